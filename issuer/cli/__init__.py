@@ -1,0 +1,15 @@
+"""The ``issuer`` command line. Scripts read one plain value from stdout; messages go to stderr."""
+
+from __future__ import annotations
+
+import click
+
+from issuer.cli import core
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """Issue and verify Open Badges 3.0 credentials."""
+
+
+core.register(main)

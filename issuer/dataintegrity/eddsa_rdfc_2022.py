@@ -1,0 +1,132 @@
+"""The eddsa-rdfc-2022 cryptosuite, step by step as W3C vc-di-eddsa §3.3 names them.
+
+https://www.w3.org/TR/vc-di-eddsa/#eddsa-rdfc-2022
+Each function is one algorithm of the spec; :mod:`issuer.dataintegrity.proofs` composes them.
+The legacy Ed25519Signature2020 suite uses the same transformation and hashing (only the
+proof ``type`` differs and it has no ``cryptosuite``), so it is verified with these steps too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+import nacl.exceptions
+import nacl.signing
+
+from issuer.dataintegrity.canonicalize import canonicalize
+from issuer.dataintegrity.document_loader import DEFAULT_LOADER, StaticDocumentLoader
+from issuer.dataintegrity.multikey import multibase_decode, multibase_encode
+
+PROOF_TYPE = "DataIntegrityProof"
+CRYPTOSUITE = "eddsa-rdfc-2022"
+LEGACY_CRYPTOSUITE = "eddsa-2022"  # draft name of the same algorithm, still found in the wild
+LEGACY_PROOF_TYPE = "Ed25519Signature2020"
+
+
+class ProofError(ValueError):
+    """A proof could not be created or is malformed (a PROOF_*_ERROR in DI terms)."""
+
+
+def _check_suite(proof_options: dict[str, Any]) -> None:
+    suite = (proof_options.get("type"), proof_options.get("cryptosuite"))
+    if suite not in (
+        (PROOF_TYPE, CRYPTOSUITE),
+        (PROOF_TYPE, LEGACY_CRYPTOSUITE),
+        (LEGACY_PROOF_TYPE, None),
+    ):
+        raise ProofError(
+            f"not an eddsa-rdfc-2022 proof (type {suite[0]!r}, cryptosuite {suite[1]!r})"
+        )
+
+
+def transformation(
+    unsecured_document: dict[str, Any], options: dict[str, Any], *, loader: StaticDocumentLoader
+) -> str:
+    """§3.3.3 Transformation: RDFC-1.0 canonical N-Quads of the unsecured document."""
+    _check_suite(options)
+    return canonicalize(unsecured_document, loader=loader)
+
+
+def proof_configuration(
+    unsecured_document: dict[str, Any], options: dict[str, Any], *, loader: StaticDocumentLoader
+) -> str:
+    """§3.3.5 Proof Configuration: the proof options (no proofValue) with the document's
+    ``@context``, canonicalized."""
+    _check_suite(options)
+    proof_config = {key: value for key, value in options.items() if key != "proofValue"}
+    proof_config["@context"] = unsecured_document["@context"]
+    return canonicalize(proof_config, loader=loader)
+
+
+def hashing(transformed_document: str, canonical_proof_config: str) -> bytes:
+    """§3.3.4 Hashing: SHA-256(proof config) || SHA-256(document), proof hash first."""
+    return (
+        hashlib.sha256(canonical_proof_config.encode("utf-8")).digest()
+        + hashlib.sha256(transformed_document.encode("utf-8")).digest()
+    )
+
+
+def proof_serialization(hash_data: bytes, signing_key: nacl.signing.SigningKey) -> bytes:
+    """§3.3.6 Proof Serialization: the Ed25519 (RFC 8032) signature of the hash data."""
+    return signing_key.sign(hash_data).signature
+
+
+def proof_verification(hash_data: bytes, proof_bytes: bytes, public_key: bytes) -> bool:
+    """§3.3.7 Proof Verification: does the signature verify under the public key?"""
+    if len(proof_bytes) != 64:
+        return False
+    try:
+        nacl.signing.VerifyKey(public_key).verify(hash_data, proof_bytes)
+    except nacl.exceptions.BadSignatureError:
+        return False
+    return True
+
+
+def create_proof(
+    unsecured_document: dict[str, Any],
+    options: dict[str, Any],
+    signing_key: nacl.signing.SigningKey,
+    *,
+    loader: StaticDocumentLoader = DEFAULT_LOADER,
+) -> dict[str, Any]:
+    """§3.3.1 Create Proof: the proof object (options + proofValue) for the document."""
+    proof = dict(options)
+    canonical_proof_config = proof_configuration(unsecured_document, options, loader=loader)
+    transformed = transformation(unsecured_document, options, loader=loader)
+    hash_data = hashing(transformed, canonical_proof_config)
+    proof["proofValue"] = multibase_encode(proof_serialization(hash_data, signing_key))
+    return proof
+
+
+def verify_proof(
+    unsecured_document: dict[str, Any],
+    proof: dict[str, Any],
+    public_key: bytes,
+    *,
+    loader: StaticDocumentLoader = DEFAULT_LOADER,
+) -> bool:
+    """§3.3.2 Verify Proof for one proof of a secured document (``proof`` already removed
+    from ``unsecured_document``). Returns False for a bad signature; raises ProofError for
+    a malformed proof."""
+    proof_options = {key: value for key, value in proof.items() if key != "proofValue"}
+    proof_value = proof.get("proofValue")
+    if not isinstance(proof_value, str):
+        raise ProofError("proof has no proofValue string")
+    try:
+        proof_bytes = multibase_decode(proof_value)
+    except ValueError as exc:
+        raise ProofError(f"proofValue is not base58btc multibase: {exc}") from None
+    document = unsecured_document
+    if "@context" in proof_options:
+        # §3.3.2 step: the document's @context must start with the proof's @context.
+        proof_context = proof_options.pop("@context")
+        proof_context = proof_context if isinstance(proof_context, list) else [proof_context]
+        doc_context = document.get("@context")
+        doc_context = doc_context if isinstance(doc_context, list) else [doc_context]
+        if doc_context[: len(proof_context)] != proof_context:
+            raise ProofError("the proof's @context does not match the document's @context")
+        document = {**document, "@context": proof_context}
+    canonical_proof_config = proof_configuration(document, proof_options, loader=loader)
+    transformed = transformation(document, proof_options, loader=loader)
+    return proof_verification(hashing(transformed, canonical_proof_config), proof_bytes, public_key)

@@ -1,0 +1,79 @@
+"""One exception hierarchy for the issuer; callers catch IssuerError."""
+
+from __future__ import annotations
+
+
+class IssuerError(Exception):
+    """Base class of every error the issuer raises on purpose."""
+
+    title = "Issuer error"
+    status = 500
+
+
+class InvalidRequest(IssuerError):
+    """The caller sent something we cannot act on."""
+
+    title = "Invalid request"
+    status = 400
+
+
+class NotFound(IssuerError):
+    title = "Not found"
+    status = 404
+
+
+class DocumentLoaderError(IssuerError):
+    """A JSON-LD document (context, DID document) could not be loaded offline."""
+
+    title = "Document not available offline"
+    status = 422
+
+
+class UndefinedTermError(InvalidRequest):
+    """The document uses terms no context defines; they would not be signed."""
+
+    title = "Undefined JSON-LD terms"
+    status = 422
+
+    def __init__(self, terms: list[str]):
+        self.terms = terms
+        super().__init__(
+            "undefined JSON-LD term(s), which the signature would not cover: "
+            + ", ".join(terms)
+        )
+
+
+class SigningError(IssuerError):
+    title = "Signing failed"
+    status = 422
+
+
+class KeyError_(IssuerError):
+    """A signing key could not be found, read or created."""
+
+    title = "Key error"
+    status = 400
+
+
+class ValidationFailed(InvalidRequest):
+    """Input that breaks a rule, with one message per field (rendered next to form fields,
+    or as ``errors`` in problem-details JSON)."""
+
+    title = "Invalid input"
+    status = 422
+
+    def __init__(self, errors: dict[str, str]):
+        self.errors = dict(errors)
+        super().__init__("; ".join(f"{field}: {message}" for field, message in self.errors.items()))
+
+
+class InvalidImage(ValidationFailed):
+    """An uploaded image is not an acceptable PNG or SVG."""
+
+    def __init__(self, message: str, field: str = "image"):
+        super().__init__({field: message})
+
+
+class Conflict(IssuerError):
+    title = "Conflict"
+    status = 409

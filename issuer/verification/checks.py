@@ -1,0 +1,419 @@
+"""The verification checks, in the order OB 3.0 §"Verification" runs them.
+
+Each check is a small function ``(credential, context) -> CheckResult``; none raises for a bad
+credential. :mod:`issuer.verification.verifier` runs them in order.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from pyld.jsonld import JsonLdError
+
+from issuer.clock import parse_datetime
+from issuer.dataintegrity import multikey, proofs
+from issuer.dataintegrity.canonicalize import explain_jsonld_error, find_undefined_terms
+from issuer.dataintegrity.document_loader import StaticDocumentLoader
+from issuer.errors import DocumentLoaderError
+from issuer.openbadges import schema_validation, vocab
+from issuer.openbadges.credential import normalize_email
+from issuer.verification import problem_types as pt
+from issuer.verification.results import CheckResult, Problem, Status
+
+ControllerResolver = Callable[[str], "dict[str, Any] | None"]
+StatusChecker = Callable[[dict[str, Any]], CheckResult]
+
+OB_TYPES = {vocab.OPEN_BADGE_CREDENTIAL, vocab.ACHIEVEMENT_CREDENTIAL}
+VERIFICATION_KEY_TYPES = {"Multikey", "Ed25519VerificationKey2020"}
+
+
+@dataclass
+class VerifyContext:
+    """What the checks share: inputs, and what earlier checks found out."""
+
+    now: datetime
+    loader: StaticDocumentLoader
+    resolve_controller: ControllerResolver | None
+    recipient_email: str | None
+    clock_skew: timedelta
+    status_checker: StatusChecker | None
+    contexts_loadable: bool = True
+    verified_controllers: list[str] = field(default_factory=list)
+
+
+def _fail(check_id: str, title: str, detail: str, problem_type: str, *, problem_title: str = "") -> CheckResult:
+    return CheckResult(
+        check_id, title, Status.FAILED, detail,
+        problems=(Problem(problem_type, problem_title or title, detail),),
+    )
+
+
+def types_of(node: Any) -> list[str]:
+    if not isinstance(node, dict):
+        return []
+    value = node.get("type", node.get("@type", []))
+    return [value] if isinstance(value, str) else [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+
+
+def contexts_of(credential: dict[str, Any]) -> list[Any]:
+    value = credential.get("@context", [])
+    return value if isinstance(value, list) else [value]
+
+
+# --- 1. JSON-LD ------------------------------------------------------------------------------
+
+CONTEXT = ("context", "JSON-LD contexts and terms")
+
+
+def check_context(credential: Any, ctx: VerifyContext) -> CheckResult:
+    cid, title = CONTEXT
+    if not isinstance(credential, dict):
+        ctx.contexts_loadable = False
+        return _fail(cid, title, "the credential is not a JSON object", pt.PARSING_ERROR)
+    contexts = contexts_of(credential)
+    if not contexts or contexts[0] not in (vocab.VC_V2_CONTEXT, vocab.VC_V1_CONTEXT):
+        ctx.contexts_loadable = False
+        return _fail(
+            cid, title,
+            f"the first @context must be {vocab.VC_V2_CONTEXT} (or the VC 1.1 context)",
+            pt.PARSING_ERROR,
+        )
+    warnings = []
+    if OB_TYPES & set(types_of(credential)) and contexts[0] == vocab.VC_V2_CONTEXT:
+        if len(contexts) < 2 or not isinstance(contexts[1], str) or not re.match(
+            vocab.OB_CONTEXT_PATTERN, contexts[1]
+        ):
+            warnings.append("the second @context should be the Open Badges 3.0 context")
+    try:
+        undefined = find_undefined_terms(proofs.unsecured(credential), loader=ctx.loader)
+    except (JsonLdError, DocumentLoaderError, ValueError, TypeError, KeyError) as exc:
+        ctx.contexts_loadable = False
+        return _fail(cid, title, explain_jsonld_error(exc), pt.PARSING_ERROR)
+    if undefined:
+        return _fail(
+            cid, title,
+            "terms no @context defines, which no signature covers: " + ", ".join(undefined),
+            pt.UNDEFINED_TERM, problem_title="Undefined JSON-LD terms",
+        )
+    return CheckResult(cid, title, Status.PASSED, "every term is defined by a known context",
+                       warnings=tuple(warnings))
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0][:300] if text else exc.__class__.__name__
+
+
+# --- 2. Schema -------------------------------------------------------------------------------
+
+SCHEMA = ("schema", "Open Badges 3.0 data model")
+
+
+def check_schema(credential: Any, ctx: VerifyContext) -> CheckResult:
+    cid, title = SCHEMA
+    if not isinstance(credential, dict):
+        return CheckResult(cid, title, Status.NOT_CHECKED, "not a JSON object")
+    types = set(types_of(credential))
+    basic = []
+    if vocab.VERIFIABLE_CREDENTIAL not in types:
+        basic.append("type must include VerifiableCredential")
+    if "credentialSubject" not in credential:
+        basic.append("credentialSubject is missing")
+    if "issuer" not in credential:
+        basic.append("issuer is missing")
+    if basic:
+        return _fail(cid, title, "; ".join(basic), pt.MALFORMED_VALUE_ERROR)
+    if OB_TYPES & types:
+        jsonld_schema = schema_validation.ACHIEVEMENT_CREDENTIAL
+        strict_schema = schema_validation.ACHIEVEMENT_CREDENTIAL_STRICT
+    elif vocab.ENDORSEMENT_CREDENTIAL in types:
+        jsonld_schema = schema_validation.ENDORSEMENT_CREDENTIAL
+        strict_schema = schema_validation.ENDORSEMENT_CREDENTIAL_STRICT
+    else:
+        return CheckResult(cid, title, Status.NOT_APPLICABLE,
+                           "not an Open Badge; only the VC data model rules apply")
+    if contexts_of(credential)[:1] == [vocab.VC_V1_CONTEXT]:
+        return CheckResult(cid, title, Status.NOT_CHECKED,
+                           "VC 1.1 Open Badge: the OB 3.0 schemas describe VC 2.0 credentials")
+    errors = schema_validation.validate(credential, jsonld_schema)
+    warnings = []
+    if OB_TYPES & types:
+        subjects = credential["credentialSubject"]
+        for subject in subjects if isinstance(subjects, list) else [subjects]:
+            if isinstance(subject, dict) and "id" not in subject and not subject.get("identifier"):
+                # OB 3.0 verification step 1 requires one, but credentials without circulate
+                # (DCC fixtures); the recipient simply cannot be confirmed.
+                warnings.append("the credentialSubject has neither an id nor an identifier, "
+                                "so nobody can prove they are its recipient")
+    if errors:
+        detail = "; ".join(str(error) for error in errors)
+        return _fail(cid, title, detail, pt.SCHEMA_VIOLATION, problem_title="Schema violation")
+    strict = schema_validation.validate(credential, strict_schema, limit=3)
+    warnings += [f"strict 1EdTech schema: {error}" for error in strict]
+    return CheckResult(cid, title, Status.PASSED, "matches the 1EdTech JSON Schema",
+                       warnings=tuple(warnings))
+
+
+# --- 3. Proof --------------------------------------------------------------------------------
+
+PROOF = ("proof", "Signature")
+
+
+@dataclass(frozen=True)
+class ResolvedKey:
+    public_key: bytes
+    controller: str
+    warning: str = ""
+
+
+class KeyResolutionError(Exception):
+    pass
+
+
+def resolve_key(method: Any, ctx: VerifyContext) -> ResolvedKey:
+    """The public key and controller behind a verification-method id."""
+    if not isinstance(method, str) or not method:
+        raise KeyResolutionError("the proof has no verificationMethod")
+    if method.startswith("did:key:"):
+        identifier, _, fragment = method.partition("#")
+        key = identifier.removeprefix("did:key:")
+        if fragment and fragment != key:
+            raise KeyResolutionError("did:key fragment does not match the key")
+        try:
+            return ResolvedKey(multikey.decode_public_key(key), identifier)
+        except multikey.MultikeyError as exc:
+            raise KeyResolutionError(f"{method}: {exc}") from None
+    controller_id, _, fragment = method.partition("#")
+    if ":" not in controller_id:
+        raise KeyResolutionError(f"verificationMethod {method!r} is not an absolute URL or DID")
+    document = None
+    lookup_error = ""
+    if ctx.resolve_controller is not None:
+        try:
+            document = ctx.resolve_controller(controller_id)
+        except Exception as exc:  # resolver failures become a readable reason
+            lookup_error = _first_line(exc)
+    if document is not None:
+        return _key_from_document(method, controller_id, document)
+    if fragment.startswith("z6Mk"):
+        try:
+            key = multikey.decode_public_key(fragment)
+        except multikey.MultikeyError as exc:
+            raise KeyResolutionError(f"{method}: {exc}") from None
+        why = f" ({lookup_error})" if lookup_error else ""
+        return ResolvedKey(
+            key, controller_id,
+            warning=f"key taken from the verification method id; {controller_id} could not be "
+            f"fetched to confirm it publishes the key{why}",
+        )
+    raise KeyResolutionError(
+        f"cannot resolve verification method {method}" + (f": {lookup_error}" if lookup_error else "")
+    )
+
+
+def _key_from_document(method: str, controller_id: str, document: dict[str, Any]) -> ResolvedKey:
+    """Find ``method`` in a controller/DID document (or a key document) and check that it is
+    authorised for assertions."""
+    if document.get("publicKeyMultibase") and document.get("id") in (method, controller_id):
+        candidates = [document]  # a key document
+        assertion = [document.get("id")]
+    else:
+        candidates = [vm for vm in document.get("verificationMethod", []) if isinstance(vm, dict)]
+        assertion = document.get("assertionMethod", [])
+        candidates += [vm for vm in assertion if isinstance(vm, dict)]
+    doc_id = document.get("id", controller_id)
+
+    def full(ref: str) -> str:
+        return doc_id + ref if ref.startswith("#") else ref
+
+    for vm in candidates:
+        if full(vm.get("id", "")) != method:
+            continue
+        authorised = {full(ref) if isinstance(ref, str) else full(ref.get("id", "")) for ref in assertion}
+        if method not in authorised:
+            raise KeyResolutionError(f"{method} is not listed under assertionMethod by its controller")
+        if vm.get("type") not in VERIFICATION_KEY_TYPES:
+            raise KeyResolutionError(f"{method} has unsupported key type {vm.get('type')!r}")
+        try:
+            key = multikey.decode_public_key(vm.get("publicKeyMultibase", ""))
+        except multikey.MultikeyError as exc:
+            raise KeyResolutionError(f"{method}: {exc}") from None
+        return ResolvedKey(key, vm.get("controller", doc_id))
+    raise KeyResolutionError(f"the controller document of {controller_id} does not list {method}")
+
+
+def check_proof(credential: Any, ctx: VerifyContext) -> CheckResult:
+    cid, title = PROOF
+    if not isinstance(credential, dict):
+        return CheckResult(cid, title, Status.NOT_CHECKED, "not a JSON object")
+    all_proofs = proofs.proofs_of(credential)
+    if not all_proofs:
+        return _fail(cid, title, "the credential carries no proof (it is not signed)", pt.NO_PROOF,
+                     problem_title="No proof")
+    if not ctx.contexts_loadable:
+        return CheckResult(cid, title, Status.NOT_CHECKED,
+                           "the credential's JSON-LD cannot be processed (see the context check)")
+    verified, failures, warnings = [], [], []
+    for index, proof in enumerate(all_proofs):
+        if not proofs.is_supported(proof):
+            kind = proof.get("cryptosuite") or proof.get("type") if isinstance(proof, dict) else None
+            warnings.append(f"proof {index + 1}: {kind!r} proofs are not supported, not checked")
+            continue
+        try:
+            key = resolve_key(proof.get("verificationMethod"), ctx)
+        except KeyResolutionError as exc:
+            failures.append(f"proof {index + 1}: {exc}")
+            continue
+        outcome = proofs.verify_one(credential, index, proof, key.public_key, loader=ctx.loader)
+        if outcome.verified:
+            verified.append(outcome)
+            ctx.verified_controllers.append(key.controller)
+            if key.warning:
+                warnings.append(f"proof {index + 1}: {key.warning}")
+        else:
+            failures.append(f"proof {index + 1}: {outcome.reason}")
+    if failures:
+        return CheckResult(
+            cid, title, Status.FAILED, "; ".join(failures),
+            problems=tuple(Problem(pt.CRYPTOGRAPHIC_SECURITY_ERROR, "Invalid signature", failure)
+                           for failure in failures),
+            warnings=tuple(warnings),
+        )
+    if not verified:
+        return CheckResult(cid, title, Status.NOT_CHECKED,
+                           "no proof of a kind this verifier supports (eddsa-rdfc-2022, "
+                           "Ed25519Signature2020)", warnings=tuple(warnings))
+    suites = ", ".join(sorted({o.cryptosuite or o.proof_type or "?" for o in verified}))
+    return CheckResult(cid, title, Status.PASSED, f"signature valid ({suites})",
+                       warnings=tuple(warnings))
+
+
+# --- 4. Issuer binding -----------------------------------------------------------------------
+
+ISSUER = ("issuer", "Issuer signed it")
+
+
+def issuer_id(credential: dict[str, Any]) -> str | None:
+    issuer = credential.get("issuer")
+    value = issuer.get("id") if isinstance(issuer, dict) else issuer
+    return value if isinstance(value, str) else None
+
+
+def check_issuer(credential: Any, ctx: VerifyContext) -> CheckResult:
+    cid, title = ISSUER
+    if not isinstance(credential, dict) or not ctx.verified_controllers:
+        return CheckResult(cid, title, Status.NOT_CHECKED, "no verified signature to attribute")
+    expected = issuer_id(credential)
+    if expected is None:
+        return _fail(cid, title, "the credential has no issuer id", pt.MALFORMED_VALUE_ERROR)
+    strangers = [c for c in ctx.verified_controllers if c != expected]
+    if strangers:
+        return _fail(
+            cid, title,
+            f"signed by a key of {strangers[0]}, which is not the issuer {expected}",
+            pt.ISSUER_KEY_MISMATCH, problem_title="Key controller does not match issuer",
+        )
+    return CheckResult(cid, title, Status.PASSED, f"signed with a key of the issuer {expected}")
+
+
+# --- 5. Validity period ----------------------------------------------------------------------
+
+VALIDITY = ("validity", "Validity period")
+
+
+def check_validity(credential: Any, ctx: VerifyContext) -> CheckResult:
+    cid, title = VALIDITY
+    if not isinstance(credential, dict):
+        return CheckResult(cid, title, Status.NOT_CHECKED, "not a JSON object")
+    start_key = "validFrom" if "validFrom" in credential else "issuanceDate"
+    end_key = "validUntil" if "validUntil" in credential else "expirationDate"
+    try:
+        start = parse_datetime(credential[start_key]) if start_key in credential else None
+        end = parse_datetime(credential[end_key]) if end_key in credential else None
+    except (ValueError, TypeError) as exc:
+        return _fail(cid, title, f"malformed date: {exc}", pt.MALFORMED_VALUE_ERROR)
+    if start is not None and start > ctx.now + ctx.clock_skew:
+        return _fail(cid, title, f"not valid until {credential[start_key]}", pt.NOT_YET_VALID,
+                     problem_title="Not yet valid")
+    if end is not None and end < ctx.now - ctx.clock_skew:
+        return _fail(cid, title, f"expired on {credential[end_key]}", pt.EXPIRED,
+                     problem_title="Expired")
+    if end is None:
+        return CheckResult(cid, title, Status.PASSED, "valid, with no expiry date")
+    return CheckResult(cid, title, Status.PASSED, f"valid until {credential[end_key]}")
+
+
+# --- 6. Status -------------------------------------------------------------------------------
+
+STATUS = ("status", "Revocation and suspension")
+
+
+def check_status(credential: Any, ctx: VerifyContext) -> CheckResult:
+    cid, title = STATUS
+    if not isinstance(credential, dict) or "credentialStatus" not in credential:
+        return CheckResult(cid, title, Status.NOT_APPLICABLE, "the credential has no status entry")
+    if ctx.status_checker is None:
+        return CheckResult(cid, title, Status.NOT_CHECKED,
+                           "this verifier does not check credentialStatus lists yet")
+    try:
+        return ctx.status_checker(credential)
+    except Exception as exc:
+        return CheckResult(cid, title, Status.NOT_CHECKED, f"could not check: {_first_line(exc)}")
+
+
+# --- 7. Recipient ----------------------------------------------------------------------------
+
+RECIPIENT = ("recipient", "Recipient")
+
+
+def identity_matches(identity: dict[str, Any], email: str) -> bool:
+    """Does an IdentityObject name this email (plain, or ``sha256$``/``md5$`` hashed+salted)?"""
+    value = identity.get("identityHash")
+    if not isinstance(value, str):
+        return False
+    candidates = {email, normalize_email(email)}
+    if not identity.get("hashed", False):
+        return any(value.strip().lower() == c.lower() for c in candidates)
+    algorithm, _, digest = value.partition("$")
+    if algorithm not in ("sha256", "md5") or not digest:
+        return False
+    salt = identity.get("salt") or ""
+    for candidate in candidates:
+        computed = hashlib.new(algorithm, (candidate + salt).encode("utf-8")).hexdigest()
+        if hmac.compare_digest(computed, digest.lower()):
+            return True
+    return False
+
+
+def check_recipient(credential: Any, ctx: VerifyContext) -> CheckResult:
+    cid, title = RECIPIENT
+    if ctx.recipient_email is None:
+        return CheckResult(cid, title, Status.NOT_APPLICABLE, "no email address given to match")
+    if not isinstance(credential, dict):
+        return CheckResult(cid, title, Status.NOT_CHECKED, "not a JSON object")
+    subjects = credential.get("credentialSubject", [])
+    identities = []
+    for subject in subjects if isinstance(subjects, list) else [subjects]:
+        if isinstance(subject, dict):
+            found = subject.get("identifier", [])
+            identities += [i for i in (found if isinstance(found, list) else [found]) if isinstance(i, dict)]
+    emails = [i for i in identities if i.get("identityType") == "emailAddress"]
+    if not emails:
+        return CheckResult(cid, title, Status.NOT_CHECKED,
+                           "the credential names its recipient by no email address")
+    if any(identity_matches(identity, ctx.recipient_email) for identity in emails):
+        return CheckResult(cid, title, Status.PASSED, "awarded to the given email address")
+    return _fail(cid, title, "the credential was not awarded to the given email address",
+                 pt.RECIPIENT_MISMATCH, problem_title="Recipient does not match")
+
+
+ALL_CHECKS = (
+    check_context, check_schema, check_proof, check_issuer, check_validity, check_status,
+    check_recipient,
+)

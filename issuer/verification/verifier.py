@@ -1,0 +1,56 @@
+"""verify_credential: run every check on a credential and return a VerificationResult.
+
+Never raises for a bad credential: a failed check is a result with a readable reason.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from issuer.dataintegrity.document_loader import DEFAULT_LOADER, StaticDocumentLoader
+from issuer.verification import checks
+from issuer.verification.results import CheckResult, Status, VerificationResult
+
+DEFAULT_CLOCK_SKEW = timedelta(minutes=5)
+
+
+def verify_credential(
+    document: Any,
+    *,
+    now: datetime,
+    loader: StaticDocumentLoader = DEFAULT_LOADER,
+    resolve_controller: checks.ControllerResolver | None = None,
+    recipient_email: str | None = None,
+    clock_skew: timedelta = DEFAULT_CLOCK_SKEW,
+    status_checker: checks.StatusChecker | None = None,
+) -> VerificationResult:
+    """Verify a credential (already parsed JSON) as of ``now``.
+
+    ``resolve_controller(id)`` returns the controller/DID document of a verification method's
+    controller, or None when it cannot be had; ``recipient_email``, when given, must match a
+    (hashed) identifier of the subject. ``verified`` is true only when no check failed and a
+    signature was actually verified.
+    """
+    ctx = checks.VerifyContext(
+        now=now,
+        loader=loader,
+        resolve_controller=resolve_controller,
+        recipient_email=recipient_email,
+        clock_skew=clock_skew,
+        status_checker=status_checker,
+    )
+    results: list[CheckResult] = []
+    for check in checks.ALL_CHECKS:
+        try:
+            results.append(check(document, ctx))
+        except Exception as exc:  # a bug in a check must not become "valid" or a 500
+            check_id, title = _describe(check)
+            results.append(CheckResult(check_id, title, Status.FAILED,
+                                       f"internal error while checking: {exc.__class__.__name__}"))
+    return VerificationResult(tuple(results), required=(checks.PROOF[0],))
+
+
+def _describe(check: Any) -> tuple[str, str]:
+    name = check.__name__.removeprefix("check_").upper()
+    return getattr(checks, name, (name.lower(), name.lower()))

@@ -1,0 +1,23 @@
+"""Shared fixtures: a frozen clock and the test document loader (paths: tests/helpers.py)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from issuer.dataintegrity.document_loader import StaticDocumentLoader
+from tests.helpers import EXAMPLES_CONTEXT_URL, NOW, W3C, load_json
+
+
+@pytest.fixture
+def now() -> datetime:
+    return NOW
+
+
+@pytest.fixture(scope="session")
+def w3c_loader() -> StaticDocumentLoader:
+    """The offline loader plus the W3C examples context the W3C vectors need."""
+    return StaticDocumentLoader(
+        {EXAMPLES_CONTEXT_URL: load_json(W3C / "credentials-examples-v2.jsonld")}
+    )

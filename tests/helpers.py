@@ -1,0 +1,22 @@
+"""Paths and small helpers shared by the tests (fixtures live in conftest.py)."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+
+TESTS = Path(__file__).resolve().parent
+REPO = TESTS.parent
+VECTORS = TESTS / "vectors"
+W3C = VECTORS / "w3c-vc-di-eddsa"
+IMPL_GUIDE = VECTORS / "1edtech-impl-guide"
+FIXTURES = VECTORS / "fixtures"
+SHARED_EXAMPLES = REPO.parent / "shared" / "ob3" / "examples"
+EXAMPLES_CONTEXT_URL = "https://www.w3.org/ns/credentials/examples/v2"
+# A fixed "now" for every date-dependent test.
+NOW = datetime(2026, 11, 22, 12, 0, 0, tzinfo=timezone.utc)
+
+
+def load_json(path: Path):
+    return json.loads(Path(path).read_text("utf-8"))
