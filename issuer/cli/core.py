@@ -86,7 +86,8 @@ def _pick_key(store: FileKeyStore, credential: dict[str, Any], key: str | None) 
     try:
         return store.active_key(issuer_id)
     except IssuerError:
-        return store.active_key()
+        # Only a key bound to no issuer may sign for an issuer that has none of its own.
+        return store.active_key(None)
 
 
 @click.command()
@@ -109,7 +110,10 @@ def sign(file: str, key: str | None, keys_dir: Path, output: Path | None) -> Non
         raise click.ClickException(str(exc)) from None
     text = json.dumps(signed, indent=2, ensure_ascii=False) + "\n"
     if output:
-        output.write_text(text, "utf-8")
+        try:
+            output.write_text(text, "utf-8")
+        except OSError as exc:
+            raise click.ClickException(f"cannot write {output}: {exc.strerror or exc}") from None
     else:
         click.echo(text, nl=False)
 

@@ -184,6 +184,10 @@ class Recipient:
     def __post_init__(self) -> None:
         if not (self.did or self.email):
             raise ValueError("a recipient needs a DID or an email address")
+        if self.email is not None and not normalize_email(self.email):
+            raise ValueError("the recipient email address is blank")
+        if self.did is not None and not self.did.strip():
+            raise ValueError("the recipient DID is blank")
 
 
 def identity_hash(identifier: str, salt: str) -> str:

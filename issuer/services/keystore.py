@@ -98,10 +98,8 @@ class FileKeyStore:
         return [info for info in self.list() if info.controller == controller]
 
     def active_key(self, controller: str | None = None) -> KeyInfo:
-        """The active key of ``controller`` (or, with no controller, the only/newest active)."""
-        candidates = [info for info in self.list() if info.active]
-        if controller is not None:
-            candidates = [info for info in candidates if info.controller == controller]
+        """The active key of ``controller``; with None, the active key bound to no issuer."""
+        candidates = [info for info in self.list() if info.active and info.controller == controller]
         if not candidates:
             raise KeyError_(
                 "no active signing key" + (f" for {controller}" if controller else "")
