@@ -1,0 +1,152 @@
+"""Fetch a document from the web for verification, safely (no SSRF, bounded size and time).
+
+Used for other issuers' DID documents, issuer profiles, status lists and credentials given
+by URL. Every hop of a redirect chain is checked: only http(s), only public addresses (unless
+``allow_private`` is set for development and tests), at most ``max_redirects`` hops, at most
+``max_bytes`` of body, and a deadline for the whole fetch. The connection goes to the very IP
+address that was checked (no DNS rebinding), with the host name kept for TLS and Host.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import socket
+import time
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import urllib3
+
+from issuer.errors import IssuerError
+
+
+class FetchError(IssuerError):
+    """The document could not be fetched (refused, unreachable, too big, too slow, not JSON)."""
+
+    title = "Could not fetch"
+    status = 422
+
+
+@dataclass(frozen=True)
+class Fetched:
+    url: str  # final URL, after redirects
+    content_type: str
+    body: bytes
+
+    def json(self) -> Any:
+        try:
+            return json.loads(self.body)
+        except (UnicodeDecodeError, ValueError) as exc:
+            raise FetchError(f"{self.url} did not return JSON: {exc}") from None
+
+
+@dataclass(frozen=True)
+class FetchPolicy:
+    allow_private: bool = False
+    max_bytes: int = 1024 * 1024
+    max_redirects: int = 3
+    connect_timeout: float = 3.0
+    read_timeout: float = 5.0
+    deadline: float = 10.0
+    user_agent: str = "issuer-verifier/0.1 (Open Badges 3.0)"
+
+
+def _is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        address = address.ipv4_mapped
+    return address.is_global and not address.is_multicast
+
+
+def _resolve(host: str, port: int, policy: FetchPolicy) -> str:
+    """One checked IP address for ``host``; raises FetchError for a forbidden one."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise FetchError(f"cannot resolve {host}: {exc}") from None
+    addresses = [ipaddress.ip_address(info[4][0].split("%", 1)[0]) for info in infos]
+    if not addresses:
+        raise FetchError(f"cannot resolve {host}")
+    if not policy.allow_private:
+        forbidden = [a for a in addresses if not _is_public(a)]
+        if forbidden:
+            raise FetchError(
+                f"refusing to fetch from {host}: it resolves to a private, loopback or reserved "
+                f"address ({forbidden[0]})"
+            )
+    return str(addresses[0])
+
+
+def fetch(url: str, *, policy: FetchPolicy = FetchPolicy(), accept: str = "application/json") -> Fetched:
+    """GET ``url`` under ``policy``. Raises FetchError with a readable reason."""
+    started = time.monotonic()
+    current = url
+    for _hop in range(policy.max_redirects + 1):
+        parts = urlsplit(current)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise FetchError(f"refusing to fetch {current!r}: only http(s) URLs are fetched")
+        if parts.username or parts.password:
+            raise FetchError("refusing to fetch a URL with credentials in it")
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        remaining = policy.deadline - (time.monotonic() - started)
+        if remaining <= 0:
+            raise FetchError(f"fetching {url} took longer than {policy.deadline:.0f} s")
+        address = _resolve(parts.hostname, port, policy)
+        response = _get(parts, address, port, accept, policy, remaining)
+        if response.status in (301, 302, 303, 307, 308):
+            location = response.headers.get("Location")
+            response.release_conn()
+            if not location:
+                raise FetchError(f"{current} redirected without a Location")
+            current = urljoin(current, location)
+            continue
+        try:
+            if response.status != 200:
+                raise FetchError(f"{current} answered HTTP {response.status}")
+            body = _read_capped(response, policy, started)
+        finally:
+            response.release_conn()
+        return Fetched(current, response.headers.get("Content-Type", ""), body)
+    raise FetchError(f"{url} redirected more than {policy.max_redirects} times")
+
+
+def _get(parts, address: str, port: int, accept: str, policy: FetchPolicy, remaining: float):
+    timeout = urllib3.Timeout(connect=min(policy.connect_timeout, remaining),
+                              read=min(policy.read_timeout, remaining))
+    host_header = parts.hostname if parts.port is None else f"{parts.hostname}:{parts.port}"
+    headers = {"Host": host_header, "Accept": accept, "User-Agent": policy.user_agent}
+    if parts.scheme == "https":
+        pool = urllib3.HTTPSConnectionPool(
+            address, port, timeout=timeout, retries=False, maxsize=1,
+            server_hostname=parts.hostname, assert_hostname=parts.hostname,
+            cert_reqs="CERT_REQUIRED",
+        )
+    else:
+        pool = urllib3.HTTPConnectionPool(address, port, timeout=timeout, retries=False, maxsize=1)
+    path = parts.path or "/"
+    if parts.query:
+        path += "?" + parts.query
+    try:
+        return pool.urlopen("GET", path, headers=headers, redirect=False, preload_content=False,
+                            assert_same_host=False)
+    except urllib3.exceptions.HTTPError as exc:
+        raise FetchError(f"cannot fetch {parts.geturl()}: {exc.__class__.__name__}") from None
+
+
+def _read_capped(response, policy: FetchPolicy, started: float) -> bytes:
+    declared = response.headers.get("Content-Length")
+    if declared and declared.isdigit() and int(declared) > policy.max_bytes:
+        raise FetchError(f"the document is larger than {policy.max_bytes} bytes")
+    chunks, size = [], 0
+    try:
+        for chunk in response.stream(16384, decode_content=True):
+            size += len(chunk)
+            if size > policy.max_bytes:
+                raise FetchError(f"the document is larger than {policy.max_bytes} bytes")
+            if time.monotonic() - started > policy.deadline:
+                raise FetchError(f"fetching took longer than {policy.deadline:.0f} s")
+            chunks.append(chunk)
+    except urllib3.exceptions.HTTPError as exc:
+        raise FetchError(f"the download failed: {exc.__class__.__name__}") from None
+    return b"".join(chunks)
