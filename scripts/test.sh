@@ -9,6 +9,7 @@ missing=()
 command -v node >/dev/null || missing+=(nodejs npm)
 command -v chromium >/dev/null || missing+=(chromium)
 command -v chromedriver >/dev/null || missing+=(chromium-driver)
+ldconfig -p | grep -q 'libcairo\.so\.2' || missing+=(libcairo2)  # CairoSVG renders QR SVGs in tests
 if ((${#missing[@]})); then
     sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
     $sudo apt-get update -qq

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from issuer.cli import core
+from issuer.cli import bake, core
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -13,3 +13,4 @@ def main() -> None:
 
 
 core.register(main)
+bake.register(main)

@@ -10,8 +10,10 @@ from typing import Any
 
 import click
 
+from issuer.cli.bake import jwt_result
 from issuer.clock import utc_now
 from issuer.errors import IssuerError
+from issuer.openbadges import baking
 from issuer.services.keystore import FileKeyStore, KeyInfo
 from issuer.services.signing import issuer_id_of, sign_credential
 from issuer.verification.results import Status
@@ -64,15 +66,23 @@ def keys_list(keys_dir: Path) -> None:
         click.echo(f"{info.did_key}\t{info.created:%Y-%m-%dT%H:%M:%SZ}\t{state}\t{info.controller or '-'}")
 
 
-def _read_json(source: str) -> Any:
-    """Parse JSON from a path or '-' (stdin); raise click.UsageError-like exit 2 on failure."""
+def _read_json(source: str, *, baked: bool = False) -> Any:
+    """Parse JSON from a path or '-' (stdin); raise click.UsageError-like exit 2 on failure.
+
+    With ``baked`` the file may also be a baked PNG / SVG or a compact JWS; a JWS (VC-JWT) is
+    returned as a ``baking.Extracted`` for the caller to report.
+    """
     try:
+        if baked:
+            data = sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
+            found = baking.extract_credential(data)
+            return found if found.kind == "jwt" else json.loads(found.text)
         if source == "-":
             text = sys.stdin.read()
         else:
             text = Path(source).read_text("utf-8")
         return json.loads(text)
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
+    except (OSError, UnicodeDecodeError, ValueError, baking.BakingError) as exc:
         click.echo(f"error: cannot read a JSON credential from {source}: {exc}", err=True)
         sys.exit(EXIT_UNREADABLE)
 
@@ -135,19 +145,26 @@ SYMBOLS = {
               help="A DID / controller document (JSON) to resolve keys with, e.g. a did:web "
                    "document. Repeatable. Nothing is fetched from the network.")
 def verify(file: str, as_json: bool, email: str | None, controller_documents: tuple[Path, ...]) -> None:
-    """Verify a credential (FILE or - for stdin). Exit 0 verified, 1 not, 2 unreadable."""
-    credential = _read_json(file)
+    """Verify a credential (FILE or - for stdin). Exit 0 verified, 1 not, 2 unreadable.
+
+    FILE may be JSON, a baked PNG or SVG badge image, or a compact JWS. VC-JWT (JWS) proofs
+    are not supported yet: such a credential is reported NOT VERIFIED (exit 1) with that reason.
+    """
+    credential = _read_json(file, baked=True)
     documents: dict[str, dict] = {}
     for path in controller_documents:
         document = _read_json(str(path))
         if isinstance(document, dict) and isinstance(document.get("id"), str):
             documents[document["id"]] = document
-    result = verify_credential(
-        credential,
-        now=utc_now(),
-        resolve_controller=documents.get,
-        recipient_email=email,
-    )
+    if isinstance(credential, baking.Extracted):  # a VC-JWT: we cannot check it yet
+        result = jwt_result(credential)
+    else:
+        result = verify_credential(
+            credential,
+            now=utc_now(),
+            resolve_controller=documents.get,
+            recipient_email=email,
+        )
     if as_json:
         click.echo(json.dumps(result.to_dict(), indent=2))
     else:

@@ -1,0 +1,1 @@
+"""Ways to share a badge: QR codes, LinkedIn links, an embeddable HTML snippet (pure, no Flask)."""
