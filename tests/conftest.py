@@ -21,3 +21,16 @@ def w3c_loader() -> StaticDocumentLoader:
     return StaticDocumentLoader(
         {EXAMPLES_CONTEXT_URL: load_json(W3C / "credentials-examples-v2.jsonld")}
     )
+
+
+# Database, app and client fixtures for the service and web tests (tests/service_fixtures.py).
+from tests.service_fixtures import (  # noqa: E402,F401
+    admin,
+    admin_client,
+    app,
+    app_config,
+    client,
+    database_url,
+    profile,
+    session,
+)

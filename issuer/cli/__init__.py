@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from issuer.cli import bake, core
+from issuer.cli import bake, core, service
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -14,3 +14,4 @@ def main() -> None:
 
 core.register(main)
 bake.register(main)
+service.register(main)

@@ -1,0 +1,206 @@
+"""Achievements: checked input, create and edit, and their OB 3.0 form (id = hosted URL)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from issuer.errors import NotFound, ValidationFailed
+from issuer.models import Achievement, IssuerProfile, StoredImage
+from issuer.openbadges import credential as ob
+from issuer.openbadges.vocab import ACHIEVEMENT_TYPES
+from issuer.services import urls
+from issuer.services.profiles import is_http_url
+
+MAX_TAGS = 30
+MAX_ALIGNMENTS = 20
+
+
+@dataclass(frozen=True)
+class AlignmentInput:
+    target_name: str
+    target_url: str
+    target_framework: str | None = None
+    target_code: str | None = None
+
+
+@dataclass(frozen=True)
+class AchievementFields:
+    name: str
+    description: str
+    criteria_narrative: str
+    achievement_type: str | None = None
+    tags: tuple[str, ...] = ()
+    alignments: tuple[AlignmentInput, ...] = field(default=())
+
+
+def check_fields(fields: AchievementFields) -> AchievementFields:
+    """Trimmed, checked fields; raises ValidationFailed naming each bad field."""
+    errors: dict[str, str] = {}
+    name = (fields.name or "").strip()
+    if not name:
+        errors["name"] = "Enter a name."
+    elif len(name) > 200:
+        errors["name"] = "The name may have at most 200 characters."
+    description = (fields.description or "").strip()
+    if not description:
+        errors["description"] = "Enter a description."
+    elif len(description) > 5000:
+        errors["description"] = "The description may have at most 5000 characters."
+    criteria = (fields.criteria_narrative or "").strip()
+    if not criteria:
+        errors["criteria_narrative"] = "Describe what earns this achievement."
+    elif len(criteria) > 20000:
+        errors["criteria_narrative"] = "The criteria may have at most 20000 characters."
+    achievement_type = (fields.achievement_type or "").strip() or None
+    if achievement_type is not None and achievement_type not in ACHIEVEMENT_TYPES:
+        errors["achievement_type"] = "Choose one of the Open Badges achievement types."
+    tags = tuple(dict.fromkeys(tag.strip() for tag in fields.tags if tag and tag.strip()))
+    if len(tags) > MAX_TAGS:
+        errors["tags"] = f"At most {MAX_TAGS} tags."
+    elif any(len(tag) > 60 for tag in tags):
+        errors["tags"] = "Each tag may have at most 60 characters."
+    alignments = []
+    for number, alignment in enumerate(fields.alignments, start=1):
+        target_name = (alignment.target_name or "").strip()
+        target_url = (alignment.target_url or "").strip()
+        if not target_name or not is_http_url(target_url):
+            errors["alignments"] = (
+                f"Alignment {number}: give a name and an http(s) URL, as 'Name | https://…'."
+            )
+            break
+        alignments.append(
+            AlignmentInput(
+                target_name=target_name[:200],
+                target_url=target_url,
+                target_framework=(alignment.target_framework or "").strip() or None,
+                target_code=(alignment.target_code or "").strip() or None,
+            )
+        )
+    if len(alignments) > MAX_ALIGNMENTS:
+        errors["alignments"] = f"At most {MAX_ALIGNMENTS} alignments."
+    if errors:
+        raise ValidationFailed(errors)
+    return AchievementFields(
+        name=name,
+        description=description,
+        criteria_narrative=criteria,
+        achievement_type=achievement_type,
+        tags=tags,
+        alignments=tuple(alignments),
+    )
+
+
+def _alignment_rows(alignments: tuple[AlignmentInput, ...]) -> list[dict[str, Any]]:
+    return [
+        {key: value for key, value in vars(alignment).items() if value is not None}
+        for alignment in alignments
+    ]
+
+
+def create_achievement(
+    session: Session,
+    *,
+    profile: IssuerProfile,
+    fields: AchievementFields,
+    image: StoredImage | None,
+    now: datetime,
+) -> Achievement:
+    """Add an achievement (the caller commits)."""
+    fields = check_fields(fields)
+    achievement = Achievement(
+        id=str(uuid.uuid4()),
+        profile=profile,
+        name=fields.name,
+        description=fields.description,
+        criteria_narrative=fields.criteria_narrative,
+        achievement_type=fields.achievement_type,
+        image=image,
+        tags=list(fields.tags),
+        alignments=_alignment_rows(fields.alignments),
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(achievement)
+    session.flush()
+    return achievement
+
+
+def update_achievement(
+    achievement: Achievement, *, fields: AchievementFields, image: StoredImage | None,
+    now: datetime,
+) -> Achievement:
+    """Apply edits (the caller commits). Credentials already issued keep their copy."""
+    fields = check_fields(fields)
+    achievement.name = fields.name
+    achievement.description = fields.description
+    achievement.criteria_narrative = fields.criteria_narrative
+    achievement.achievement_type = fields.achievement_type
+    achievement.tags = list(fields.tags)
+    achievement.alignments = _alignment_rows(fields.alignments)
+    if image is not None:
+        achievement.image = image
+    achievement.updated_at = now
+    return achievement
+
+
+def get_achievement(session: Session, achievement_id: str) -> Achievement:
+    achievement = session.get(Achievement, achievement_id) if _is_uuid(achievement_id) else None
+    if achievement is None:
+        raise NotFound(f"no achievement {achievement_id!r}")
+    return achievement
+
+
+def list_achievements(session: Session, profile: IssuerProfile | None = None) -> list[Achievement]:
+    query = select(Achievement).order_by(Achievement.created_at.desc(), Achievement.name)
+    if profile is not None:
+        query = query.where(Achievement.profile_id == profile.id)
+    return list(session.scalars(query))
+
+
+def to_open_badges(achievement: Achievement, base_url: str) -> ob.Achievement:
+    image = None
+    if achievement.image is not None:
+        image = ob.Image(
+            id=urls.image_url(base_url, achievement.image.id, achievement.image.content_type),
+            caption=achievement.name,
+        )
+    return ob.Achievement(
+        id=urls.achievement_url(base_url, achievement.id),
+        name=achievement.name,
+        description=achievement.description,
+        criteria_narrative=achievement.criteria_narrative,
+        achievement_type=achievement.achievement_type,
+        image=image,
+        tags=tuple(achievement.tags or ()),
+        alignments=tuple(
+            ob.Alignment(
+                target_name=row["target_name"],
+                target_url=row["target_url"],
+                target_framework=row.get("target_framework"),
+                target_code=row.get("target_code"),
+            )
+            for row in achievement.alignments or ()
+        ),
+    )
+
+
+def hosted_document(achievement: Achievement, base_url: str) -> dict:
+    """The Achievement served at its URL, with the OB contexts."""
+    from issuer.openbadges import vocab
+
+    document = to_open_badges(achievement, base_url).to_json()
+    return {"@context": list(vocab.CREDENTIAL_CONTEXTS), **document}
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except (ValueError, TypeError, AttributeError):
+        return False
+    return True

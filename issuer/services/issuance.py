@@ -1,0 +1,214 @@
+"""Issue one credential: build → schema-validate → sign → persist, in one transaction.
+
+The signed credential is stored as the exact JSON text we hand out; it is never rebuilt or
+re-serialised afterwards, so its bytes (and proof) stay as issued.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import String, cast, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from issuer.errors import Conflict, InvalidRequest, NotFound, ValidationFailed
+from issuer.models import Achievement, AdminUser, IssuedCredential, Recipient
+from issuer.openbadges import credential as ob
+from issuer.openbadges.schema_validation import ACHIEVEMENT_CREDENTIAL, validate
+from issuer.services import achievements, profiles, urls
+from issuer.services.keystore import FileKeyStore
+from issuer.services.profiles import is_http_url
+from issuer.services.signing import sign_credential
+from issuer.services.tx import atomic
+from issuer.services.users import check_email
+
+DID_RE = re.compile(r"^did:[a-z0-9]+:[A-Za-z0-9._:%-]*[A-Za-z0-9._%-]$")
+JSON_MEDIA_TYPE = "application/vc+ld+json"
+
+
+@dataclass(frozen=True)
+class IssueRequest:
+    """What the admin form or CLI asks for."""
+
+    achievement_id: str
+    email: str
+    name: str | None = None
+    did: str | None = None
+    valid_until: datetime | None = None
+    evidence_url: str | None = None
+    evidence_narrative: str | None = None
+
+
+@dataclass(frozen=True)
+class CheckedRequest:
+    achievement: Achievement
+    email: str
+    name: str | None
+    did: str | None
+    valid_until: datetime | None
+    evidence: tuple[ob.Evidence, ...]
+
+
+def check_request(session: Session, request: IssueRequest, *, now: datetime) -> CheckedRequest:
+    errors: dict[str, str] = {}
+    try:
+        achievement = achievements.get_achievement(session, request.achievement_id)
+    except NotFound:
+        achievement = None
+        errors["achievement"] = "Choose an existing achievement."
+    try:
+        email = check_email(request.email)
+    except ValidationFailed as exc:
+        email = ""
+        errors.update(exc.errors)
+    name = (request.name or "").strip() or None
+    if name is not None and len(name) > 200:
+        errors["name"] = "The name may have at most 200 characters."
+    did = (request.did or "").strip() or None
+    if did is not None and (not DID_RE.match(did) or len(did) > 500):
+        errors["did"] = (
+            "Enter a DID such as did:key:z6Mk… or did:web:example.org (or leave it empty)."
+        )
+    if request.valid_until is not None:
+        if request.valid_until.tzinfo is None:
+            errors["valid_until"] = "The expiry date needs a time zone."
+        elif request.valid_until <= now:
+            errors["valid_until"] = "The expiry date must be in the future."
+    evidence_url = (request.evidence_url or "").strip() or None
+    if evidence_url is not None and not is_http_url(evidence_url):
+        errors["evidence_url"] = "Enter a web address starting with https:// or http://."
+    narrative = (request.evidence_narrative or "").strip() or None
+    if narrative is not None and len(narrative) > 10000:
+        errors["evidence_narrative"] = "The evidence narrative may have at most 10000 characters."
+    if errors:
+        raise ValidationFailed(errors)
+    evidence = ()
+    if evidence_url or narrative:
+        evidence = (ob.Evidence(id=evidence_url, narrative=narrative),)
+    return CheckedRequest(achievement, email, name, did, request.valid_until, evidence)
+
+
+def issue(
+    session: Session,
+    request: IssueRequest,
+    *,
+    keystore: FileKeyStore,
+    base_url: str,
+    now: datetime,
+    issued_by: AdminUser | None = None,
+) -> IssuedCredential:
+    """Issue and store one credential; nothing is saved if any step fails.
+
+    Two first credentials for the same new recipient at the same moment collide on the
+    recipient's unique email; the loser is retried once, then reported as a Conflict.
+    """
+    for attempt in range(2):
+        try:
+            return _issue_once(session, request, keystore=keystore, base_url=base_url, now=now,
+                               issued_by=issued_by)
+        except IntegrityError:
+            if attempt:
+                raise Conflict(
+                    "the recipient was being saved by another request; try again"
+                ) from None
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _issue_once(
+    session: Session,
+    request: IssueRequest,
+    *,
+    keystore: FileKeyStore,
+    base_url: str,
+    now: datetime,
+    issued_by: AdminUser | None,
+) -> IssuedCredential:
+    with atomic(session):
+        checked = check_request(session, request, now=now)
+        achievement = checked.achievement
+        profile = achievement.profile
+        recipient = session.scalar(select(Recipient).where(Recipient.email == checked.email))
+        if recipient is None:
+            recipient = Recipient(email=checked.email, created_at=now)
+            session.add(recipient)
+        if checked.name:
+            recipient.name = checked.name
+        if checked.did:
+            recipient.did = checked.did
+
+        credential_id = str(uuid.uuid4())
+        document = ob.build_credential(
+            credential_id=urls.credential_url(base_url, credential_id),
+            issuer=profiles.to_open_badges(profile, base_url),
+            achievement=achievements.to_open_badges(achievement, base_url),
+            recipient=ob.Recipient(did=checked.did, email=checked.email, name=checked.name),
+            valid_from=now,
+            valid_until=checked.valid_until,
+            awarded_date=now,
+            evidence=checked.evidence,
+        )
+        problems = validate(document, ACHIEVEMENT_CREDENTIAL)
+        if problems:
+            raise InvalidRequest(
+                "the credential would not match the OB 3.0 schema: "
+                + "; ".join(str(problem) for problem in problems)
+            )
+        key = profiles.active_key(profile, keystore)
+        signed = sign_credential(document, keystore=keystore, key=key, created=now)
+        row = IssuedCredential(
+            id=credential_id,
+            profile=profile,
+            achievement=achievement,
+            recipient=recipient,
+            recipient_name=checked.name,
+            document=json.dumps(signed, indent=2, ensure_ascii=False) + "\n",
+            verification_method=signed["proof"][-1]["verificationMethod"],
+            valid_from=now,
+            valid_until=checked.valid_until,
+            issued_at=now,
+            issued_by_id=issued_by.id if issued_by is not None else None,
+        )
+        session.add(row)
+    return row
+
+
+def get_credential(session: Session, credential_id: str) -> IssuedCredential:
+    try:
+        uuid.UUID(credential_id)
+    except (ValueError, TypeError):
+        raise NotFound(f"no credential {credential_id!r}") from None
+    row = session.get(IssuedCredential, credential_id)
+    if row is None:
+        raise NotFound(f"no credential {credential_id!r}")
+    return row
+
+
+def search_credentials(
+    session: Session, query: str | None = None, *, limit: int = 50, offset: int = 0
+) -> list[IssuedCredential]:
+    """Newest first; ``query`` matches recipient email or name, achievement name or id."""
+    statement = (
+        select(IssuedCredential)
+        .join(IssuedCredential.recipient)
+        .join(IssuedCredential.achievement)
+        .order_by(IssuedCredential.issued_at.desc(), IssuedCredential.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    text = (query or "").strip()
+    if text:
+        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        statement = statement.where(
+            or_(
+                Recipient.email.ilike(pattern, escape="\\"),
+                IssuedCredential.recipient_name.ilike(pattern, escape="\\"),
+                Achievement.name.ilike(pattern, escape="\\"),
+                cast(IssuedCredential.id, String).ilike(pattern, escape="\\"),
+            )
+        )
+    return list(session.scalars(statement))

@@ -1,0 +1,20 @@
+"""Public URLs of hosted documents, built from ISSUER_BASE_URL (the web routes match these)."""
+
+from __future__ import annotations
+
+
+def profile_url(base_url: str, slug: str) -> str:
+    return f"{base_url}/issuers/{slug}"
+
+
+def achievement_url(base_url: str, achievement_id: str) -> str:
+    return f"{base_url}/achievements/{achievement_id}"
+
+
+def credential_url(base_url: str, credential_id: str) -> str:
+    return f"{base_url}/credentials/{credential_id}"
+
+
+def image_url(base_url: str, image_id: str, content_type: str) -> str:
+    extension = "svg" if content_type == "image/svg+xml" else "png"
+    return f"{base_url}/images/{image_id}.{extension}"

@@ -1,0 +1,96 @@
+"""Admin users: argon2id password hashes, sign-in checks, session tokens."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from datetime import datetime
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from issuer.errors import Conflict, ValidationFailed
+from issuer.models import AdminUser
+
+MIN_PASSWORD_LENGTH = 10
+EMAIL_RE = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+$")
+
+_hasher = PasswordHasher()
+# Checked when the email is unknown, so a miss takes as long as a wrong password.
+_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def check_email(email: str, field: str = "email") -> str:
+    email = normalize_email(email or "")
+    if not EMAIL_RE.match(email) or len(email) > 254:
+        raise ValidationFailed({field: "Enter a valid email address."})
+    return email
+
+
+def check_password(password: str, field: str = "password") -> None:
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        raise ValidationFailed(
+            {field: f"The password must have at least {MIN_PASSWORD_LENGTH} characters."}
+        )
+
+
+def create_admin(session: Session, *, email: str, password: str, now: datetime) -> AdminUser:
+    """Add an admin (the caller commits). Raises ValidationFailed or Conflict."""
+    email = check_email(email)
+    check_password(password)
+    if session.scalar(select(AdminUser.id).where(AdminUser.email == email)) is not None:
+        raise Conflict(f"an admin with the email {email} already exists")
+    user = AdminUser(
+        email=email,
+        password_hash=_hasher.hash(password),
+        session_token=secrets.token_urlsafe(32),
+        created_at=now,
+    )
+    session.add(user)
+    return user
+
+
+def set_password(user: AdminUser, password: str) -> None:
+    """Replace the password; the new session token signs the user out everywhere."""
+    check_password(password)
+    user.password_hash = _hasher.hash(password)
+    user.session_token = secrets.token_urlsafe(32)
+
+
+def authenticate(session: Session, *, email: str, password: str, now: datetime) -> AdminUser | None:
+    """The admin with these credentials, or None. Rehashes outdated hashes (caller commits)."""
+    user = session.scalar(
+        select(AdminUser).where(AdminUser.email == normalize_email(email or ""))
+    )
+    if user is None:
+        try:
+            _hasher.verify(_DUMMY_HASH, password or "")
+        except VerificationError:
+            pass
+        return None
+    try:
+        _hasher.verify(user.password_hash, password or "")
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher.hash(password)
+    user.last_login_at = now
+    return user
+
+
+def user_by_session_token(session: Session, token: str) -> AdminUser | None:
+    return session.scalar(select(AdminUser).where(AdminUser.session_token == token))
+
+
+def count_admins(session: Session) -> int:
+    return session.scalar(select(func.count(AdminUser.id))) or 0
+
+
+def admin_by_email(session: Session, email: str) -> AdminUser | None:
+    return session.scalar(select(AdminUser).where(AdminUser.email == normalize_email(email)))

@@ -1,0 +1,1 @@
+"""The web layer: app factory, hosted documents, admin app. Thin: parse → service → render."""

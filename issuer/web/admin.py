@@ -1,0 +1,343 @@
+"""The admin app: edit issuer profiles, create/edit achievements, issue and find credentials.
+
+Every view is behind sign-in and every form carries a CSRF token. Each save is one
+transaction: a bad field (or a bad image) leaves the database as it was, and the form comes
+back with a message next to the field.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timezone
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from werkzeug.datastructures import FileStorage
+from wtforms import SelectChoice
+
+from issuer.errors import Conflict, ValidationFailed
+from issuer.services import achievements, images, issuance, profiles, urls
+from issuer.services.achievements import AchievementFields, AlignmentInput
+from issuer.services.profiles import ProfileFields
+from issuer.services.tx import atomic
+from issuer.web import deps
+from issuer.web.forms import AchievementForm, EmptyForm, IssueForm, NewProfileForm, ProfileForm
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.before_request
+@login_required
+def _require_login() -> None:
+    """All admin views need a signed-in admin."""
+
+
+def _show_errors(form: FlaskForm, error: ValidationFailed) -> list[str]:
+    """Attach messages to their fields; return those that belong to no field."""
+    general = []
+    for field_name, message in error.errors.items():
+        field = getattr(form, field_name, None)
+        if field is not None and hasattr(field, "errors"):
+            field.errors = [*list(field.errors or ()), message]
+        else:
+            general.append(message)
+    return general
+
+
+def _uploaded(form_field) -> bytes | None:
+    """The uploaded bytes (at most the limit + 1, so oversize files are named as such)."""
+    storage = form_field.data
+    if not isinstance(storage, FileStorage) or not storage.filename:
+        return None
+    return storage.read(deps.max_image_bytes() + 1)
+
+
+def _image_from(form_field, session, now):
+    data = _uploaded(form_field)
+    if data is None:
+        return None
+    return images.store_image(session, data, max_bytes=deps.max_image_bytes(), now=now)
+
+
+@bp.get("/")
+def dashboard():
+    session = deps.session()
+    return render_template(
+        "admin/dashboard.html",
+        profiles=profiles.all_profiles(session),
+        achievements=achievements.list_achievements(session),
+        credentials=issuance.search_credentials(session, limit=10),
+    )
+
+
+# -- profiles ---------------------------------------------------------------------------------
+
+
+@bp.route("/profiles/new", methods=["GET", "POST"])
+def new_profile():
+    session = deps.session()
+    form = NewProfileForm()
+    general: list[str] = []
+    status = 200
+    if form.validate_on_submit():
+        try:
+            with atomic(session):
+                now = deps.now()
+                image = _image_from(form.image, session, now)  # checked before a key is made
+                profile = profiles.create_profile(
+                    session,
+                    slug=(form.slug.data or "").strip(),
+                    fields=ProfileFields(
+                        name=form.name.data, url=form.url.data, email=form.email.data,
+                        description=form.description.data,
+                    ),
+                    keystore=deps.keystore(),
+                    base_url=deps.base_url(),
+                    now=now,
+                    did_method=form.did_method.data,
+                )
+                profile.image = image
+        except ValidationFailed as error:
+            general = _show_errors(form, error)
+            status = 422
+        except Conflict:
+            form.slug.errors = [*list(form.slug.errors or ()), "That URL name is taken."]
+            status = 409
+        else:
+            flash(f"Issuer profile “{profile.name}” is created.")
+            return redirect(url_for("admin.edit_profile", slug=profile.slug))
+    elif request.method == "POST":
+        status = 422
+    return render_template("admin/profile_new.html", form=form, general_errors=general), status
+
+
+@bp.route("/profiles/<slug>", methods=["GET", "POST"])
+def edit_profile(slug: str):
+    session = deps.session()
+    profile = profiles.profile_by_slug(session, slug)
+    form = ProfileForm(obj=profile)
+    general: list[str] = []
+    status = 200
+    if form.validate_on_submit():
+        try:
+            with atomic(session):
+                now = deps.now()
+                profiles.update_profile(
+                    profile,
+                    fields=ProfileFields(
+                        name=form.name.data, url=form.url.data, email=form.email.data,
+                        description=form.description.data,
+                    ),
+                    image=_image_from(form.image, session, now),
+                    now=now,
+                )
+        except ValidationFailed as error:
+            general = _show_errors(form, error)
+            status = 422
+        else:
+            flash("The issuer profile is saved.")
+            return redirect(url_for("admin.edit_profile", slug=profile.slug))
+    elif request.method == "POST":
+        status = 422
+    base_url = deps.base_url()
+    return render_template(
+        "admin/profile_form.html",
+        form=form,
+        profile=profile,
+        did=profiles.profile_did(profile, base_url),
+        public_url=urls.profile_url(base_url, profile.slug),
+        rotate_form=EmptyForm(),
+        general_errors=general,
+    ), status
+
+
+@bp.post("/profiles/<slug>/rotate-key")
+def rotate_key(slug: str):
+    session = deps.session()
+    profile = profiles.profile_by_slug(session, slug)
+    if EmptyForm().validate_on_submit():
+        with atomic(session):
+            key = profiles.rotate_key(session, profile, keystore=deps.keystore(),
+                                      base_url=deps.base_url(), now=deps.now())
+        flash(f"New signing key {key.public_key_multibase} is active; old keys stay published.")
+    return redirect(url_for("admin.edit_profile", slug=slug))
+
+
+# -- achievements -----------------------------------------------------------------------------
+
+
+def _achievement_fields(form: AchievementForm) -> AchievementFields:
+    alignments = []
+    for line in (form.alignments.data or "").splitlines():
+        if not line.strip():
+            continue
+        parts = [part.strip() for part in line.split("|")] + ["", "", "", ""]
+        alignments.append(AlignmentInput(*parts[:4]))
+    return AchievementFields(
+        name=form.name.data or "",
+        description=form.description.data or "",
+        criteria_narrative=form.criteria_narrative.data or "",
+        achievement_type=form.achievement_type.data or None,
+        tags=tuple((form.tags.data or "").split(",")),
+        alignments=tuple(alignments),
+    )
+
+
+def _alignments_text(rows) -> str:
+    lines = []
+    for row in rows or ():
+        parts = [row.get("target_name", ""), row.get("target_url", ""),
+                 row.get("target_framework", ""), row.get("target_code", "")]
+        while parts and not parts[-1]:
+            parts.pop()
+        lines.append(" | ".join(parts))
+    return "\n".join(lines)
+
+
+@bp.route("/achievements/new", methods=["GET", "POST"])
+def new_achievement():
+    session = deps.session()
+    form = AchievementForm()
+    all_profiles = profiles.all_profiles(session)
+    profile_slug = request.values.get("issuer") or (all_profiles[0].slug if all_profiles else "")
+    general: list[str] = []
+    status = 200
+    if form.validate_on_submit():
+        try:
+            with atomic(session):
+                now = deps.now()
+                profile = profiles.profile_by_slug(session, profile_slug)
+                achievement = achievements.create_achievement(
+                    session,
+                    profile=profile,
+                    fields=_achievement_fields(form),
+                    image=_image_from(form.image, session, now),
+                    now=now,
+                )
+        except ValidationFailed as error:
+            general = _show_errors(form, error)
+            status = 422
+        else:
+            flash(f"Achievement “{achievement.name}” is created.")
+            return redirect(url_for("admin.edit_achievement", achievement_id=achievement.id))
+    elif request.method == "POST":
+        status = 422
+    return render_template(
+        "admin/achievement_form.html", form=form, achievement=None, profiles=all_profiles,
+        profile_slug=profile_slug, general_errors=general,
+    ), status
+
+
+@bp.route("/achievements/<achievement_id>", methods=["GET", "POST"])
+def edit_achievement(achievement_id: str):
+    session = deps.session()
+    achievement = achievements.get_achievement(session, achievement_id)
+    form = AchievementForm()
+    if request.method == "GET":
+        form.name.data = achievement.name
+        form.description.data = achievement.description
+        form.criteria_narrative.data = achievement.criteria_narrative
+        form.achievement_type.data = achievement.achievement_type or ""
+        form.tags.data = ", ".join(achievement.tags or ())
+        form.alignments.data = _alignments_text(achievement.alignments)
+    general: list[str] = []
+    status = 200
+    if form.validate_on_submit():
+        try:
+            with atomic(session):
+                now = deps.now()
+                achievements.update_achievement(
+                    achievement,
+                    fields=_achievement_fields(form),
+                    image=_image_from(form.image, session, now),
+                    now=now,
+                )
+        except ValidationFailed as error:
+            general = _show_errors(form, error)
+            status = 422
+        else:
+            flash("The achievement is saved.")
+            return redirect(url_for("admin.edit_achievement", achievement_id=achievement.id))
+    elif request.method == "POST":
+        status = 422
+    return render_template(
+        "admin/achievement_form.html", form=form, achievement=achievement, profiles=None,
+        profile_slug=achievement.profile.slug, general_errors=general,
+        public_url=urls.achievement_url(deps.base_url(), achievement.id),
+    ), status
+
+
+# -- credentials ------------------------------------------------------------------------------
+
+
+def _end_of_day(value) -> datetime | None:
+    if value is None:
+        return None
+    return datetime.combine(value, time(23, 59, 59), tzinfo=timezone.utc)
+
+
+@bp.route("/issue", methods=["GET", "POST"])
+def issue():
+    session = deps.session()
+    form = IssueForm()
+    form.achievement.choices = [SelectChoice("", "— choose —")] + [
+        SelectChoice(item.id, f"{item.name} ({item.profile.name})")
+        for item in achievements.list_achievements(session)
+    ]
+    if request.method == "GET" and request.args.get("achievement"):
+        form.achievement.data = request.args["achievement"]
+    general: list[str] = []
+    status = 200
+    if form.validate_on_submit():
+        try:
+            row = issuance.issue(
+                session,
+                issuance.IssueRequest(
+                    achievement_id=form.achievement.data or "",
+                    email=form.email.data or "",
+                    name=form.name.data,
+                    did=form.did.data,
+                    valid_until=_end_of_day(form.valid_until.data),
+                    evidence_url=form.evidence_url.data,
+                    evidence_narrative=form.evidence_narrative.data,
+                ),
+                keystore=deps.keystore(),
+                base_url=deps.base_url(),
+                now=deps.now(),
+                issued_by=current_user.user,
+            )
+        except ValidationFailed as error:
+            general = _show_errors(form, error)
+            status = 422
+        else:
+            flash("The credential is issued.")
+            return redirect(url_for("admin.credential_detail", credential_id=row.id))
+    elif request.method == "POST":
+        status = 422
+    return render_template("admin/issue_form.html", form=form, general_errors=general), status
+
+
+@bp.get("/credentials")
+def credentials():
+    query = request.args.get("q", "").strip()
+    try:
+        page = max(1, int(request.args.get("page", "1")))
+    except ValueError:
+        page = 1
+    per_page = 50
+    rows = issuance.search_credentials(
+        deps.session(), query, limit=per_page + 1, offset=(page - 1) * per_page
+    )
+    return render_template(
+        "admin/credentials.html", rows=rows[:per_page], query=query, page=page,
+        has_next=len(rows) > per_page,
+    )
+
+
+@bp.get("/credentials/<credential_id>")
+def credential_detail(credential_id: str):
+    row = issuance.get_credential(deps.session(), credential_id)
+    return render_template(
+        "admin/credential.html", row=row,
+        public_url=urls.credential_url(deps.base_url(), row.id),
+    )

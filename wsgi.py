@@ -1,0 +1,3 @@
+from issuer import create_app
+
+app = create_app()
