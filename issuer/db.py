@@ -68,8 +68,9 @@ def alembic_config(url: str):
     return config
 
 
-def migrate(url: str, revision: str = "head") -> None:
-    """Upgrade the database at ``url`` to ``revision`` (creates tables on a new database)."""
+def migrate(url: str, revision: str = "heads") -> None:
+    """Upgrade the database at ``url`` to ``revision`` (default: every head, so feature
+    branches of the migration history apply side by side; creates tables on a new database)."""
     from alembic import command
 
     sqlite_path = Path(url.removeprefix("sqlite:///")) if url.startswith("sqlite:///") else None

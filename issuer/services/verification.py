@@ -1,0 +1,81 @@
+"""Verify any credential from the web layer: our own issuers and status lists resolved
+locally (no network round trip), everyone else's through the safe fetcher.
+
+One entry point, :func:`verify_document`, shared by the verification API, the verify page,
+the public credential page and the CLI-facing services.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from issuer.services import profiles, urls
+from issuer.services.fetch import FetchPolicy, fetch
+from issuer.services.resolver import make_controller_resolver
+from issuer.verification.results import VerificationResult
+from issuer.verification.status import make_status_checker
+from issuer.verification.verifier import verify_credential
+
+# (session, url, base_url) -> our own status list credential at that URL, or None.
+LocalStatusList = Callable[[Session, str, str], "dict[str, Any] | None"]
+# (session, credential, purpose) -> why our own credential is revoked/suspended, or None.
+StatusReason = Callable[[Session, dict[str, Any], str], "str | None"]
+
+
+def local_controller(session: Session, base_url: str) -> Callable[[str], dict[str, Any] | None]:
+    """Controller documents of this server's issuer profiles, by DID or profile URL."""
+
+    def resolve(controller_id: str) -> dict[str, Any] | None:
+        for profile in profiles.all_profiles(session):
+            if controller_id == profiles.profile_did(profile, base_url):
+                return profiles.did_document(profile, base_url)
+            if controller_id == urls.profile_url(base_url, profile.slug):
+                return profiles.hosted_profile_document(profile, base_url)
+        return None
+
+    return resolve
+
+
+def verify_document(
+    session: Session,
+    document: Any,
+    *,
+    base_url: str,
+    now: datetime,
+    policy: FetchPolicy,
+    recipient_email: str | None = None,
+    local_status_list: LocalStatusList | None = None,
+    status_reason: StatusReason | None = None,
+    network: bool = True,
+) -> VerificationResult:
+    """Verify ``document`` as of ``now``; never raises for a bad credential."""
+    resolve = make_controller_resolver(
+        local=local_controller(session, base_url), policy=policy, network=network
+    )
+
+    def fetch_list(url: str) -> Any:
+        if local_status_list is not None:
+            local = local_status_list(session, url, base_url)
+            if local is not None:
+                return local
+        if not network:
+            raise LookupError("fetching status lists from other servers is turned off")
+        return fetch(url, policy=policy).json()
+
+    def verify_list(list_credential: dict[str, Any]) -> VerificationResult:
+        return verify_credential(list_credential, now=now, resolve_controller=resolve)
+
+    explain = None
+    if status_reason is not None:
+        def explain(credential: dict[str, Any], purpose: str) -> str | None:
+            return status_reason(session, credential, purpose)
+
+    checker = make_status_checker(fetch=fetch_list, verify_list=verify_list, explain=explain)
+    return verify_credential(
+        document, now=now, resolve_controller=resolve, recipient_email=recipient_email,
+        status_checker=checker,
+    )
