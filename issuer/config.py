@@ -9,6 +9,17 @@ test dict; checked once at startup.
 | SECRET_KEY         | ISSUER_SECRET_KEY       | generated once into <instance>/secret_key |
 | MAX_IMAGE_BYTES    | ISSUER_MAX_IMAGE_BYTES  | 524288 (512 KiB)                          |
 | PROXY_COUNT        | ISSUER_PROXY_COUNT      | 0 (trust X-Forwarded-* from N proxies)    |
+| QUEUE_URL          | ISSUER_QUEUE_URL        | sqlite:///<instance>/queue.sqlite3 (Huey; redis://host:6379/0 to scale out) |
+| BULK_MAX_BYTES     | ISSUER_BULK_MAX_BYTES   | 16777216 (largest bulk CSV upload)        |
+| ACCESS_TOKEN_SECONDS | ISSUER_ACCESS_TOKEN_SECONDS | 3600 (lifetime of /oauth/token access tokens) |
+| VERIFY_FETCH_PRIVATE | ISSUER_VERIFY_FETCH_PRIVATE | false (true: verification may fetch private/loopback addresses; dev and tests only) |
+| LINKEDIN_ORGANIZATION_ID | ISSUER_LINKEDIN_ORGANIZATION_ID | unset (the issuer's LinkedIn company page id, for Add to profile) |
+| RATE_LIMIT_REDIS_URL | ISSUER_RATE_LIMIT_REDIS_URL | unset = no rate limits (redis://host:6379/1: shared counters) |
+| VERIFY_RATE_LIMIT  | ISSUER_VERIFY_RATE_LIMIT | 60 verifications per minute per client address (0: no limit) |
+| SMTP_URL           | ISSUER_SMTP_URL         | unset: no email (smtp://user:pass@host:587?starttls=1, smtps://…:465) |
+| MAIL_FROM          | ISSUER_MAIL_FROM        | unset; required with SMTP_URL ("Badges <badges@example.org>") |
+| MAIL_RETRIES       | ISSUER_MAIL_RETRIES     | 5 (further attempts after a failed send)  |
+| MAIL_RETRY_DELAY   | ISSUER_MAIL_RETRY_DELAY | 60 (seconds between attempts)             |
 """
 
 from __future__ import annotations
@@ -42,6 +53,17 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "SECRET_KEY": None,
         "MAX_IMAGE_BYTES": DEFAULT_MAX_IMAGE_BYTES,
         "PROXY_COUNT": 0,
+        "QUEUE_URL": "sqlite:///" + str(Path(instance_path) / "queue.sqlite3"),
+        "BULK_MAX_BYTES": 16 * 1024 * 1024,
+        "ACCESS_TOKEN_SECONDS": 3600,
+        "VERIFY_FETCH_PRIVATE": False,
+        "LINKEDIN_ORGANIZATION_ID": None,
+        "RATE_LIMIT_REDIS_URL": None,
+        "VERIFY_RATE_LIMIT": 60,
+        "SMTP_URL": None,  # issue 7: community email
+        "MAIL_FROM": None,
+        "MAIL_RETRIES": 5,
+        "MAIL_RETRY_DELAY": 60,
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the signed session
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_HTTPONLY": True,
@@ -102,6 +124,84 @@ def validate(config: dict[str, Any]) -> None:
         raise ConfigError(proxy_error) from None
     if not 0 <= config["PROXY_COUNT"] <= 5:
         raise ConfigError(proxy_error)
+    _validate_api_settings(config)
+    config["VERIFY_FETCH_PRIVATE"] = _flag(config.get("VERIFY_FETCH_PRIVATE"),
+                                           "ISSUER_VERIFY_FETCH_PRIVATE")
+    organization = config.get("LINKEDIN_ORGANIZATION_ID")
+    organization = str(organization).strip() if organization not in (None, "") else None
+    if organization is not None and not organization.isdigit():
+        raise ConfigError("ISSUER_LINKEDIN_ORGANIZATION_ID must be the numeric id of a LinkedIn "
+                          "company page (or unset)")
+    config["LINKEDIN_ORGANIZATION_ID"] = organization
+    redis_url = config.get("RATE_LIMIT_REDIS_URL") or None
+    if redis_url is not None and not str(redis_url).startswith(("redis://", "rediss://")):
+        raise ConfigError("ISSUER_RATE_LIMIT_REDIS_URL must be a redis:// URL (or unset)")
+    config["RATE_LIMIT_REDIS_URL"] = redis_url
+    try:
+        config["VERIFY_RATE_LIMIT"] = int(config.get("VERIFY_RATE_LIMIT"))
+    except (TypeError, ValueError):
+        raise ConfigError("ISSUER_VERIFY_RATE_LIMIT must be a whole number "
+                          "(verifications per minute; 0 for no limit)") from None
+    if config["VERIFY_RATE_LIMIT"] < 0:
+        raise ConfigError("ISSUER_VERIFY_RATE_LIMIT must not be negative")
+    _validate_mail_settings(config)
+
+
+def _validate_mail_settings(config: dict[str, Any]) -> None:
+    """ISSUER_SMTP_URL / ISSUER_MAIL_FROM and the retry policy (issue 7). Messages never
+    repeat the SMTP URL, which may hold a password."""
+    from issuer.community.email import MailConfigError, check_mail_from, parse_smtp_url
+
+    smtp_url = config.get("SMTP_URL") or None
+    config["SMTP_URL"] = smtp_url
+    if smtp_url is not None:
+        try:
+            parse_smtp_url(str(smtp_url))
+            config["MAIL_FROM"] = check_mail_from(config.get("MAIL_FROM"))
+        except MailConfigError as exc:
+            raise ConfigError(str(exc)) from None
+    for name, low, high in (("MAIL_RETRIES", 0, 20), ("MAIL_RETRY_DELAY", 0, 86400)):
+        try:
+            value = int(config.get(name))
+        except (TypeError, ValueError):
+            raise ConfigError(f"ISSUER_{name} must be a whole number") from None
+        if not low <= value <= high:
+            raise ConfigError(f"ISSUER_{name} must be between {low} and {high}")
+        config[name] = value
+
+
+def _flag(value: Any, name: str) -> bool:
+    """A yes/no setting: true/false, 1/0, yes/no, on/off (environment values arrive as text
+    or as parsed JSON)."""
+    if isinstance(value, bool):
+        return value
+    if value is None:
+        return False
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off", ""):
+        return False
+    raise ConfigError(f"{name} must be true or false, got {value!r}")
+
+
+def _validate_api_settings(config: dict[str, Any]) -> None:
+    """The job queue, bulk upload and OAuth access-token settings (issue 6)."""
+    queue_url = config.get("QUEUE_URL")
+    if not isinstance(queue_url, str) or not queue_url.startswith(
+        ("sqlite:///", "redis://", "rediss://")
+    ):
+        raise ConfigError("ISSUER_QUEUE_URL must be sqlite:///<file> (one machine) or "
+                          "redis://host:6379/0 (workers on several machines)")
+    for name, low, high in (("BULK_MAX_BYTES", 1024, 1 << 30),
+                            ("ACCESS_TOKEN_SECONDS", 60, 86400)):
+        try:
+            value = int(config.get(name))
+        except (TypeError, ValueError):
+            raise ConfigError(f"ISSUER_{name} must be a whole number") from None
+        if not low <= value <= high:
+            raise ConfigError(f"ISSUER_{name} must be between {low} and {high}")
+        config[name] = value
 
 
 def instance_secret_key(instance_path: str) -> str:

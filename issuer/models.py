@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    UniqueConstraint,
     true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -203,3 +204,260 @@ class AdminUser(Base):
 
     def __repr__(self) -> str:  # never show the hash
         return f"AdminUser(id={self.id!r}, email={self.email!r})"
+
+
+# --- API access, VC-API signed credentials, idempotency and bulk issuance (issue 6) ----------
+
+
+class OAuthClient(Base):
+    """An OAuth 2.0 client (client-credentials grant) of one issuer profile.
+
+    Only the SHA-256 of its random secret is stored; ``scopes`` are the most it may ask for.
+    """
+
+    __tablename__ = "oauth_clients"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    client_id: Mapped[str] = mapped_column(String(64), unique=True)
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    profile_id: Mapped[int] = mapped_column(ForeignKey("issuer_profiles.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    scopes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("admin_users.id"))
+
+    profile: Mapped[IssuerProfile] = relationship()
+
+    def __repr__(self) -> str:  # never show the hash
+        return f"OAuthClient(id={self.id!r}, client_id={self.client_id!r})"
+
+
+class ApiToken(Base):
+    """A bearer token of one issuer profile: an API token an admin made (``kind`` "api"), or
+    a short-lived access token from POST /oauth/token (``kind`` "oauth", with ``client_id``).
+
+    The token's public id part (``lookup``) finds the row; only the SHA-256 of the whole token
+    is stored and compared in constant time.
+    """
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    lookup: Mapped[str] = mapped_column(String(32), unique=True)
+    token_hash: Mapped[str] = mapped_column(String(64))
+    profile_id: Mapped[int] = mapped_column(ForeignKey("issuer_profiles.id"), index=True)
+    client_id: Mapped[int | None] = mapped_column(ForeignKey("oauth_clients.id"), index=True)
+    name: Mapped[str | None] = mapped_column(String(200))
+    scopes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("admin_users.id"))
+
+    profile: Mapped[IssuerProfile] = relationship()
+    client: Mapped[OAuthClient | None] = relationship()
+
+    def __repr__(self) -> str:  # never show the hash
+        return f"ApiToken(id={self.id!r}, kind={self.kind!r}, lookup={self.lookup!r})"
+
+
+class SignedCredential(Base):
+    """A credential someone else shaped and we signed (POST /credentials/issue).
+
+    ``document`` is the exact JSON text returned. ``hosted`` is true when the credential's id
+    is our ``/credentials/<id>`` URL, which then serves it.
+    """
+
+    __tablename__ = "signed_credentials"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)  # UUID
+    credential_id: Mapped[str] = mapped_column(String(1000), unique=True)  # the document's id
+    hosted: Mapped[bool] = mapped_column(Boolean, default=False)
+    profile_id: Mapped[int] = mapped_column(ForeignKey("issuer_profiles.id"), index=True)
+    document: Mapped[str] = mapped_column(Text)
+    verification_method: Mapped[str] = mapped_column(String(600))
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    issued_via: Mapped[str | None] = mapped_column(String(40))  # "token:<id>" / "client:<id>"
+
+    profile: Mapped[IssuerProfile] = relationship()
+
+
+class IdempotencyKey(Base):
+    """One issuance that must never happen twice: an API ``Idempotency-Key`` per caller
+    (scope ``token:<id>`` / ``client:<id>``), or a bulk row (scope ``bulk``, key = row hash).
+
+    Written in the same transaction as the credential; the unique (scope, key) pair makes
+    concurrent repeats on any worker collide instead of issuing twice.
+    """
+
+    __tablename__ = "idempotency_keys"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    scope: Mapped[str] = mapped_column(String(40))
+    key: Mapped[str] = mapped_column(String(255))
+    request_hash: Mapped[str] = mapped_column(String(64))
+    credential_id: Mapped[str] = mapped_column(ForeignKey("issued_credentials.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    credential: Mapped[IssuedCredential] = relationship()
+
+    __table_args__ = (UniqueConstraint("scope", "key"),)
+
+
+class BulkJob(Base):
+    """An uploaded CSV of recipients for one achievement, issued row by row in the background.
+
+    ``status``: "invalid" (the preview found errors; it cannot start), "ready" (checked, not
+    started), "queued", "running", "done".
+    """
+
+    __tablename__ = "bulk_jobs"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)  # UUID
+    achievement_id: Mapped[str] = mapped_column(ForeignKey("achievements.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    status: Mapped[str] = mapped_column(String(16))
+    total_rows: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("admin_users.id"))
+
+    achievement: Mapped[Achievement] = relationship()
+
+
+class BulkRow(Base):
+    """One CSV row of a bulk job. ``line`` is its line number in the file (the header is 1).
+
+    ``status``: "pending", "issued", "skipped" (an earlier run issued it: ``credential_id`` is
+    that credential), "invalid" (the preview's ``error``) or "failed" (issuing it failed).
+    """
+
+    __tablename__ = "bulk_rows"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    job_id: Mapped[str] = mapped_column(ForeignKey("bulk_jobs.id"))
+    line: Mapped[int] = mapped_column(Integer)
+    email: Mapped[str] = mapped_column(String(254))
+    name: Mapped[str | None] = mapped_column(String(200))
+    did: Mapped[str | None] = mapped_column(String(500))
+    valid_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    evidence_url: Mapped[str | None] = mapped_column(String(500))
+    evidence_narrative: Mapped[str | None] = mapped_column(Text)
+    row_key: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16))
+    error: Mapped[str | None] = mapped_column(Text)
+    credential_id: Mapped[str | None] = mapped_column(ForeignKey("issued_credentials.id"))
+
+    credential: Mapped[IssuedCredential | None] = relationship()
+
+    __table_args__ = (
+        UniqueConstraint("job_id", "line"),
+        Index("ix_bulk_rows_job_id_status", "job_id", "status"),
+    )
+
+
+# --- Status lists: revocation and suspension (issue 5) ----------------------------------------
+
+from sqlalchemy import CheckConstraint  # noqa: E402  (kept with the section that uses it)
+
+
+class StatusList(Base):
+    """One W3C Bitstring Status List of an issuer profile, for one purpose (revocation or
+    suspension), served at /status/<id>.
+
+    ``allocated`` counts the indexes handed out so far; the n-th credential gets
+    ``permutation.index_at(permutation_key, n, size)`` (random-looking, unique). At most one
+    list per profile and purpose is ``is_current`` (new credentials go there); when it fills,
+    it is retired and a new one is made. ``bits`` is the raw bitstring; ``document`` the signed
+    list credential exactly as served, re-signed whenever a bit changes.
+    """
+
+    __tablename__ = "status_lists"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)  # UUID, part of its URL
+    profile_id: Mapped[int] = mapped_column(ForeignKey("issuer_profiles.id"), index=True)
+    purpose: Mapped[str] = mapped_column(String(16))
+    size: Mapped[int] = mapped_column(Integer)  # indexes this list hands out
+    allocated: Mapped[int] = mapped_column(Integer, default=0)
+    is_current: Mapped[bool] = mapped_column(Boolean, default=True)
+    permutation_key: Mapped[bytes] = mapped_column(LargeBinary)
+    bits: Mapped[bytes] = mapped_column(LargeBinary)
+    document: Mapped[str] = mapped_column(Text)
+    document_sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    profile: Mapped[IssuerProfile] = relationship()
+
+    __table_args__ = (
+        Index(
+            "uq_status_lists_current_per_profile_purpose",
+            "profile_id",
+            "purpose",
+            unique=True,
+            sqlite_where=is_current == true(),
+            postgresql_where=is_current == true(),
+        ),
+        CheckConstraint("purpose IN ('revocation', 'suspension')", name="purpose"),
+        CheckConstraint("allocated >= 0 AND allocated <= size", name="allocated_within_size"),
+    )
+
+    def __repr__(self) -> str:  # never show the permutation key
+        return (f"StatusList(id={self.id!r}, purpose={self.purpose!r}, "
+                f"allocated={self.allocated!r}/{self.size!r})")
+
+
+# Status entries and events belong to exactly one credential: one of our Open Badges
+# (``credential_id``) or a VC-API-signed credential (``signed_credential_id``).
+_ONE_CREDENTIAL = ("(credential_id IS NULL AND signed_credential_id IS NOT NULL) OR "
+                   "(credential_id IS NOT NULL AND signed_credential_id IS NULL)")
+
+
+class StatusEntry(Base):
+    """An index of a status list given to a credential; (list, index) is never given twice."""
+
+    __tablename__ = "status_entries"
+
+    list_id: Mapped[str] = mapped_column(ForeignKey("status_lists.id"), primary_key=True)
+    list_index: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    purpose: Mapped[str] = mapped_column(String(16))
+    credential_id: Mapped[str | None] = mapped_column(ForeignKey("issued_credentials.id"))
+    signed_credential_id: Mapped[str | None] = mapped_column(
+        ForeignKey("signed_credentials.id"))
+
+    status_list: Mapped[StatusList] = relationship()
+    credential: Mapped[IssuedCredential | None] = relationship()
+    signed_credential: Mapped[SignedCredential | None] = relationship()
+
+    __table_args__ = (
+        UniqueConstraint("credential_id", "purpose"),
+        UniqueConstraint("signed_credential_id", "purpose"),
+        CheckConstraint(_ONE_CREDENTIAL, name="one_credential"),
+    )
+
+
+class StatusEvent(Base):
+    """A revocation, suspension or reinstatement: what, why, who (an admin, "cli" or an API
+    token/client), when."""
+
+    __tablename__ = "status_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    credential_id: Mapped[str | None] = mapped_column(ForeignKey("issued_credentials.id"),
+                                                      index=True)
+    signed_credential_id: Mapped[str | None] = mapped_column(
+        ForeignKey("signed_credentials.id"), index=True)
+    action: Mapped[str] = mapped_column(String(16))  # revoke | suspend | reinstate
+    reason: Mapped[str | None] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(254))  # the admin's email, or "cli"
+    admin_user_id: Mapped[int | None] = mapped_column(ForeignKey("admin_users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (
+        CheckConstraint("action IN ('revoke', 'suspend', 'reinstate')", name="action"),
+        CheckConstraint(_ONE_CREDENTIAL, name="one_credential"),
+    )

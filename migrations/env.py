@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
+import issuer.community.models  # noqa: F401  (issue 7: registers the community tables)
 from issuer.models import Base
 
 config = context.config

@@ -34,3 +34,6 @@ from tests.service_fixtures import (  # noqa: E402,F401
     profile,
     session,
 )
+
+# The verification and sharing tests' fixtures (tests/web/verify_helpers.py).
+from tests.web.verify_helpers import http_server, offline, offline_app  # noqa: E402,F401

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from issuer.cli import bake, core, service
+from issuer.cli import api, bake, community, core, service, status
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -15,3 +15,6 @@ def main() -> None:
 core.register(main)
 bake.register(main)
 service.register(main)
+status.register(main)
+api.register(main)
+community.register(main)  # issue 7

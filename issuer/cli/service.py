@@ -7,6 +7,7 @@ the same ``ISSUER_*`` settings as the web app.
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 from contextlib import contextmanager
 from datetime import datetime, time, timezone
@@ -110,11 +111,24 @@ def init(admin_email: str | None, issuer_name: str, issuer_slug: str, did_method
 @click.option("--workers", type=int, default=None,
               help="Gunicorn worker processes [default: 2 × CPUs + 1, at most 9].")
 @click.option("--dev", is_flag=True, help="Run Flask's single-process development server.")
-def serve(host: str, port: int, workers: int | None, dev: bool) -> None:
+@click.option("--queue-worker/--no-queue-worker", default=None,
+              help="Also run one job-queue consumer (`issuer worker`) [default: yes with the "
+                   "embedded SQLite queue, no with Redis, where workers run on their own].")
+def serve(host: str, port: int, workers: int | None, dev: bool,
+          queue_worker: bool | None) -> None:
     """Serve the web app with gunicorn (several workers), or the dev server with --dev."""
+    with _app_context() as app:
+        if queue_worker is None:
+            queue_worker = app.config["QUEUE_URL"].startswith("sqlite:")
     if dev:
-        with _app_context() as app:
-            app.run(host=host, port=port, debug=False, use_reloader=False)
+        consumer = _start_queue_worker() if queue_worker else None
+        try:
+            with _app_context() as app:
+                app.run(host=host, port=port, debug=False, use_reloader=False)
+        finally:
+            if consumer is not None:
+                consumer.terminate()
+                consumer.wait(timeout=30)
         return
     if workers is None:
         workers = min(2 * (os.cpu_count() or 1) + 1, 9)
@@ -126,7 +140,40 @@ def serve(host: str, port: int, workers: int | None, dev: bool) -> None:
         "issuer:create_app()",
     ]
     click.echo(f"serving on http://{host}:{port} with {workers} workers", err=True)
-    os.execvp(argv[0], argv)
+    if not queue_worker:
+        os.execvp(argv[0], argv)
+    _supervise([_start_queue_worker(), subprocess.Popen(argv)])
+
+
+def _start_queue_worker() -> "subprocess.Popen":
+    """One `issuer worker` process (the embedded queue's consumer)."""
+    click.echo("starting one job-queue worker (issuer worker)", err=True)
+    return subprocess.Popen(
+        [sys.executable, "-c", "from issuer.cli import main; main()", "worker"]
+    )
+
+
+def _supervise(processes: list) -> None:
+    """Forward SIGTERM/SIGINT to every child; when the server (the last) exits, stop the
+    others and exit with its status."""
+    import signal
+
+    def forward(signum, _frame):
+        for process in processes:
+            if process.poll() is None:
+                process.send_signal(signum)
+
+    signal.signal(signal.SIGTERM, forward)
+    signal.signal(signal.SIGINT, forward)
+    status = processes[-1].wait()
+    for process in processes[:-1]:
+        if process.poll() is None:
+            process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+    sys.exit(status)
 
 
 @click.group("profiles")

@@ -9,6 +9,7 @@ address that was checked (no DNS rebinding), with the host name kept for TLS and
 
 from __future__ import annotations
 
+import concurrent.futures
 import ipaddress
 import json
 import socket
@@ -59,10 +60,22 @@ def _is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     return address.is_global and not address.is_multicast
 
 
-def _resolve(host: str, port: int, policy: FetchPolicy) -> str:
-    """One checked IP address for ``host``; raises FetchError for a forbidden one."""
+# DNS lookups run here so that a resolver that does not answer cannot hold a request past
+# its deadline (getaddrinfo itself has no timeout). A stuck lookup keeps its thread until the
+# system resolver gives up; with every thread stuck, further lookups time out in the queue.
+_DNS_POOL = concurrent.futures.ThreadPoolExecutor(max_workers=8, thread_name_prefix="dns")
+
+
+def _resolve(host: str, port: int, policy: FetchPolicy, timeout: float | None = None) -> str:
+    """One checked IP address for ``host``; raises FetchError for a forbidden one, or when the
+    name does not resolve within ``timeout`` seconds (default: the connect timeout)."""
+    timeout = policy.connect_timeout if timeout is None else timeout
+    lookup = _DNS_POOL.submit(socket.getaddrinfo, host, port, type=socket.SOCK_STREAM)
     try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        infos = lookup.result(timeout=timeout)
+    except concurrent.futures.TimeoutError:
+        lookup.cancel()
+        raise FetchError(f"cannot resolve {host}: no answer within {timeout:.1f} s") from None
     except (socket.gaierror, UnicodeError) as exc:
         raise FetchError(f"cannot resolve {host}: {exc}") from None
     addresses = [ipaddress.ip_address(info[4][0].split("%", 1)[0]) for info in infos]
@@ -92,7 +105,7 @@ def fetch(url: str, *, policy: FetchPolicy = FetchPolicy(), accept: str = "appli
         remaining = policy.deadline - (time.monotonic() - started)
         if remaining <= 0:
             raise FetchError(f"fetching {url} took longer than {policy.deadline:.0f} s")
-        address = _resolve(parts.hostname, port, policy)
+        address = _resolve(parts.hostname, port, policy, min(policy.connect_timeout, remaining))
         response = _get(parts, address, port, accept, policy, remaining)
         if response.status in (301, 302, 303, 307, 308):
             location = response.headers.get("Location")

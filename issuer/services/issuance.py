@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -20,7 +21,7 @@ from issuer.errors import Conflict, InvalidRequest, NotFound, ValidationFailed
 from issuer.models import Achievement, AdminUser, IssuedCredential, Recipient
 from issuer.openbadges import credential as ob
 from issuer.openbadges.schema_validation import ACHIEVEMENT_CREDENTIAL, validate
-from issuer.services import achievements, profiles, urls
+from issuer.services import achievements, profiles, status, urls
 from issuer.services.keystore import FileKeyStore
 from issuer.services.profiles import is_http_url
 from issuer.services.signing import sign_credential
@@ -101,8 +102,17 @@ def issue(
     base_url: str,
     now: datetime,
     issued_by: AdminUser | None = None,
+    on_issued: Callable[[Session, IssuedCredential], None] | None = None,
+    status_list_size: int = status.LIST_SIZE,
 ) -> IssuedCredential:
     """Issue and store one credential; nothing is saved if any step fails.
+
+    The credential gets an index in its issuer's current revocation list and one in its
+    suspension list (issuer.services.status; ``status_list_size`` is for tests only).
+
+    ``on_issued(session, row)`` runs inside the same transaction, just before the commit, so
+    what it adds (an idempotency key, a bulk row's status) is saved with the credential or
+    not at all.
 
     Two first credentials for the same new recipient at the same moment collide on the
     recipient's unique email; the loser is retried once, then reported as a Conflict.
@@ -110,7 +120,8 @@ def issue(
     for attempt in range(2):
         try:
             return _issue_once(session, request, keystore=keystore, base_url=base_url, now=now,
-                               issued_by=issued_by)
+                               issued_by=issued_by, on_issued=on_issued,
+                               status_list_size=status_list_size)
         except IntegrityError:
             if attempt:
                 raise Conflict(
@@ -127,6 +138,8 @@ def _issue_once(
     base_url: str,
     now: datetime,
     issued_by: AdminUser | None,
+    on_issued: Callable[[Session, IssuedCredential], None] | None = None,
+    status_list_size: int = status.LIST_SIZE,
 ) -> IssuedCredential:
     with atomic(session):
         checked = check_request(session, request, now=now)
@@ -142,6 +155,8 @@ def _issue_once(
             recipient.did = checked.did
 
         credential_id = str(uuid.uuid4())
+        allocations = status.reserve(session, profile, keystore=keystore, base_url=base_url,
+                                     now=now, list_size=status_list_size)
         document = ob.build_credential(
             credential_id=urls.credential_url(base_url, credential_id),
             issuer=profiles.to_open_badges(profile, base_url),
@@ -151,8 +166,16 @@ def _issue_once(
             valid_until=checked.valid_until,
             awarded_date=now,
             evidence=checked.evidence,
+            credential_status=[allocation.entry() for allocation in allocations],
         )
-        problems = validate(document, ACHIEVEMENT_CREDENTIAL)
+        # The OB 3.0 schema knows a single credentialStatus object; VC 2.0 allows the array
+        # (revocation + suspension), so each entry is checked in the schema's one slot.
+        problems = list(dict.fromkeys(
+            problem
+            for entry in document["credentialStatus"]
+            for problem in validate({**document, "credentialStatus": entry},
+                                    ACHIEVEMENT_CREDENTIAL)
+        ))
         if problems:
             raise InvalidRequest(
                 "the credential would not match the OB 3.0 schema: "
@@ -174,6 +197,9 @@ def _issue_once(
             issued_by_id=issued_by.id if issued_by is not None else None,
         )
         session.add(row)
+        status.record(session, allocations, row)
+        if on_issued is not None:
+            on_issued(session, row)
     return row
 
 

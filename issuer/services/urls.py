@@ -18,3 +18,8 @@ def credential_url(base_url: str, credential_id: str) -> str:
 def image_url(base_url: str, image_id: str, content_type: str) -> str:
     extension = "svg" if content_type == "image/svg+xml" else "png"
     return f"{base_url}/images/{image_id}.{extension}"
+
+
+def status_list_url(base_url: str, list_id: str) -> str:
+    """A Bitstring Status List credential (revocation or suspension), served by web/status.py."""
+    return f"{base_url}/status/{list_id}"

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from issuer.services import profiles, urls
+from issuer.services import profiles, status, urls
 from issuer.services.fetch import FetchPolicy, fetch
 from issuer.services.resolver import make_controller_resolver
 from issuer.verification.results import VerificationResult
@@ -48,11 +48,16 @@ def verify_document(
     now: datetime,
     policy: FetchPolicy,
     recipient_email: str | None = None,
-    local_status_list: LocalStatusList | None = None,
-    status_reason: StatusReason | None = None,
+    local_status_list: LocalStatusList | None = status.local_status_list,
+    status_reason: StatusReason | None = status.status_reason,
     network: bool = True,
 ) -> VerificationResult:
-    """Verify ``document`` as of ``now``; never raises for a bad credential."""
+    """Verify ``document`` as of ``now``; never raises for a bad credential.
+
+    By default our own status lists are read from the database (no HTTP to ourselves) and a
+    revoked/suspended credential of ours is reported with the reason recorded for it
+    (issuer.services.status); pass None to turn either off.
+    """
     resolve = make_controller_resolver(
         local=local_controller(session, base_url), policy=policy, network=network
     )

@@ -24,6 +24,16 @@ CORS_RESOURCES = {
         r"/images/.*",
     )
 }
+# Status lists: "*" rather than the echoed Origin, so caches keep one copy for every verifier.
+CORS_RESOURCES[r"/status/.*"] = {
+    "origins": "*", "methods": ["GET", "HEAD", "OPTIONS"], "supports_credentials": False,
+    "send_wildcard": True,
+}
+# The VC-API verification endpoint is public: POST from any origin (no cookies).
+CORS_RESOURCES["/credentials/verify"] = {
+    "origins": "*", "send_wildcard": True, "methods": ["POST", "OPTIONS"],
+    "supports_credentials": False, "max_age": 86400,
+}
 
 HTML_CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'none'; "
@@ -47,6 +57,23 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(public.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(admin.bp)
+    from issuer.web import share, verify  # issue 4: verification and sharing
+
+    verify.init_app(app)
+    app.register_blueprint(share.bp)
+    from issuer.web import admin_access, admin_bulk, api  # issue 6: APIs, tokens, bulk
+
+    api.init_app(app)
+    app.register_blueprint(admin_access.bp)
+    admin_bulk.init_app(app)
+    from issuer.web import status  # issue 5: status lists, revoke/suspend/reinstate
+
+    status.init_app(app)
+    from issuer.web import admin_community, events_api, members  # issue 7: community programs
+
+    members.init_app(app)
+    events_api.init_app(app)
+    app.register_blueprint(admin_community.bp)
     problems.init_app(app)
     app.before_request(_refuse_nul_characters)
     app.after_request(_security_headers)

@@ -94,19 +94,36 @@ def achievement(achievement_id: str):
 
 @bp.get("/credentials/<credential_id>")
 def credential(credential_id: str):
-    row = issuance.get_credential(deps.session(), credential_id)
+    try:
+        row = issuance.get_credential(deps.session(), credential_id)
+    except NotFound:
+        from issuer.web import signed  # issue 6: hosted credentials signed via the VC-API
+
+        return signed.hosted_response(credential_id)
     media_type = json_type_wanted(request)
     if media_type:
         response = Response(row.document.encode("utf-8"), mimetype=media_type)
         response.headers["Cache-Control"] = "public, max-age=300"
         response.vary.add("Accept")
         return response
-    return _html("credential.html", credential=row, document=json.loads(row.document))
+    from issuer.web import share  # issue 4: live verification, LinkedIn, embed, QR
+
+    document = json.loads(row.document)
+    response = _html("credential.html", credential=row, document=document,
+                     **share.page_context(row, document))
+    response.headers["Content-Security-Policy"] = share.PAGE_CSP
+    response.headers["Cache-Control"] = "no-cache"  # the verification status is live
+    return response
 
 
 @bp.get("/credentials/<credential_id>/download")
 def credential_download(credential_id: str):
-    row = issuance.get_credential(deps.session(), credential_id)
+    try:
+        row = issuance.get_credential(deps.session(), credential_id)
+    except NotFound:
+        from issuer.web import signed  # issue 6: hosted credentials signed via the VC-API
+
+        return signed.hosted_response(credential_id, download=True)
     response = Response(row.document.encode("utf-8"), mimetype="application/vc+ld+json")
     response.headers["Content-Disposition"] = f'attachment; filename="credential-{row.id}.json"'
     return response

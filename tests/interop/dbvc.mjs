@@ -22,7 +22,13 @@
  *    "verificationMethod", "controller", "date"}          -> {"signed", "error"}
  *   {"op": "verify", "credential", "documents"?, "now"?,
  *    "requireIssuerMatch"? (default true), "checkStatus"? (default false)}
- *                               -> {"verified", "error", "proofs", "results"}
+ *                 -> {"verified", "error", "proofs", "results", "statusResult"?}
+ *
+ * "checkStatus": true checks BitstringStatusListEntry statuses with
+ * @digitalbazaar/vc-bitstring-status-list: each list credential is loaded
+ * through the same strict loader (so it must be in "documents"), verified
+ * (signature, issuer = controller of its key) and must have the credential's
+ * issuer; a set bit for any purpose makes the credential not verified.
  *
  * The document loader is strict and offline; it serves, in this order:
  *   1. documents passed in the request's "documents" (exact URL match);
@@ -43,6 +49,8 @@ import {DataIntegrityProof} from '@digitalbazaar/data-integrity';
 import {cryptosuite as eddsaRdfc2022} from
   '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
 import jsigs from 'jsonld-signatures';
+import {checkStatus as checkBitstringStatus} from
+  '@digitalbazaar/vc-bitstring-status-list';
 
 const DID_V1 = 'https://www.w3.org/ns/did/v1';
 const MULTIKEY_V1 = 'https://w3id.org/security/multikey/v1';
@@ -253,12 +261,40 @@ async function sign(request) {
   }
 }
 
+// vc.verifyCredential's checkStatus hook. The library's checkStatus says
+// `verified: true` when it could READ every status (each result carries the
+// bit as `status`); a set bit (revoked, suspended, ...) is a failure here.
+async function statusCheck(options) {
+  const result = await checkBitstringStatus({
+    credential: options.credential,
+    documentLoader: options.documentLoader,
+    suite: options.suite,
+    verifyBitstringStatusListCredential: true,
+    verifyMatchingIssuers: true
+  });
+  const entries = (result.results ?? []).map(r => ({
+    statusPurpose: r.credentialStatus.statusPurpose,
+    statusListIndex: r.credentialStatus.statusListIndex,
+    statusListCredential: r.credentialStatus.statusListCredential,
+    status: r.status
+  }));
+  if(!result.verified) {
+    return {verified: false, error: result.error, entries};
+  }
+  const flagged = entries.filter(entry => entry.status === true);
+  if(flagged.length > 0) {
+    const error = new Error(flagged.map(entry =>
+      `status "${entry.statusPurpose}" is set (index ` +
+      `${entry.statusListIndex} of ${entry.statusListCredential})`)
+      .join('; '));
+    error.name = 'StatusError';
+    return {verified: false, error, entries};
+  }
+  return {verified: true, entries};
+}
+
 async function verify(request) {
   required(request, 'credential');
-  if(request.checkStatus) {
-    // TODO: @digitalbazaar/vc-bitstring-status-list (pinned) once needed.
-    throw new BadRequest('"checkStatus": true is not implemented yet.');
-  }
   // Default purpose (vc's CredentialIssuancePurpose): proofPurpose
   // assertionMethod, the key listed under the controller's assertionMethod,
   // AND controller id == issuer id. "requireIssuerMatch": false drops only the
@@ -271,7 +307,8 @@ async function verify(request) {
     documentLoader: makeDocumentLoader(request.documents),
     // vc.verifyCredential refuses a credential with credentialStatus unless
     // given a checker; status is skipped (and says so) unless asked for.
-    checkStatus: async () => ({verified: true, skipped: true}),
+    checkStatus: request.checkStatus ?
+      statusCheck : async () => ({verified: true, skipped: true}),
     ...(request.now ? {now: request.now} : {})
   });
   // jsonld-signatures says "verified" when at least ONE proof verifies;
@@ -282,9 +319,11 @@ async function verify(request) {
     verificationMethod: r.proof.verificationMethod,
     error: summarize(r.error)
   }));
+  const statusError = result.statusResult?.verified === false ?
+    summarize(result.statusResult.error) ?? 'status check failed' : null;
   return {
     verified: result.verified,
-    error: result.verified ? null : summarize(result.error) ??
+    error: result.verified ? null : summarize(result.error) ?? statusError ??
       (proofs.map(p => p.error).filter(Boolean).join('; ') || 'not verified'),
     proofs,
     results: result.results ?? null,

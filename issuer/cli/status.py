@@ -1,0 +1,68 @@
+"""Status commands: revoke, suspend, reinstate (registered on the ``issuer`` group).
+
+Each prints the credential's new status ("revoked", "suspended" or "active") on stdout; a
+refusal (e.g. reinstating a revoked credential) is a message on stderr and exit status 1.
+The change is recorded as made by "cli".
+"""
+
+from __future__ import annotations
+
+import click
+
+from issuer.cli.service import _app_context
+
+
+def register(group: click.Group) -> None:
+    group.add_command(revoke)
+    group.add_command(suspend)
+    group.add_command(reinstate)
+
+
+def _credential_id(value: str) -> str:
+    """A credential id, or its URL (…/credentials/<id>)."""
+    value = value.strip().rstrip("/")
+    if "/credentials/" in value:
+        value = value.rsplit("/credentials/", 1)[1]
+    return value
+
+
+def _run(action: str, credential: str, reason: str | None) -> None:
+    from issuer import db
+    from issuer.clock import utc_now
+    from issuer.services import issuance, status
+    from issuer.services.keystore import FileKeyStore
+
+    change = {"revoke": status.revoke, "suspend": status.suspend,
+              "reinstate": status.reinstate}[action]
+    with _app_context() as app:
+        session = db.get_session()
+        row = issuance.get_credential(session, _credential_id(credential))
+        state = change(session, row, reason=reason, actor=status.CLI,
+                       keystore=FileKeyStore(app.config["KEYS_DIR"]),
+                       base_url=app.config["BASE_URL"], now=utc_now())
+        click.echo(state.state)
+
+
+@click.command()
+@click.argument("credential")
+@click.option("--reason", required=True,
+              help="Why (required; shown to anyone who verifies the credential).")
+def revoke(credential: str, reason: str) -> None:
+    """Revoke CREDENTIAL (its id or URL) for good. Prints "revoked"."""
+    _run("revoke", credential, reason)
+
+
+@click.command()
+@click.argument("credential")
+@click.option("--reason", default=None, help="Why (optional; shown to verifiers).")
+def suspend(credential: str, reason: str | None) -> None:
+    """Suspend CREDENTIAL (its id or URL) until reinstated. Prints "suspended"."""
+    _run("suspend", credential, reason)
+
+
+@click.command()
+@click.argument("credential")
+@click.option("--reason", default=None, help="A note for the record (optional).")
+def reinstate(credential: str, reason: str | None) -> None:
+    """Lift the suspension of CREDENTIAL (its id or URL). Prints "active"."""
+    _run("reinstate", credential, reason)

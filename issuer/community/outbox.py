@@ -1,0 +1,234 @@
+"""The email outbox: which emails to send, their delivery state, and the delivery job.
+
+Rows are written in the same transaction as what they announce (a credential: see
+``issuer.community.hooks``), then delivered by the job queue, which retries transient
+failures with a delay. Status: ``pending`` → ``sending`` → ``sent``; a failed attempt leaves
+``retrying`` (another attempt is scheduled) or ``failed`` (no more attempts; an admin can
+retry it). ``attempts`` and ``last_error`` are shown to admins.
+
+Messages are rendered when they are sent and never stored: a sign-in token is created right
+before its email is sent (only its hash is kept), and a claim link is signed on the fly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from issuer.community import claims, members
+from issuer.community.email import (
+    CredentialMail,
+    MailError,
+    MailSettings,
+    credential_message,
+    send,
+    sign_in_message,
+)
+from issuer.community.models import Member, OutboxMessage, SignInToken
+from issuer.errors import Conflict, NotFound
+from issuer.models import IssuedCredential
+from issuer.services import badge_files, urls
+from issuer.services.tx import atomic
+from issuer.sharing import linkedin
+
+KIND_CREDENTIAL = "credential_issued"
+KIND_SIGN_IN = "sign_in_link"
+PENDING, SENDING, SENT, RETRYING, FAILED = "pending", "sending", "sent", "retrying", "failed"
+STATUSES = (PENDING, SENDING, SENT, RETRYING, FAILED)
+MAX_ERROR = 500
+STALE_SENDING = timedelta(minutes=10)  # longer than any send (SMTP timeouts are ≤ 300 s)
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What the delivery job needs from the app's settings."""
+
+    mail: MailSettings
+    base_url: str
+    secret_key: str = ""
+    site_name: str = "Open Badges"
+    linkedin_organization_id: str | None = None
+
+    def __repr__(self) -> str:  # no secret key in logs
+        return f"Delivery(mail={self.mail!r}, base_url={self.base_url!r})"
+
+
+def credential_mail(session: Session, credential: IssuedCredential, *, now: datetime
+                    ) -> OutboxMessage:
+    """Queue the announcement of ``credential`` (the caller commits)."""
+    row = OutboxMessage(kind=KIND_CREDENTIAL, credential=credential, status=PENDING, attempts=0,
+                        created_at=now, updated_at=now)
+    session.add(row)
+    return row
+
+
+def sign_in_mail(session: Session, member: Member, *, now: datetime) -> OutboxMessage:
+    """Queue a sign-in link for ``member`` (the caller commits)."""
+    row = OutboxMessage(kind=KIND_SIGN_IN, member=member, status=PENDING, attempts=0,
+                        created_at=now, updated_at=now)
+    session.add(row)
+    return row
+
+
+def recipient_address(row: OutboxMessage) -> str:
+    if row.kind == KIND_CREDENTIAL:
+        return row.credential.recipient.email
+    return row.member.email
+
+
+def list_messages(session: Session, *, status: str | None = None, limit: int = 100,
+                  offset: int = 0) -> list[OutboxMessage]:
+    statement = select(OutboxMessage).order_by(OutboxMessage.created_at.desc(),
+                                               OutboxMessage.id.desc())
+    if status:
+        statement = statement.where(OutboxMessage.status == status)
+    return list(session.scalars(statement.limit(limit).offset(offset)))
+
+
+def counts(session: Session) -> dict[str, int]:
+    rows = session.execute(select(OutboxMessage.status, func.count(OutboxMessage.id))
+                           .group_by(OutboxMessage.status)).all()
+    return {status: count for status, count in rows}
+
+
+def waiting(session: Session, *, now: datetime) -> list[int]:
+    """Messages not yet sent and not given up on, for re-queueing after an outage: pending,
+    retrying, and those a worker took but never finished (it died while sending)."""
+    statement = select(OutboxMessage.id).where(or_(
+        OutboxMessage.status.in_((PENDING, RETRYING)),
+        and_(OutboxMessage.status == SENDING, OutboxMessage.updated_at < now - STALE_SENDING),
+    ))
+    return list(session.scalars(statement.order_by(OutboxMessage.id)))
+
+
+def retry(session: Session, message_id: int, *, now: datetime) -> OutboxMessage:
+    """Put a failed message back in the queue (an admin's "retry"); the caller enqueues it."""
+    row = session.get(OutboxMessage, message_id)
+    if row is None:
+        raise NotFound(f"no outbox message {message_id}")
+    if row.status != FAILED:
+        raise Conflict("only failed messages can be retried")
+    with atomic(session):
+        row.status, row.updated_at = PENDING, now
+    return row
+
+
+def fail_unconfigured(session: Session, message_id: int, *, now: datetime) -> str:
+    """Without ISSUER_SMTP_URL nothing can be sent: say so on the message."""
+    with atomic(session):
+        session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id,
+                                                    OutboxMessage.status != SENT)
+                        .values(status=FAILED, updated_at=now,
+                                last_error="mail is not configured (ISSUER_SMTP_URL)")
+                        .execution_options(synchronize_session=False))
+    return FAILED
+
+
+def _claim(session: Session, message_id: int, *, now: datetime) -> bool:
+    """Take the message for this attempt (one worker only): pending/retrying → sending (or
+    a message stuck in sending because its worker died, after STALE_SENDING)."""
+    with atomic(session):
+        result = session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == message_id,
+                   or_(OutboxMessage.status.in_((PENDING, RETRYING)),
+                       and_(OutboxMessage.status == SENDING,
+                            OutboxMessage.updated_at < now - STALE_SENDING)))
+            .values(status=SENDING, attempts=OutboxMessage.attempts + 1, updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+    return result.rowcount == 1
+
+
+def deliver(session: Session, message_id: int, *, delivery: Delivery, now: datetime,
+            last_attempt: bool) -> str:
+    """Send one outbox message; returns its new status.
+
+    Raises MailError after recording a transient failure when more attempts remain, so the
+    job queue schedules the next one. A permanent failure, or the last attempt, ends in
+    ``failed``.
+    """
+    if not _claim(session, message_id, now=now):
+        row = session.get(OutboxMessage, message_id)
+        return row.status if row is not None else "missing"
+    row = session.get(OutboxMessage, message_id)
+    token_hash = None
+    try:
+        to = recipient_address(row)
+        if row.kind == KIND_CREDENTIAL:
+            message = credential_message(_credential_mail(session, row.credential, delivery),
+                                         mail_from=delivery.mail.mail_from, to=to, now=now)
+        else:
+            with atomic(session):  # the token must exist before its link is sent
+                token = members.create_sign_in_token(session, row.member, now=now)
+            token_hash = members.hash_token(token)
+            message = sign_in_message(
+                display_name=row.member.display_name,
+                link=members.sign_in_url(delivery.base_url, token),
+                minutes=int(members.SIGN_IN_TTL.total_seconds() // 60),
+                site_name=delivery.site_name, mail_from=delivery.mail.mail_from, to=to, now=now)
+            del token
+        send(message, delivery.mail.smtp)
+    except MailError as exc:
+        final = exc.permanent or last_attempt
+        _record_failure(session, message_id, _redact(str(exc), delivery), final=final,
+                        now=now, token_hash=token_hash)
+        if final:
+            return FAILED
+        raise
+    except Exception as exc:  # a bug or a vanished row: recorded for the admins, then retried
+        _record_failure(session, message_id, _redact(f"{type(exc).__name__}: {exc}", delivery),
+                        final=last_attempt, now=now, token_hash=token_hash)
+        raise
+    with atomic(session):
+        session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id)
+                        .values(status=SENT, sent_at=now, updated_at=now, last_error=None)
+                        .execution_options(synchronize_session=False))
+    return SENT
+
+
+def _redact(text: str, delivery: Delivery) -> str:
+    """An error text for the admins' page: never the SMTP password."""
+    password = delivery.mail.smtp.password
+    if password:
+        text = text.replace(password, "***")
+    return text[:MAX_ERROR]
+
+
+def _record_failure(session: Session, message_id: int, error: str, *, final: bool,
+                    now: datetime, token_hash: str | None) -> None:
+    session.rollback()
+    with atomic(session):
+        if token_hash is not None:  # its link was never delivered
+            session.execute(delete(SignInToken).where(SignInToken.token_hash == token_hash))
+        session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id)
+                        .values(status=FAILED if final else RETRYING, updated_at=now,
+                                last_error=error[:MAX_ERROR])
+                        .execution_options(synchronize_session=False))
+
+
+def _credential_mail(session: Session, row: IssuedCredential, delivery: Delivery
+                     ) -> CredentialMail:
+    base_url = delivery.base_url
+    page_url = urls.credential_url(base_url, row.id)
+    issuer_name = row.profile.name
+    image = badge_files.baked(session, row, base_url=base_url, fmt="png")
+    token = claims.make_token(delivery.secret_key, credential_id=row.id,
+                              recipient_id=row.recipient_id)
+    return CredentialMail(
+        recipient_name=row.recipient_name,
+        achievement_name=row.achievement.name,
+        achievement_description=row.achievement.description,
+        issuer_name=issuer_name,
+        credential_url=page_url,
+        download_url=page_url + "/download",
+        linkedin_url=linkedin.add_to_profile_url(
+            name=row.achievement.name, organization_name=issuer_name,
+            organization_id=delivery.linkedin_organization_id, issued=row.valid_from,
+            expires=row.valid_until, cert_url=page_url, cert_id=row.id),
+        claim_url=claims.claim_url(base_url, token),
+        image_png=image.data,
+    )

@@ -1,0 +1,82 @@
+"""Baked badge files of issued credentials: the stored credential text, byte for byte, baked
+into the badge image (Open Badges 3.0 § Baked Badges).
+
+The image is the one the credential names (an image uploaded here), else the achievement's
+current image. When that image is missing or in the other format, a plain badge is generated
+(:mod:`issuer.sharing.badge_image`): uploaded images are never converted between PNG and SVG,
+so both formats are always offered.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from sqlalchemy.orm import Session
+
+from issuer.models import IssuedCredential, StoredImage
+from issuer.openbadges import baking
+from issuer.services import images
+from issuer.sharing.badge_image import badge_png, badge_svg
+
+__all__ = ["BadgeFile", "Format", "badge_image", "baked"]
+
+Format = Literal["png", "svg"]
+CONTENT_TYPES = {"png": images.PNG, "svg": images.SVG}
+IMAGE_URL = re.compile(r"/images/([0-9a-f]{32})\.(png|svg)$")
+
+
+@dataclass(frozen=True)
+class BadgeFile:
+    data: bytes
+    content_type: str
+    generated: bool  # True: a plain generated badge, not an uploaded image
+
+
+def _named_image(session: Session, row: IssuedCredential, base_url: str) -> StoredImage | None:
+    """The uploaded image the credential's achievement names, if it is one of ours."""
+    try:
+        document = json.loads(row.document)
+        image = document["credentialSubject"]["achievement"]["image"]
+        url = image["id"] if isinstance(image, dict) else image
+    except (ValueError, KeyError, TypeError):
+        return None
+    if not isinstance(url, str) or not url.startswith(base_url + "/images/"):
+        return None
+    match = IMAGE_URL.search(url)
+    return session.get(StoredImage, match.group(1)) if match else None
+
+
+def badge_image(session: Session, row: IssuedCredential, *, base_url: str,
+                fmt: Format) -> BadgeFile:
+    """The badge image of ``row`` in ``fmt``: uploaded if it exists in that format, else
+    generated from the achievement's name."""
+    wanted = CONTENT_TYPES[fmt]
+    for candidate in (_named_image(session, row, base_url), row.achievement.image):
+        if candidate is not None and candidate.content_type == wanted:
+            return BadgeFile(candidate.data, wanted, generated=False)
+    return _generated(row, fmt)
+
+
+def _generated(row: IssuedCredential, fmt: Format) -> BadgeFile:
+    name = row.achievement.name
+    if fmt == "png":
+        return BadgeFile(badge_png(name), images.PNG, generated=True)
+    return BadgeFile(badge_svg(name).encode("utf-8"), images.SVG, generated=True)
+
+
+def baked(session: Session, row: IssuedCredential, *, base_url: str, fmt: Format) -> BadgeFile:
+    """The badge image with the stored credential text baked in, byte for byte. An uploaded
+    image that cannot carry it (e.g. an SVG already bound to the Open Badges 2.0 namespace)
+    is replaced by a generated one."""
+    image = badge_image(session, row, base_url=base_url, fmt=fmt)
+    try:
+        return BadgeFile(baking.bake(image.data, row.document), image.content_type,
+                         image.generated)
+    except baking.BakingError:
+        if image.generated:
+            raise
+    image = _generated(row, fmt)
+    return BadgeFile(baking.bake(image.data, row.document), image.content_type, True)

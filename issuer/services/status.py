@@ -1,0 +1,652 @@
+"""Revocation and suspension with W3C Bitstring Status Lists: index allocation, list
+publication, status changes, and the local lookups that verification uses.
+
+https://www.w3.org/TR/vc-bitstring-status-list/
+
+Every credential gets one index in its issuer profile's current *revocation* list and one in
+its current *suspension* list (two ``BitstringStatusListEntry`` objects). Each list is a
+signed ``BitstringStatusListCredential`` stored as the exact text served at /status/<id>,
+re-signed in the same transaction that flips a bit.
+
+Allocation (safe with many workers on several machines; the database holds all state):
+
+- A list has a secret 32-byte key and a counter ``allocated``. The n-th credential of the list
+  gets ``permutation.index_at(key, n, size)``, a keyed pseudo-random permutation of
+  ``[0, size)``: random-looking indexes, unique by construction (never reused, not even after a
+  revocation), O(1) per credential, and the list is full exactly when the counter reaches
+  ``size``. The primary key (list_id, list_index) of ``status_entries`` backs this up.
+- The counter moves with one atomic ``UPDATE … SET allocated = allocated + 1 … RETURNING``.
+  On PostgreSQL that locks the list's row until the issuing transaction commits, so two
+  workers never read the same counter value; on SQLite the statement takes the database's
+  write lock (BEGIN IMMEDIATE semantics; see :func:`_write_lock`).
+- At most one list per profile and purpose is current (a partial unique index). A full list is
+  retired and a new one created inside a SAVEPOINT; a worker that loses that race rolls back
+  to the savepoint and uses the winner's list.
+- On PostgreSQL, :func:`reserve` takes the indexes in a short transaction of its own, so the
+  list row is locked only for the counter update, not while the credential is built, signed
+  and stored: credentials of one issuer profile are issued in parallel. If issuing then fails,
+  the reserved indexes are simply never used (an index is never handed out twice, and an
+  unused one stays 0 in the published list). On SQLite, which has one writer at a time
+  anyway, allocation happens inside the issuing transaction and rolls back with it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, text
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from issuer.errors import Conflict, InvalidRequest, NotFound, ValidationFailed
+from issuer.models import (
+    AdminUser,
+    IssuedCredential,
+    IssuerProfile,
+    SignedCredential,
+    StatusEntry,
+    StatusEvent,
+    StatusList,
+)
+from issuer.services import profiles, urls
+from issuer.services.keystore import FileKeyStore
+from issuer.services.signing import sign_credential
+from issuer.services.tx import atomic
+from issuer.statuslist import bitstring, permutation
+from issuer.vcdm import rules
+from issuer.vcdm.rules import Violation
+
+# One of our Open Badges (issued here) or a credential signed through the VC-API.
+AnyCredential = IssuedCredential | SignedCredential
+
+PURPOSES = ("revocation", "suspension")  # also the order in which list rows are locked
+LIST_SIZE = bitstring.MIN_LIST_LENGTH  # 131,072 indexes per list (the spec's minimum)
+MIN_LIST_SIZE = 8  # smaller sizes are for tests; the published bitstring never shrinks
+MAX_REASON_LENGTH = 1000
+ALLOCATION_ATTEMPTS = 32  # each failed attempt means another worker made progress
+
+ACTIVE, REVOKED, SUSPENDED = "active", "revoked", "suspended"
+ACTION_FOR_PURPOSE = {"revocation": "revoke", "suspension": "suspend"}
+
+
+# --- who changes a status ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who changed a status: an admin (by email, with their id) or the command line."""
+
+    label: str
+    admin_user_id: int | None = None
+
+    @classmethod
+    def admin(cls, user: AdminUser) -> Actor:
+        return cls(user.email, user.id)
+
+
+CLI = Actor("cli")
+
+
+# --- allocation ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Allocation:
+    """An index reserved for a credential in one status list."""
+
+    list_id: str
+    purpose: str
+    index: int
+    list_url: str
+
+    def entry(self) -> dict[str, Any]:
+        """The credential's ``BitstringStatusListEntry``."""
+        return bitstring.status_entry(list_url=self.list_url, index=self.index,
+                                      purpose=self.purpose)
+
+
+def allocate(
+    session: Session,
+    profile: IssuerProfile,
+    *,
+    keystore: FileKeyStore,
+    base_url: str,
+    now: datetime,
+    list_size: int = LIST_SIZE,
+    purposes: Iterable[str] = PURPOSES,
+) -> list[Allocation]:
+    """One fresh index in each of the profile's current lists (revocation, suspension; or only
+    ``purposes``), in the caller's transaction. Creates the lists (signed, empty) when the
+    profile has none yet or the current one is full. Then call :func:`record` (or
+    :func:`record_signed`) once the credential row exists."""
+    if list_size < MIN_LIST_SIZE:
+        raise ValueError(f"a status list hands out at least {MIN_LIST_SIZE} indexes")
+    wanted = set(purposes)
+    if not wanted or not wanted <= set(PURPOSES):
+        raise ValueError(f"status purposes must be some of {PURPOSES}, not {sorted(wanted)}")
+    session.flush()  # the caller's pending rows: their errors are not for our SAVEPOINTs
+    _write_lock(session)
+    return [
+        _allocate_one(session, profile, purpose, keystore=keystore, base_url=base_url, now=now,
+                      list_size=list_size)
+        for purpose in PURPOSES if purpose in wanted  # always locked in PURPOSES order
+    ]
+
+
+def reserve(
+    session: Session,
+    profile: IssuerProfile,
+    *,
+    keystore: FileKeyStore,
+    base_url: str,
+    now: datetime,
+    list_size: int = LIST_SIZE,
+    purposes: Iterable[str] = PURPOSES,
+) -> list[Allocation]:
+    """:func:`allocate`, committed at once in a separate transaction on PostgreSQL (see the
+    module docstring); in the caller's transaction on SQLite."""
+    bind = session.get_bind()
+    if bind.dialect.name != "postgresql":
+        return allocate(session, profile, keystore=keystore, base_url=base_url, now=now,
+                        list_size=list_size, purposes=purposes)
+    with Session(bind=bind, expire_on_commit=False) as own, own.begin():
+        own_profile = own.get(IssuerProfile, profile.id)
+        return allocate(own, own_profile, keystore=keystore, base_url=base_url, now=now,
+                        list_size=list_size, purposes=purposes)
+
+
+def record(session: Session, allocations: Iterable[Allocation],
+           credential: IssuedCredential) -> None:
+    """Remember which credential got the allocated indexes (the caller's transaction)."""
+    session.add_all(
+        StatusEntry(list_id=item.list_id, list_index=item.index, purpose=item.purpose,
+                    credential=credential)
+        for item in allocations
+    )
+
+
+def record_signed(session: Session, allocations: Iterable[Allocation],
+                  credential: SignedCredential) -> None:
+    """:func:`record` for a credential signed through the VC-API."""
+    session.add_all(
+        StatusEntry(list_id=item.list_id, list_index=item.index, purpose=item.purpose,
+                    signed_credential=credential)
+        for item in allocations
+    )
+
+
+# --- VC-API: options.credentialStatus --------------------------------------------------------
+
+VCAPI_STATUS_MEMBERS = ("type", "statusPurpose")
+
+
+def _status_problem(rule: str, path: str, detail: str, *, status: int = 400) -> Exception:
+    from issuer.services.vcapi import InvalidCredential  # vcapi is the caller; no import cycle
+
+    return InvalidCredential([Violation(rule, path, detail)], status=status)
+
+
+def vcapi_status_purposes(requested: Any) -> list[str]:
+    """The purposes asked for by VC-API ``options.credentialStatus``: one request object or a
+    list of them, each ``{"type": "BitstringStatusListEntry", "statusPurpose": ...}``
+    (``statusPurpose`` defaults to "revocation"). 400 InvalidCredential naming the problem."""
+    base = "$.options.credentialStatus"
+    items = requested if isinstance(requested, list) else [requested]
+    if isinstance(requested, list) and not requested:
+        raise _status_problem("status-request", base, "give at least one status request, e.g. "
+                              '{"type": "BitstringStatusListEntry", "statusPurpose": '
+                              '"revocation"}')
+    purposes: list[str] = []
+    for position, item in enumerate(items):
+        path = f"{base}[{position}]" if isinstance(requested, list) else base
+        if not isinstance(item, dict):
+            raise _status_problem("status-request", path, 'each status request must be an '
+                                  'object: {"type": "BitstringStatusListEntry", '
+                                  '"statusPurpose": "revocation"}')
+        unknown = sorted(set(item) - set(VCAPI_STATUS_MEMBERS))
+        if unknown:
+            raise _status_problem("status-member", f"{path}.{unknown[0]}",
+                                  "unknown member; this issuer chooses the list and index "
+                                  f"itself (send {' and '.join(VCAPI_STATUS_MEMBERS)} only)")
+        if item.get("type") != bitstring.ENTRY_TYPE:
+            raise _status_problem("status-type", f"{path}.type",
+                                  f"unsupported status type {item.get('type')!r}; this issuer "
+                                  f"supports {bitstring.ENTRY_TYPE}")
+        purpose = item.get("statusPurpose", "revocation")
+        if purpose not in PURPOSES:
+            raise _status_problem("status-purpose", f"{path}.statusPurpose",
+                                  f"unsupported statusPurpose {purpose!r}; use "
+                                  f"{' or '.join(PURPOSES)}")
+        if purpose in purposes:
+            raise _status_problem("status-duplicate", f"{path}.statusPurpose",
+                                  f"{purpose} is asked for twice")
+        purposes.append(purpose)
+    return purposes
+
+
+def vcapi_credential_status(
+    session: Session,
+    profile: IssuerProfile,
+    document: dict[str, Any],
+    requested: Any,
+    now: datetime,
+    *,
+    keystore: FileKeyStore,
+    base_url: str,
+    list_size: int = LIST_SIZE,
+) -> tuple[dict[str, Any], list[Allocation]]:
+    """Status entries for a credential signed through the VC-API: (the document with
+    ``credentialStatus`` — one object for one entry, an array for two — and the allocations,
+    for :func:`record_signed` once the SignedCredential row exists, in the same transaction)."""
+    purposes = vcapi_status_purposes(requested)
+    if rules.version(document) != "2.0":
+        raise _status_problem("status-vc-version", "$.@context",
+                              f"{bitstring.ENTRY_TYPE} is defined by the VC 2.0 context; "
+                              "send a VC 2.0 credential to get status entries", status=422)
+    allocations = reserve(session, profile, keystore=keystore, base_url=base_url, now=now,
+                          list_size=list_size, purposes=purposes)
+    order = {purpose: position for position, purpose in enumerate(purposes)}
+    allocations.sort(key=lambda item: order[item.purpose])  # as the caller listed them
+    entries = [item.entry() for item in allocations]
+    return {**document, "credentialStatus": entries[0] if len(entries) == 1 else entries}, \
+        allocations
+
+
+def _allocate_one(session, profile, purpose, *, keystore, base_url, now, list_size) -> Allocation:
+    table = StatusList.__table__
+    for _attempt in range(ALLOCATION_ATTEMPTS):
+        current = session.scalar(
+            select(StatusList.id).where(StatusList.profile_id == profile.id,
+                                        StatusList.purpose == purpose,
+                                        StatusList.is_current.is_(True))
+        )
+        if current is None:
+            _open_list(session, profile, purpose, retire=None, keystore=keystore,
+                       base_url=base_url, now=now, list_size=list_size)
+            continue
+        taken = session.execute(
+            table.update()
+            .where(table.c.id == current, table.c.is_current.is_(True),
+                   table.c.allocated < table.c.size)
+            .values(allocated=table.c.allocated + 1)
+            .returning(table.c.allocated, table.c.size, table.c.permutation_key)
+        ).one_or_none()
+        if taken is None:  # full (or retired by another worker meanwhile)
+            _open_list(session, profile, purpose, retire=current, keystore=keystore,
+                       base_url=base_url, now=now, list_size=list_size)
+            continue
+        allocated, size, key = taken
+        return Allocation(current, purpose, permutation.index_at(key, allocated - 1, size),
+                          urls.status_list_url(base_url, current))
+    raise Conflict("could not reserve a status list index; try again")
+
+
+def _open_list(session, profile, purpose, *, retire, keystore, base_url, now, list_size) -> None:
+    """Retire the full list ``retire`` (if given) and make a new current one, in a SAVEPOINT.
+    If another worker got there first, roll back to the savepoint and leave it to theirs."""
+    table = StatusList.__table__
+    try:
+        with session.begin_nested():
+            if retire is not None:
+                retired = session.execute(
+                    table.update()
+                    .where(table.c.id == retire, table.c.is_current.is_(True),
+                           table.c.allocated >= table.c.size)
+                    .values(is_current=False, updated_at=now)
+                ).rowcount
+                if not retired:
+                    return  # another worker retired it; its successor is current
+            new_list(session, profile, purpose, keystore=keystore, base_url=base_url, now=now,
+                     size=list_size)
+    except IntegrityError:
+        return  # another worker's new list is current (unique index); the caller re-reads
+
+
+def new_list(
+    session: Session,
+    profile: IssuerProfile,
+    purpose: str,
+    *,
+    keystore: FileKeyStore,
+    base_url: str,
+    now: datetime,
+    size: int = LIST_SIZE,
+) -> StatusList:
+    """A new, empty, signed current list (flushed; the caller's transaction)."""
+    if purpose not in PURPOSES:
+        raise ValueError(f"unknown status purpose {purpose!r}")
+    length = max(bitstring.MIN_LIST_LENGTH, -(-size // 8) * 8)
+    row = StatusList(
+        id=str(uuid.uuid4()), profile_id=profile.id, purpose=purpose, size=size, allocated=0,
+        is_current=True, permutation_key=secrets.token_bytes(permutation.KEY_BYTES),
+        bits=bytes(bitstring.new_bitstring(length)), created_at=now, updated_at=now,
+    )
+    _publish(row, profile, keystore=keystore, base_url=base_url, now=now)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def _publish(row: StatusList, profile: IssuerProfile, *, keystore: FileKeyStore, base_url: str,
+             now: datetime) -> None:
+    """Sign the list credential for the row's current bits with the profile's active key and
+    store its exact text (what /status/<id> serves) and that text's SHA-256 (its ETag)."""
+    unsigned = bitstring.list_credential(
+        list_url=urls.status_list_url(base_url, row.id),
+        issuer=profiles.profile_did(profile, base_url),
+        purpose=row.purpose,
+        bitstring=row.bits,
+        valid_from=row.created_at,
+    )
+    key = profiles.active_key(profile, keystore)
+    signed = sign_credential(unsigned, keystore=keystore, key=key, created=now)
+    document = json.dumps(signed, indent=2, ensure_ascii=False) + "\n"
+    row.document = document
+    row.document_sha256 = hashlib.sha256(document.encode("utf-8")).hexdigest()
+    row.updated_at = now
+
+
+def _write_lock(session: Session) -> None:
+    """On SQLite, take the database's write lock now, before this transaction reads what it
+    is about to change (BEGIN IMMEDIATE semantics: pysqlite starts transactions at the first
+    write, and a reader that later wants to write can fail with "database is locked").
+    PostgreSQL locks the rows themselves (UPDATE … RETURNING, SELECT … FOR UPDATE)."""
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(text("UPDATE status_lists SET allocated = allocated WHERE 1 = 0"))
+
+
+# --- state of a credential -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CredentialState:
+    """What verifiers see for one of our credentials, for pages and the CLI.
+
+    ``state`` is "active", "revoked" or "suspended" (revoked wins when both bits are set);
+    ``reason``, ``since`` and ``by`` come from the status change that set it. ``has_status``
+    is false for a credential issued without status entries (it cannot be revoked).
+    Expiry is not a state here: it follows from ``validUntil`` (the validity check).
+    """
+
+    state: str
+    reason: str | None = None
+    since: datetime | None = None
+    by: str | None = None
+    has_status: bool = True
+
+    @property
+    def is_active(self) -> bool:
+        return self.state == ACTIVE
+
+    def __str__(self) -> str:
+        return self.state
+
+
+def _is_signed(credential: AnyCredential) -> bool:
+    return isinstance(credential, SignedCredential)
+
+
+def _entry_owner(credential: AnyCredential):
+    """The WHERE clause for a credential's status entries."""
+    if _is_signed(credential):
+        return StatusEntry.signed_credential_id == credential.id
+    return StatusEntry.credential_id == credential.id
+
+
+def _event_owner(credential: AnyCredential):
+    """The WHERE clause for a credential's status events."""
+    if _is_signed(credential):
+        return StatusEvent.signed_credential_id == credential.id
+    return StatusEvent.credential_id == credential.id
+
+
+def credential_state(session: Session, credential: AnyCredential) -> CredentialState:
+    """The status of one of our credentials (an Open Badge issued here, or a credential
+    signed through the VC-API), read from its status lists' bits."""
+    rows = session.execute(
+        select(StatusEntry.purpose, StatusEntry.list_index, StatusList.bits)
+        .join(StatusList, StatusList.id == StatusEntry.list_id)
+        .where(_entry_owner(credential))
+    ).all()
+    if not rows:
+        return CredentialState(ACTIVE, has_status=False)
+    flags = {purpose: bitstring.get_bit(bits, index) for purpose, index, bits in rows}
+    for purpose, state in (("revocation", REVOKED), ("suspension", SUSPENDED)):
+        if flags.get(purpose):
+            event = _latest_event(session, _event_owner(credential), ACTION_FOR_PURPOSE[purpose])
+            if event is None:
+                return CredentialState(state)
+            return CredentialState(state, event.reason, event.created_at, event.actor)
+    return CredentialState(ACTIVE)
+
+
+def status_history(session: Session, credential: AnyCredential) -> list[StatusEvent]:
+    """Every status change of a credential, newest first."""
+    return list(session.scalars(
+        select(StatusEvent).where(_event_owner(credential))
+        .order_by(StatusEvent.created_at.desc(), StatusEvent.id.desc())
+    ))
+
+
+def _latest_event(session: Session, owner, action: str) -> StatusEvent | None:
+    """The newest event with ``action`` matching ``owner`` (an :func:`_event_owner` clause)."""
+    return session.scalar(
+        select(StatusEvent)
+        .where(owner, StatusEvent.action == action)
+        .order_by(StatusEvent.created_at.desc(), StatusEvent.id.desc())
+        .limit(1)
+    )
+
+
+# --- status changes --------------------------------------------------------------------------
+
+
+def revoke(session: Session, credential: AnyCredential, *, reason: str, actor: Actor,
+           keystore: FileKeyStore, base_url: str, now: datetime) -> CredentialState:
+    """Revoke for good (a suspended credential may be revoked). ``reason`` is required; it is
+    shown to whoever verifies the credential."""
+    return _change(session, credential, "revoke", _reason(reason, required=True), actor=actor,
+                   keystore=keystore, base_url=base_url, now=now)
+
+
+def suspend(session: Session, credential: AnyCredential, *, reason: str | None = None,
+            actor: Actor, keystore: FileKeyStore, base_url: str, now: datetime) -> CredentialState:
+    """Suspend until reinstated."""
+    return _change(session, credential, "suspend", _reason(reason, required=False), actor=actor,
+                   keystore=keystore, base_url=base_url, now=now)
+
+
+def reinstate(session: Session, credential: AnyCredential, *, reason: str | None = None,
+              actor: Actor, keystore: FileKeyStore, base_url: str, now: datetime
+              ) -> CredentialState:
+    """Lift a suspension. A revoked credential cannot be reinstated."""
+    return _change(session, credential, "reinstate", _reason(reason, required=False), actor=actor,
+                   keystore=keystore, base_url=base_url, now=now)
+
+
+CHANGE_TO = {REVOKED: "revoke", SUSPENDED: "suspend", ACTIVE: "reinstate"}
+
+
+def change_to(session: Session, credential: AnyCredential, state: str, *,
+              reason: str | None = None, actor: Actor, keystore: FileKeyStore, base_url: str,
+              now: datetime) -> CredentialState:
+    """Move a credential to ``state`` ("revoked", "suspended" or "active"): :func:`revoke`,
+    :func:`suspend` or :func:`reinstate` (with their rules and errors)."""
+    if state not in CHANGE_TO:
+        raise ValueError(f"unknown state {state!r}")
+    change = {"revoke": revoke, "suspend": suspend, "reinstate": reinstate}[CHANGE_TO[state]]
+    return change(session, credential, reason=reason, actor=actor, keystore=keystore,
+                  base_url=base_url, now=now)
+
+
+def find_credential(session: Session, credential_id: Any, *, base_url: str) -> AnyCredential:
+    """One of our credentials by the id a caller knows: a VC-API-signed credential by its
+    ``id``; an Open Badge issued here by its URL or uuid (NotFound otherwise)."""
+    if not isinstance(credential_id, str) or not credential_id:
+        raise NotFound("no such credential")
+    signed = session.scalar(
+        select(SignedCredential).where(SignedCredential.credential_id == credential_id))
+    if signed is not None:
+        return signed
+    candidate = credential_id.removeprefix(urls.credential_url(base_url, ""))
+    if _is_uuid(candidate):
+        issued = session.get(IssuedCredential, candidate)
+        if issued is not None:
+            return issued
+        hosted = session.get(SignedCredential, candidate)
+        if hosted is not None and hosted.hosted:
+            return hosted
+    raise NotFound(f"no credential {credential_id!r} on this server")
+
+
+def _reason(value: str | None, *, required: bool) -> str | None:
+    reason = (value or "").strip() or None
+    if reason is None and required:
+        raise ValidationFailed({"reason": "Give a reason for the revocation."})
+    if reason is not None and len(reason) > MAX_REASON_LENGTH:
+        raise ValidationFailed(
+            {"reason": f"The reason may have at most {MAX_REASON_LENGTH} characters."})
+    return reason
+
+
+def _change(session, credential, action, reason, *, actor, keystore, base_url, now
+            ) -> CredentialState:
+    """Bit flip + list re-signed + event row, in one transaction."""
+    purpose = "revocation" if action == "revoke" else "suspension"
+    with atomic(session):
+        _write_lock(session)
+        entries = {
+            entry.purpose: entry
+            for entry in session.scalars(select(StatusEntry).where(_entry_owner(credential)))
+        }
+        if not entries:
+            raise InvalidRequest(
+                "this credential was issued without status list entries, so verifiers cannot "
+                "learn of a revocation or suspension")
+        if purpose not in entries:  # VC-API credentials may have asked for one purpose only
+            raise InvalidRequest(
+                f"this credential has no {purpose} status entry, so it cannot be "
+                f"{'revoked' if action == 'revoke' else 'suspended or reinstated'}")
+        # Locked in PURPOSES order, like allocation, so two changes never deadlock.
+        lists = {name: _locked_list(session, entries[name].list_id)
+                 for name in PURPOSES if name in entries}
+        revoked = "revocation" in entries and bitstring.get_bit(
+            lists["revocation"].bits, entries["revocation"].list_index)
+        suspended = "suspension" in entries and bitstring.get_bit(
+            lists["suspension"].bits, entries["suspension"].list_index)
+        if revoked:
+            raise Conflict({
+                "revoke": "The credential is already revoked.",
+                "suspend": "The credential is revoked; revocation is permanent.",
+                "reinstate": "A revoked credential cannot be reinstated; revocation is permanent.",
+            }[action])
+        if action == "suspend" and suspended:
+            raise Conflict("The credential is already suspended.")
+        if action == "reinstate" and not suspended:
+            raise Conflict("The credential is not suspended.")
+        changed = lists[purpose]
+        bits = bytearray(changed.bits)
+        bitstring.set_bit(bits, entries[purpose].list_index, action != "reinstate")
+        changed.bits = bytes(bits)
+        _publish(changed, changed.profile, keystore=keystore, base_url=base_url, now=now)
+        owner = ({"signed_credential_id": credential.id} if _is_signed(credential)
+                 else {"credential_id": credential.id})
+        session.add(StatusEvent(**owner, action=action, reason=reason,
+                                actor=actor.label[:254], admin_user_id=actor.admin_user_id,
+                                created_at=now))
+    return credential_state(session, credential)
+
+
+def _locked_list(session: Session, list_id: str) -> StatusList:
+    """The list row, locked for this transaction (FOR UPDATE on PostgreSQL; SQLite holds the
+    write lock already), with fresh values even if the session had loaded it before."""
+    return session.scalars(
+        select(StatusList).where(StatusList.id == list_id).with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+
+
+# --- serving and verification ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PublishedList:
+    document: str
+    sha256: str
+
+
+def published_list(session: Session, list_id: str) -> PublishedList:
+    """The signed list credential as served: one indexed read, nothing signed."""
+    found = session.execute(
+        select(StatusList.document, StatusList.document_sha256).where(StatusList.id == list_id)
+    ).one_or_none() if _is_uuid(list_id) else None
+    if found is None:
+        raise NotFound(f"no status list {list_id!r}")
+    return PublishedList(*found)
+
+
+def local_status_list(session: Session, url: str, base_url: str) -> dict[str, Any] | None:
+    """Our own list credential at ``url`` (read from the database, no HTTP to ourselves);
+    None when the URL is not ours. A URL of ours that names no list raises LookupError."""
+    prefix = urls.status_list_url(base_url, "")
+    if not url.startswith(prefix):
+        return None
+    try:
+        found = published_list(session, url[len(prefix):])
+    except NotFound:
+        raise LookupError(f"this server has no status list {url}") from None
+    return json.loads(found.document)
+
+
+def status_reason(session: Session, credential: dict[str, Any], purpose: str) -> str | None:
+    """Why one of our credentials is revoked/suspended (the reason recorded with the change),
+    found through its status entry; None for anyone else's credential or when none was given."""
+    raw = credential.get("credentialStatus") if isinstance(credential, dict) else None
+    for entry in raw if isinstance(raw, list) else [raw]:
+        if not isinstance(entry, dict) or entry.get("statusPurpose") != purpose:
+            continue
+        url = entry.get("statusListCredential")
+        if not isinstance(url, str) or "/status/" not in url:
+            continue
+        base_url, _, list_id = url.rpartition("/status/")
+        try:
+            index = int(str(entry.get("statusListIndex")), 10)
+        except ValueError:
+            continue
+        if not _is_uuid(list_id):
+            continue
+        found = session.execute(
+            select(StatusEntry.credential_id, StatusEntry.signed_credential_id,
+                   SignedCredential.credential_id)
+            .outerjoin(SignedCredential, SignedCredential.id == StatusEntry.signed_credential_id)
+            .where(StatusEntry.list_id == list_id, StatusEntry.list_index == index)
+        ).one_or_none()
+        if found is None:
+            continue
+        issued_id, signed_id, signed_document_id = found
+        if issued_id is not None:
+            if credential.get("id") != urls.credential_url(base_url, issued_id):
+                continue
+            owner = StatusEvent.credential_id == issued_id
+        else:
+            if credential.get("id") != signed_document_id:
+                continue
+            owner = StatusEvent.signed_credential_id == signed_id
+        event = _latest_event(session, owner, ACTION_FOR_PURPOSE.get(purpose, ""))
+        if event is not None:
+            return event.reason
+    return None
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        return str(uuid.UUID(value)) == value
+    except (ValueError, TypeError, AttributeError):
+        return False

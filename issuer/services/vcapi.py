@@ -1,0 +1,273 @@
+"""W3C VC-API issuing: check a credential shaped by the caller, sign it for one of our
+issuers, and store exactly what was returned.
+
+https://w3c-ccg.github.io/vc-api/#issue-credential — the credential must be well formed under
+VC Data Model 2.0 (issuer.vcdm.rules), its issuer must be one of this server's profiles that
+the caller may act for, every term must be defined (nothing goes unsigned) and it must not be
+signed already. VC 1.1 input gets the Data Integrity v2 context appended, which defines the
+proof's terms. A credential without an ``id`` gets ``urn:uuid:<uuid>``; one whose id is our
+``/credentials/<uuid>`` URL is served there.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from issuer.dataintegrity.document_loader import DEFAULT_LOADER
+from issuer.errors import (
+    Conflict,
+    DocumentLoaderError,
+    InvalidRequest,
+    NotFound,
+    SigningError,
+    UndefinedTermError,
+)
+from issuer.models import IssuedCredential, IssuerProfile, SignedCredential
+from issuer.openbadges import vocab
+from issuer.openbadges.schema_validation import ACHIEVEMENT_CREDENTIAL
+from issuer.openbadges.schema_validation import validate as validate_schema
+from issuer.services import profiles, urls
+from issuer.services.apiauth import Principal
+from issuer.services.keystore import FileKeyStore
+from issuer.services.signing import sign_credential
+from issuer.services.tx import atomic
+from issuer.vcdm import rules
+from issuer.vcdm.rules import Violation
+
+MAX_ID_LENGTH = 1000
+SUPPORTED_OPTIONS = ("credentialStatus",)
+_UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+OB_TYPES = (vocab.OPEN_BADGE_CREDENTIAL, vocab.ACHIEVEMENT_CREDENTIAL)
+
+# Called after the SignedCredential row is flushed, in the same transaction (records the
+# status list indexes the hook reserved against the row).
+StatusRecorder = Callable[[Session, SignedCredential], None]
+# (session, profile, credential, status options, now) -> (the credential with
+# credentialStatus, its recorder).
+StatusHook = Callable[[Session, IssuerProfile, dict[str, Any], Any, datetime],
+                      tuple[dict[str, Any], StatusRecorder]]
+
+
+class InvalidCredential(InvalidRequest):
+    """The submitted credential breaks rules; each violation names its rule and path."""
+
+    title = "Not a valid credential"
+    status = 422
+
+    def __init__(self, violations: list[Violation], *, status: int = 422):
+        self.violations = list(violations)
+        self.status = status
+        super().__init__("; ".join(f"{v.rule} at {v.path}: {v.detail}" for v in violations))
+
+    def errors_json(self) -> list[dict[str, str]]:
+        return [{"rule": v.rule, "path": v.path, "detail": v.detail} for v in self.violations]
+
+
+def _types(document: dict[str, Any]) -> list[Any]:
+    value = document.get("type")
+    return value if isinstance(value, list) else [value]
+
+
+def check_request_body(body: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(credential, options) from a VC-API request body; 400 InvalidCredential otherwise."""
+    if not isinstance(body, dict):
+        raise InvalidCredential([Violation("body-object", "$",
+                                           'send a JSON object: {"credential": {...}}')],
+                                status=400)
+    unknown = sorted(set(body) - {"credential", "options"})
+    problems = [Violation("body-member", f"$.{key}", "unknown member; send credential and "
+                          "options only") for key in unknown]
+    credential = body.get("credential")
+    if credential is None:
+        problems.append(Violation("credential-required", "$.credential",
+                                  "the request has no credential"))
+    options = body.get("options", {})
+    if not isinstance(options, dict):
+        problems.append(Violation("options-object", "$.options", "options must be an object"))
+    else:
+        problems.extend(
+            Violation("option-unsupported", f"$.options.{key}",
+                      f"unsupported option; this issuer supports {', '.join(SUPPORTED_OPTIONS)}")
+            for key in sorted(set(options) - set(SUPPORTED_OPTIONS))
+        )
+    if problems:
+        raise InvalidCredential(problems, status=400)
+    return credential, options
+
+
+def find_issuer_profile(session: Session, issuer_id: str, *, base_url: str) -> IssuerProfile:
+    for profile in profiles.all_profiles(session):
+        if profiles.profile_did(profile, base_url) == issuer_id:
+            return profile
+    raise NotFound(issuer_id)
+
+
+def _issuer_id(credential: dict[str, Any]) -> str:
+    issuer = credential.get("issuer")
+    return issuer.get("id") if isinstance(issuer, dict) else issuer
+
+
+def _check_id(session: Session, credential: dict[str, Any], *, base_url: str) -> str | None:
+    """The uuid under which an id of ours is hosted (None: not ours); raises on a bad id."""
+    credential_id = credential["id"]
+    if len(credential_id) > MAX_ID_LENGTH:
+        raise InvalidCredential([Violation("id-length", "$.id",
+                                           f"id may have at most {MAX_ID_LENGTH} characters")])
+    hosted = None
+    if credential_id.startswith(base_url + "/"):
+        prefix = urls.credential_url(base_url, "")
+        candidate = credential_id.removeprefix(prefix)
+        if not credential_id.startswith(prefix) or not _UUID_RE.match(candidate):
+            raise InvalidCredential([Violation(
+                "id-ours", "$.id",
+                f"an id at this server's address must be {prefix}<lower-case uuid>, "
+                "or use another id such as urn:uuid:...")])
+        hosted = candidate
+        if session.get(IssuedCredential, hosted) is not None:
+            raise Conflict(f"a credential with the id {credential_id} exists already")
+    taken = session.scalar(
+        select(SignedCredential.id).where(SignedCredential.credential_id == credential_id)
+    )
+    if taken is not None:
+        raise Conflict(f"a credential with the id {credential_id} exists already")
+    return hosted
+
+
+def _known_context(url: str) -> bool:
+    try:
+        DEFAULT_LOADER.load(url)
+    except DocumentLoaderError:
+        return False
+    return True
+
+
+def _with_data_integrity_context(credential: dict[str, Any]) -> dict[str, Any]:
+    """VC 1.1 does not define DataIntegrityProof, cryptosuite, ...: append the DI v2 context."""
+    contexts = credential["@context"]
+    if rules.version(credential) == "1.1" and vocab.DATA_INTEGRITY_V2_CONTEXT not in contexts:
+        return {**credential, "@context": [*contexts, vocab.DATA_INTEGRITY_V2_CONTEXT]}
+    return credential
+
+
+def check_credential(
+    session: Session, credential: Any, *, principal: Principal, base_url: str
+) -> tuple[IssuerProfile, dict[str, Any], str | None]:
+    """(profile, credential to sign, hosted uuid) or InvalidCredential / Forbidden / Conflict.
+
+    Does not sign: undefined terms are found while signing (the same JSON-LD expansion)."""
+    violations = rules.validate(credential)
+    if violations:
+        raise InvalidCredential(violations)
+    unknown = [
+        Violation("context-unknown", f"$.@context[{index}]",
+                  f"{url} is not a context this issuer knows (contexts are never fetched)")
+        for index, url in enumerate(credential["@context"])
+        if isinstance(url, str) and not _known_context(url)
+    ]
+    if unknown:
+        raise InvalidCredential(unknown)
+    issuer_id = _issuer_id(credential)
+    try:
+        profile = find_issuer_profile(session, issuer_id, base_url=base_url)
+    except NotFound:
+        raise InvalidCredential([Violation(
+            "issuer-not-ours", "$.issuer" + (".id" if isinstance(credential["issuer"], dict)
+                                             else ""),
+            f"{issuer_id} is not an issuer of this server; use the DID of one of its issuer "
+            "profiles")]) from None
+    principal.require_profile(profile, f"the credential's issuer is {issuer_id}")
+    hosted = None
+    if "id" in credential:
+        hosted = _check_id(session, credential, base_url=base_url)
+    else:
+        credential = {**credential, "id": f"urn:uuid:{uuid.uuid4()}"}
+    credential = _with_data_integrity_context(credential)
+    if rules.version(credential) == "2.0" and any(t in OB_TYPES for t in _types(credential)):
+        problems = validate_schema(credential, ACHIEVEMENT_CREDENTIAL)
+        if problems:
+            raise InvalidCredential([
+                Violation("ob-schema", problem.path, f"Open Badges 3.0 schema: {problem.message}")
+                for problem in problems
+            ])
+    return profile, credential, hosted
+
+
+def issue_credential(
+    session: Session,
+    credential: Any,
+    *,
+    options: dict[str, Any],
+    principal: Principal,
+    keystore: FileKeyStore,
+    base_url: str,
+    now: datetime,
+    status_hook: StatusHook | None = None,
+) -> SignedCredential:
+    """Check, sign and store a caller-shaped credential in one transaction."""
+    principal.require("issue")
+    with atomic(session):
+        profile, document, hosted = check_credential(
+            session, credential, principal=principal, base_url=base_url
+        )
+        record_status: StatusRecorder | None = None
+        if "credentialStatus" in options:
+            if status_hook is None:
+                raise InvalidCredential([Violation(
+                    "option-unsupported", "$.options.credentialStatus",
+                    "this server cannot add status entries yet")], status=400)
+            if "credentialStatus" in document:
+                raise InvalidCredential([Violation(
+                    "status-present", "$.credentialStatus",
+                    "the credential has a credentialStatus already; do not also ask for one")])
+            document, record_status = status_hook(session, profile, document,
+                                                  options["credentialStatus"], now)
+        key = profiles.active_key(profile, keystore)
+        try:
+            signed = sign_credential(document, keystore=keystore, key=key, created=now)
+        except UndefinedTermError as exc:
+            raise InvalidCredential([
+                Violation("undefined-term", "$", f"{term!r} is not defined by any @context, "
+                          "so the signature would not cover it")
+                for term in exc.terms
+            ]) from None
+        except DocumentLoaderError as exc:
+            raise InvalidCredential([Violation("context-unknown", "$.@context", str(exc))]) \
+                from None
+        except SigningError as exc:
+            raise InvalidCredential([Violation("jsonld-invalid", "$", str(exc))]) from None
+        row = SignedCredential(
+            id=hosted or str(uuid.uuid4()),
+            credential_id=signed["id"],
+            hosted=hosted is not None,
+            profile=profile,
+            document=json.dumps(signed, indent=2, ensure_ascii=False) + "\n",
+            verification_method=signed["proof"][-1]["verificationMethod"],
+            issued_at=now,
+            issued_via=principal.idempotency_scope,
+        )
+        session.add(row)
+        try:
+            session.flush()
+        except IntegrityError:
+            raise Conflict(f"a credential with the id {signed['id']} exists already") from None
+        if record_status is not None:
+            record_status(session, row)
+            session.flush()
+    return row
+
+
+def hosted_credential(session: Session, credential_id: str) -> SignedCredential:
+    """A VC-API-signed credential served at our /credentials/<uuid> URL."""
+    row = session.get(SignedCredential, credential_id) if _UUID_RE.match(credential_id) else None
+    if row is None or not row.hosted:
+        raise NotFound(f"no credential {credential_id!r}")
+    return row

@@ -1,0 +1,369 @@
+"""Members' pages: the public persona page, password-less sign-in by emailed link, editing
+one's page and badge visibility, and claim links from the "you have earned" email.
+
+A member's session lives in the signed session cookie as (member id, session version, time
+signed in); nothing is kept in process memory. Signing out everywhere bumps the version.
+Emailed links carry their token in the URL's #fragment, which browsers never send; a
+small script POSTs it, so tokens are in no request line, access log, Referer or served HTML.
+Sign-in links are used by that POST alone (a mail scanner prefetching the page cannot).
+"""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask import session as cookie
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from sqlalchemy import select
+from wtforms import BooleanField, EmailField, HiddenField, StringField, TextAreaField
+
+from issuer.community import claims, hooks, members, outbox
+from issuer.community.models import Member, OutboxMessage
+from issuer.errors import InvalidImage, ValidationFailed
+from issuer.models import IssuedCredential
+from issuer.services import images, status, urls
+from issuer.services.tx import atomic
+from issuer.sharing import linkedin
+from issuer.web import deps
+from issuer.web.app import HTML_CSP
+
+bp = Blueprint("members", __name__)
+
+SESSION_KEY = "member"
+SESSION_MAX_AGE = 30 * 24 * 3600
+SIGN_IN_INTERVAL = 60  # seconds between two sign-in emails to one member
+# Link pages run one script of ours (static/member_link.js), nothing inline.
+LINK_PAGE_CSP = HTML_CSP.replace("script-src 'none'", "script-src 'self'")
+
+
+class EmailForm(FlaskForm):
+    email = EmailField("Email")
+
+
+class PageForm(FlaskForm):
+    display_name = StringField("Name shown on your page")
+    headline = StringField("Headline")
+    bio = TextAreaField("About you (Markdown)")
+    interests = StringField("Interests (comma-separated)")
+    links = TextAreaField("Links (one per line: Label | https://…)")
+    did = StringField("Your DID (optional, for future credentials)")
+    avatar = FileField("Picture (PNG or SVG)")
+    page_hidden = BooleanField("Hide my page (it answers 404 to everyone)")
+
+
+class BadgesForm(FlaskForm):
+    """Checkboxes named ``public`` with credential ids (built in the template)."""
+
+
+class ConfirmForm(FlaskForm):
+    """Only the CSRF token: set up a page, or sign out."""
+
+
+class TokenForm(FlaskForm):
+    """A sign-in or claim token, filled in from the link's #fragment by member_link.js."""
+
+    token = HiddenField()
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+    hooks.init_app(app)
+
+
+# -- the member session -----------------------------------------------------------------------
+
+
+def sign_in(member: Member) -> None:
+    cookie[SESSION_KEY] = [member.id, member.session_version, int(deps.now().timestamp())]
+
+
+def current_member() -> Member | None:
+    value = cookie.get(SESSION_KEY)
+    if not (isinstance(value, list) and len(value) == 3 and all(isinstance(v, int) for v in value)):
+        return None
+    member_id, version, signed_in_at = value
+    if deps.now().timestamp() - signed_in_at > SESSION_MAX_AGE:
+        return None
+    member = deps.session().get(Member, member_id)
+    if member is None or member.session_version != version:
+        return None
+    return member
+
+
+def _require_member() -> Member:
+    member = current_member()
+    if member is None:
+        abort(redirect(url_for("members.sign_in_form")))
+    return member
+
+
+def _mail_on() -> bool:
+    return bool(current_app.config.get("SMTP_URL"))
+
+
+# -- public page ------------------------------------------------------------------------------
+
+
+def _public_badges(session, member: Member):
+    """The badges the member shows, minus revoked or suspended credentials."""
+    return [badge for badge in members.badges(session, member, public_only=True)
+            if status.credential_state(session, badge.credential).is_active]
+
+
+@bp.get("/members/<slug>")
+def page(slug: str):
+    session = deps.session()
+    member = members.public_member(session, slug)
+    response = current_app.make_response(render_template(
+        "members/page.html", member=member, badges=_public_badges(session, member),
+        page_url=members.member_url(deps.base_url(), member.slug),
+    ))
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+# -- sign-in by emailed link ------------------------------------------------------------------
+
+
+@bp.route("/members/sign-in", methods=["GET", "POST"])
+def sign_in_form():
+    form = EmailForm()
+    sent = False
+    status_code = 200
+    if form.validate_on_submit():
+        session = deps.session()
+        now = deps.now()
+        try:
+            email = members.check_email(form.email.data or "")
+        except ValidationFailed as error:
+            form.email.errors = [error.errors["email"]]
+            status_code = 422
+        else:
+            member = members.member_by_email(session, email)
+            if member is not None and _mail_on() and not _recently_sent(session, member, now):
+                with atomic(session):
+                    message = outbox.sign_in_mail(session, member, now=now)
+                _enqueue_mail(message.id)
+            sent = True  # the same answer whether or not the address is a member's
+    elif request.method == "POST":
+        status_code = 400
+    return render_template("members/sign_in.html", form=form, sent=sent,
+                           mail_on=_mail_on()), status_code
+
+
+def _recently_sent(session, member: Member, now) -> bool:
+    latest = session.scalar(
+        select(OutboxMessage.created_at)
+        .where(OutboxMessage.member_id == member.id, OutboxMessage.kind == outbox.KIND_SIGN_IN)
+        .order_by(OutboxMessage.created_at.desc()).limit(1))
+    return latest is not None and (now - latest).total_seconds() < SIGN_IN_INTERVAL
+
+
+def _enqueue_mail(message_id: int) -> None:
+    from issuer.jobs import jobs_of
+
+    try:
+        jobs_of().community.deliver_mail(message_id)
+    except Exception:  # `issuer community requeue` queues it again
+        current_app.logger.exception("could not enqueue an email")
+
+
+def _link_page(template: str, **context):
+    """A page that moves a link's #token into its form (static/member_link.js)."""
+    response = current_app.make_response(render_template(template, **context))
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Content-Security-Policy"] = LINK_PAGE_CSP
+    return response
+
+
+@bp.get("/members/sign-in/continue")
+def sign_in_confirm():
+    """One button: the POST uses the link (a scanner that prefetches the GET cannot)."""
+    return _link_page("members/sign_in_confirm.html", form=TokenForm())
+
+
+@bp.post("/members/sign-in/continue")
+def sign_in_with_link():
+    form = TokenForm()
+    if not form.validate_on_submit():
+        abort(400)
+    session = deps.session()
+    member = members.redeem_sign_in_token(session, form.token.data or "", now=deps.now())
+    if member is None:
+        return render_template("members/sign_in.html", form=EmailForm(), sent=False,
+                               mail_on=_mail_on(), expired=True), 400
+    sign_in(member)
+    flash("You are signed in.")
+    return redirect(url_for("members.edit"))
+
+
+@bp.post("/members/sign-out")
+def sign_out():
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        member = current_member()
+        if member is not None and request.form.get("everywhere"):
+            with atomic(deps.session()):
+                members.sign_out_everywhere(member)
+        cookie.pop(SESSION_KEY, None)
+        flash("You are signed out.")
+    return redirect(url_for("members.sign_in_form"))
+
+
+# -- editing one's page -----------------------------------------------------------------------
+
+
+def _page_form(member: Member) -> PageForm:
+    form = PageForm()
+    if request.method == "GET":
+        form.display_name.data = member.display_name
+        form.headline.data = member.headline
+        form.bio.data = member.bio
+        form.interests.data = members.interests_text(member)
+        form.links.data = members.links_text(member)
+        form.did.data = member.did
+        form.page_hidden.data = member.page_hidden
+    return form
+
+
+def _edit_page(member: Member, form: PageForm, general=(), status_code: int = 200):
+    session = deps.session()
+    badges = members.badges(session, member, public_only=False)
+    return render_template(
+        "members/edit.html", member=member, form=form, badges_form=BadgesForm(),
+        signout_form=ConfirmForm(), badges=badges, general_errors=list(general),
+        page_url=members.member_url(deps.base_url(), member.slug),
+    ), status_code
+
+
+@bp.route("/members/me", methods=["GET", "POST"])
+def edit():
+    member = _require_member()
+    form = _page_form(member)
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            return _edit_page(member, form, status_code=400)
+        session = deps.session()
+        try:
+            with atomic(session):
+                now = deps.now()
+                avatar = None
+                upload = form.avatar.data
+                if upload is not None and getattr(upload, "filename", ""):
+                    data = upload.read(deps.max_image_bytes() + 1)
+                    try:
+                        avatar = images.store_image(session, data, now=now,
+                                                    max_bytes=deps.max_image_bytes())
+                    except InvalidImage as error:  # named after this form's field
+                        raise ValidationFailed({"avatar": error.errors["image"]}) from None
+                members.update_member(member, members.MemberFields(
+                    display_name=form.display_name.data or "", headline=form.headline.data,
+                    bio=form.bio.data, interests=form.interests.data, links=form.links.data,
+                    did=form.did.data), avatar=avatar, now=now)
+                member.page_hidden = bool(form.page_hidden.data)
+        except ValidationFailed as error:
+            session.rollback()
+            member = current_member()
+            general = []
+            for name, message in error.errors.items():
+                field = getattr(form, name, None)
+                if field is not None and hasattr(field, "errors"):
+                    field.errors = [*list(field.errors or ()), message]
+                else:
+                    general.append(message)
+            return _edit_page(member, form, general, 422)
+        flash("Your page is saved.")
+        return redirect(url_for("members.edit"))
+    return _edit_page(member, form)
+
+
+@bp.post("/members/me/badges")
+def edit_badges():
+    member = _require_member()
+    if not BadgesForm().validate_on_submit():
+        abort(400)
+    session = deps.session()
+    with atomic(session):
+        members.set_public_badges(session, member, set(request.form.getlist("public")))
+    flash("Your badge choices are saved.")
+    return redirect(url_for("members.edit"))
+
+
+# -- claim links ------------------------------------------------------------------------------
+
+
+CLAIM_KEY = "claim"
+
+
+def _claimed() -> IssuedCredential:
+    """The credential whose claim link this browser opened (kept in the signed session)."""
+    value = cookie.get(CLAIM_KEY)
+    if not (isinstance(value, list) and len(value) == 2):
+        abort(404)
+    session = deps.session()
+    row = session.get(IssuedCredential, value[0]) if isinstance(value[0], str) else None
+    if row is None or row.recipient_id != value[1]:
+        abort(404)
+    return row
+
+
+@bp.get("/claim")
+def claim_link():
+    """The emailed claim link lands here; its #token is POSTed by the page's script."""
+    return _link_page("members/claim_link.html", form=TokenForm())
+
+
+@bp.post("/claim")
+def claim_open():
+    form = TokenForm()
+    if not form.validate_on_submit():
+        abort(400)
+    claim = claims.read_token(current_app.config["SECRET_KEY"], form.token.data or "")
+    row = deps.session().get(IssuedCredential, claim.credential_id) if claim else None
+    if row is None or row.recipient_id != claim.recipient_id:
+        return render_template("members/claim_link.html", form=TokenForm(), invalid=True), 404
+    cookie[CLAIM_KEY] = [row.id, row.recipient_id]
+    return redirect(url_for("members.claim"))
+
+
+@bp.get("/claim/credential")
+def claim():
+    row = _claimed()
+    base_url = deps.base_url()
+    page_url = urls.credential_url(base_url, row.id)
+    member = members.member_for_recipient(deps.session(), row.recipient_id)
+    response = current_app.make_response(render_template(
+        "members/claim.html", credential=row, page_url=page_url, form=ConfirmForm(),
+        member=member,
+        linkedin_url=linkedin.add_to_profile_url(
+            name=row.achievement.name, organization_name=row.profile.name,
+            organization_id=current_app.config.get("LINKEDIN_ORGANIZATION_ID"),
+            issued=row.valid_from, expires=row.valid_until, cert_url=page_url, cert_id=row.id),
+    ))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/claim/credential")
+def claim_member_page():
+    """Set up (or sign in to) the member page of this credential's recipient."""
+    row = _claimed()
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    session = deps.session()
+    member = members.ensure_member(
+        session, members.Identity(email=row.recipient.email, name=row.recipient_name),
+        now=deps.now())
+    sign_in(member)
+    flash("Welcome! This is your member page; choose what it shows.")
+    return redirect(url_for("members.edit"))

@@ -1,0 +1,380 @@
+"""The OpenAPI 3.1 description of every JSON endpoint, served at /openapi.json.
+
+Hand-written as one Python dict so it sits next to the code it describes; tests/web/
+test_openapi.py validates the document and checks real responses against its schemas.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from issuer.services.apiauth import SCOPES
+
+VERSION = "1.0.0"
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(schema: dict[str, Any], description: str, media: str = "application/json",
+          headers: dict[str, Any] | None = None) -> dict[str, Any]:
+    answer: dict[str, Any] = {"description": description, "content": {media: {"schema": schema}}}
+    if headers:
+        answer["headers"] = headers
+    return answer
+
+
+def _problem(description: str) -> dict[str, Any]:
+    return _json(_ref("Problem"), description, "application/problem+json")
+
+
+WWW_AUTHENTICATE = {"WWW-Authenticate": {"description": "Bearer challenge (RFC 6750)",
+                                         "schema": {"type": "string"}}}
+AUTH_ERRORS = {
+    "401": {**_problem("No token, or not a live one (unknown, revoked, expired)"),
+            "headers": WWW_AUTHENTICATE},
+    "403": _problem("The token lacks the scope, or acts for another issuer profile"),
+}
+BEARER = [{"bearerAuth": []}, {"oauth2": []}]
+
+SCHEMAS: dict[str, Any] = {
+    "Problem": {
+        "type": "object",
+        "description": "Problem details (RFC 9457).",
+        "required": ["type", "title", "status", "detail"],
+        "properties": {
+            "type": {"type": "string"}, "title": {"type": "string"},
+            "status": {"type": "integer"}, "detail": {"type": "string"},
+            "errors": {
+                "description": "Per-rule violations (VC-API) or per-field messages.",
+                "oneOf": [
+                    {"type": "array", "items": _ref("Violation")},
+                    {"type": "object", "additionalProperties": {"type": "string"}},
+                ],
+            },
+        },
+    },
+    "Violation": {
+        "type": "object", "required": ["rule", "path", "detail"],
+        "properties": {"rule": {"type": "string", "examples": ["context-first"]},
+                       "path": {"type": "string", "examples": ["$.@context[0]"]},
+                       "detail": {"type": "string"}},
+        "additionalProperties": False,
+    },
+    "Credential": {
+        "type": "object",
+        "description": "A Verifiable Credential (VC Data Model 2.0, or 1.1).",
+        "required": ["@context", "type"],
+        "properties": {
+            "@context": {"type": "array", "minItems": 1},
+            "id": {"type": "string"},
+            "type": {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]},
+            "issuer": {"oneOf": [{"type": "string"},
+                                 {"type": "object", "required": ["id"]}]},
+            "credentialSubject": {"oneOf": [{"type": "object"}, {"type": "array"}]},
+        },
+    },
+    "SignedCredential": {
+        "allOf": [_ref("Credential"), {
+            "type": "object", "required": ["id", "issuer", "credentialSubject", "proof"],
+            "properties": {"proof": {"type": "array", "minItems": 1, "items": {
+                "type": "object",
+                "required": ["type", "cryptosuite", "verificationMethod", "proofPurpose",
+                             "proofValue"],
+                "properties": {"type": {"const": "DataIntegrityProof"},
+                               "cryptosuite": {"const": "eddsa-rdfc-2022"},
+                               "proofPurpose": {"const": "assertionMethod"},
+                               "verificationMethod": {"type": "string"},
+                               "created": {"type": "string"},
+                               "proofValue": {"type": "string", "pattern": "^z"}},
+            }}},
+        }],
+    },
+    "IssueCredentialRequest": {
+        "type": "object", "required": ["credential"], "additionalProperties": False,
+        "properties": {
+            "credential": _ref("Credential"),
+            "options": {"type": "object", "additionalProperties": False, "properties": {
+                "credentialStatus": {
+                    "description": "Ask for BitstringStatusListEntry status entries (VC 2.0 "
+                    "credentials): one request or a list of them; statusPurpose defaults to "
+                    "revocation. The issuer picks the list and index.",
+                    "oneOf": [_ref("StatusEntryRequest"),
+                              {"type": "array", "minItems": 1, "maxItems": 2,
+                               "items": _ref("StatusEntryRequest")}]},
+            }},
+        },
+    },
+    "StatusEntryRequest": {
+        "type": "object", "required": ["type"], "additionalProperties": False,
+        "properties": {"type": {"const": "BitstringStatusListEntry"},
+                       "statusPurpose": {"enum": ["revocation", "suspension"]}},
+    },
+    "UpdateStatusRequest": {
+        "type": "object", "required": ["credentialId", "credentialStatus"],
+        "additionalProperties": False,
+        "properties": {
+            "credentialId": {"type": "string", "description": "The credential's id: a VC-API "
+                             "credential's id, or an Open Badge's URL or uuid"},
+            "credentialStatus": {"oneOf": [_ref("StatusUpdate"), {
+                "type": "array", "minItems": 1, "maxItems": 1, "items": _ref("StatusUpdate")}]},
+            "reason": {"type": "string", "maxLength": 1000,
+                       "description": "Shown to verifiers of a revoked/suspended credential"},
+        },
+    },
+    "StatusUpdate": {
+        "type": "object", "required": ["status"], "additionalProperties": False,
+        "properties": {"type": {"enum": ["BitstringStatusListCredential",
+                                         "BitstringStatusListEntry"]},
+                       "status": {"enum": ["revoked", "suspended", "active"]}},
+    },
+    "UpdateStatusResponse": {
+        "type": "object", "required": ["credentialId", "credentialStatus", "reason", "changedAt"],
+        "additionalProperties": False,
+        "properties": {
+            "credentialId": {"type": "string"},
+            "credentialStatus": {"type": "array", "minItems": 1, "maxItems": 1, "items": {
+                "type": "object", "required": ["type", "status"],
+                "properties": {"type": {"const": "BitstringStatusListCredential"},
+                               "status": {"enum": ["revoked", "suspended", "active"]}}}},
+            "reason": {"type": ["string", "null"]},
+            "changedAt": {"type": ["string", "null"], "format": "date-time"},
+        },
+    },
+    "IssueCredentialResponse": {
+        "type": "object", "required": ["verifiableCredential"],
+        "properties": {"verifiableCredential": _ref("SignedCredential")},
+    },
+    "NativeIssueRequest": {
+        "type": "object", "required": ["achievement", "recipient"], "additionalProperties": False,
+        "properties": {
+            "achievement": {"type": "string", "format": "uuid",
+                            "description": "An achievement of the token's issuer profile."},
+            "recipient": {"type": "object", "required": ["email"], "additionalProperties": False,
+                          "properties": {"email": {"type": "string", "format": "email"},
+                                         "name": {"type": "string", "maxLength": 200},
+                                         "did": {"type": "string"}}},
+            "validUntil": {"type": "string", "description": "2027-06-30 (end of that day, UTC) "
+                           "or a date-time with a zone"},
+            "evidence": {"oneOf": [_ref("EvidenceInput"),
+                                   {"type": "array", "maxItems": 1,
+                                    "items": _ref("EvidenceInput")}]},
+        },
+    },
+    "EvidenceInput": {
+        "type": "object", "additionalProperties": False,
+        "properties": {"id": {"type": "string", "format": "uri"},
+                       "narrative": {"type": "string"}},
+    },
+    "NativeCredentialResponse": {
+        "type": "object", "required": ["id", "credential", "links"],
+        "properties": {
+            "id": {"type": "string", "format": "uuid"},
+            "credential": _ref("SignedCredential"),
+            "links": {"type": "object", "required": ["page", "json", "bakedPng", "qr"],
+                      "properties": {name: {"type": "string", "format": "uri"}
+                                     for name in ("page", "json", "bakedPng", "qr")}},
+        },
+    },
+    "TokenResponse": {
+        "type": "object", "required": ["access_token", "token_type", "expires_in", "scope"],
+        "properties": {"access_token": {"type": "string"},
+                       "token_type": {"const": "Bearer"},
+                       "expires_in": {"type": "integer", "minimum": 1},
+                       "scope": {"type": "string"}},
+    },
+    "TokenError": {
+        "type": "object", "required": ["error", "error_description"],
+        "description": "RFC 6749 §5.2, with problem-details members as well.",
+        "properties": {
+            "error": {"enum": ["invalid_request", "invalid_client", "invalid_grant",
+                               "unauthorized_client", "unsupported_grant_type",
+                               "invalid_scope"]},
+            "error_description": {"type": "string"}, "type": {"type": "string"},
+            "title": {"type": "string"}, "status": {"type": "integer"},
+            "detail": {"type": "string"},
+        },
+    },
+    "BulkProgress": {
+        "type": "object",
+        "required": ["id", "status", "total", "done", "percent", "pending", "issued", "skipped",
+                     "failed", "invalid"],
+        "properties": {
+            "id": {"type": "string", "format": "uuid"},
+            "status": {"enum": ["invalid", "ready", "queued", "running", "done"]},
+            **{name: {"type": "integer", "minimum": 0}
+               for name in ("total", "done", "pending", "issued", "skipped", "failed",
+                            "invalid")},
+            "percent": {"type": "integer", "minimum": 0, "maximum": 100},
+        },
+        "additionalProperties": False,
+    },
+    "VerifyRequest": {
+        "type": "object", "required": ["verifiableCredential"],
+        "properties": {"verifiableCredential": {"type": "object"},
+                       "options": {"type": "object"}},
+    },
+    "VerifyResponse": {
+        "type": "object", "required": ["verified", "checks", "warnings", "errors"],
+        "properties": {
+            "verified": {"type": "boolean"},
+            "checks": {"type": "array", "items": {
+                "type": "object", "required": ["id", "title", "status", "detail"],
+                "properties": {"id": {"type": "string"}, "title": {"type": "string"},
+                               "status": {"enum": ["passed", "failed", "not_checked",
+                                                   "not_applicable"]},
+                               "detail": {"type": "string"},
+                               "problems": {"type": "array"}, "warnings": {"type": "array"}},
+            }},
+            "warnings": {"type": "array", "items": {"type": "string"}},
+            "errors": {"type": "array", "items": {
+                "type": "object", "required": ["check", "detail", "problems"]}},
+        },
+    },
+}
+
+
+def document(base_url: str) -> dict[str, Any]:
+    """The OpenAPI 3.1 document, with this server's base URL."""
+    id_param = [{"name": "id", "in": "path", "required": True,
+                 "schema": {"type": "string", "format": "uuid"}}]
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Open Badges 3.0 issuer API", "version": VERSION,
+                 "description": "Issue Open Badges 3.0 / W3C Verifiable Credentials signed "
+                 "with Data Integrity eddsa-rdfc-2022, verify credentials, follow bulk jobs. "
+                 "Errors are problem details (RFC 9457)."},
+        "servers": [{"url": base_url}],
+        "paths": {
+            "/credentials/issue": {"post": {
+                "operationId": "issueCredential", "tags": ["VC-API"],
+                "summary": "Sign a well-formed credential for one of this server's issuers",
+                "security": BEARER,
+                "requestBody": {"required": True, "content": {"application/json": {
+                    "schema": _ref("IssueCredentialRequest")}}},
+                "responses": {
+                    "201": _json(_ref("IssueCredentialResponse"), "Signed"),
+                    "400": _problem("Not a VC-API request (not JSON, unknown members/options)"),
+                    **AUTH_ERRORS,
+                    "409": _problem("A credential with this id exists already"),
+                    "422": _problem("Not a valid credential: each violation named in errors"),
+                },
+            }},
+            "/credentials/status": {"post": {
+                "operationId": "updateCredentialStatus", "tags": ["VC-API"],
+                "summary": "Revoke, suspend or reinstate a credential of the token's issuer "
+                           "(scope revoke)",
+                "security": BEARER,
+                "requestBody": {"required": True, "content": {"application/json": {
+                    "schema": _ref("UpdateStatusRequest")}}},
+                "responses": {
+                    "200": _json(_ref("UpdateStatusResponse"), "The credential's new status"),
+                    "400": _problem("Malformed request, or a credential without the needed "
+                                    "status entry"),
+                    **AUTH_ERRORS,
+                    "404": _problem("No such credential"),
+                    "409": _problem("Not possible from the current state (e.g. reinstating a "
+                                    "revoked credential)"),
+                    "422": _problem("Invalid reason"),
+                },
+            }},
+            "/credentials/verify": {"post": {
+                "operationId": "verifyCredential", "tags": ["VC-API"],
+                "summary": "Verify any issuer's credential, check by check",
+                "requestBody": {"required": True, "content": {"application/json": {
+                    "schema": _ref("VerifyRequest")}}},
+                "responses": {
+                    "200": _json(_ref("VerifyResponse"), "Verified"),
+                    "400": _problem("Malformed request"),
+                    "422": _json(_ref("VerifyResponse"), "Not verified (the failed checks)"),
+                },
+            }},
+            "/api/v1/credentials": {"post": {
+                "operationId": "issueOpenBadge", "tags": ["Open Badges"],
+                "summary": "Issue an OpenBadgeCredential for an achievement",
+                "security": BEARER,
+                "parameters": [{"name": "Idempotency-Key", "in": "header", "required": False,
+                                "description": "Retries with the same key (and body) return "
+                                "the first answer and never issue twice",
+                                "schema": {"type": "string", "maxLength": 255}}],
+                "requestBody": {"required": True, "content": {"application/json": {
+                    "schema": _ref("NativeIssueRequest")}}},
+                "responses": {
+                    "201": _json(_ref("NativeCredentialResponse"), "Issued (or the replayed "
+                                 "first answer, with Idempotent-Replayed: true)"),
+                    "400": _problem("Not JSON, or a malformed Idempotency-Key"),
+                    **AUTH_ERRORS,
+                    "409": _problem("A concurrent request saved the same recipient"),
+                    "422": _problem("Invalid fields (errors maps each body path to a message),"
+                                    " or an Idempotency-Key reused for another body"),
+                },
+            }},
+            "/api/v1/credentials/{id}": {"get": {
+                "operationId": "getOpenBadge", "tags": ["Open Badges"],
+                "summary": "An issued credential and its links (scope read)",
+                "security": BEARER, "parameters": id_param,
+                "responses": {"200": _json(_ref("NativeCredentialResponse"), "The credential"),
+                              **AUTH_ERRORS, "404": _problem("No such credential")},
+            }},
+            "/oauth/token": {"post": {
+                "operationId": "token", "tags": ["OAuth 2.0"],
+                "summary": "Client-credentials grant (RFC 6749 §4.4): a one-hour access token",
+                "security": [{"clientSecretBasic": []}, {}],
+                "requestBody": {"required": True, "content": {
+                    "application/x-www-form-urlencoded": {"schema": {
+                        "type": "object", "required": ["grant_type"],
+                        "properties": {
+                            "grant_type": {"const": "client_credentials"},
+                            "scope": {"type": "string", "description": "space-separated"},
+                            "client_id": {"type": "string",
+                                          "description": "client_secret_post"},
+                            "client_secret": {"type": "string",
+                                              "description": "client_secret_post"}}}}}},
+                "responses": {"200": _json(_ref("TokenResponse"), "An access token"),
+                              "400": _json(_ref("TokenError"), "invalid_request, "
+                                           "unsupported_grant_type, invalid_scope"),
+                              "401": _json(_ref("TokenError"), "invalid_client")},
+            }},
+            "/admin/bulk/{id}/progress": {"get": {
+                "operationId": "bulkProgress", "tags": ["Bulk issuing"],
+                "summary": "Progress of a bulk issuing job (admin session)",
+                "security": [{"adminSession": []}], "parameters": id_param,
+                "responses": {"200": _json(_ref("BulkProgress"), "Row counts by state"),
+                              "404": _problem("No such job")},
+            }},
+            "/status/{id}": {"get": {
+                "operationId": "statusList", "tags": ["Status"],
+                "summary": "A signed BitstringStatusListCredential (revocation or suspension)",
+                "parameters": [{"name": "id", "in": "path", "required": True,
+                                "schema": {"type": "string"}}],
+                "responses": {"200": _json(_ref("SignedCredential"), "The status list",
+                                           "application/vc+ld+json"),
+                              "404": _problem("No such list")},
+            }},
+            "/openapi.json": {"get": {
+                "operationId": "openapi", "tags": ["Meta"], "summary": "This document",
+                "responses": {"200": _json({"type": "object", "required": ["openapi", "paths"]},
+                                           "OpenAPI 3.1")},
+            }},
+            **_community_paths(),
+        },
+        "components": {
+            "schemas": SCHEMAS,
+            "securitySchemes": {
+                "bearerAuth": {"type": "http", "scheme": "bearer",
+                               "description": "An API token (obi_…) made by an admin"},
+                "oauth2": {"type": "oauth2", "flows": {"clientCredentials": {
+                    "tokenUrl": f"{base_url}/oauth/token", "scopes": dict(SCOPES)}}},
+                "clientSecretBasic": {"type": "http", "scheme": "basic"},
+                "adminSession": {"type": "apiKey", "in": "cookie", "name": "session"},
+            },
+        },
+    }
+
+
+def _community_paths() -> dict[str, Any]:
+    """POST /api/v1/events (issue 7), described next to its code."""
+    from issuer.web.events_api import openapi_paths
+
+    return openapi_paths()

@@ -1,0 +1,164 @@
+"""Bulk issuance row logic (issuer.services.bulk), called directly with a real database and
+real keys: the preview's per-row errors, one transaction per row, never issuing twice."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from sqlalchemy import func, select
+
+from issuer import db
+from issuer.clock import utc_now
+from issuer.models import BulkRow, IdempotencyKey, IssuedCredential
+from issuer.services import bulk
+from issuer.services.keystore import FileKeyStore
+from issuer.services.tx import atomic
+from tests.service_fixtures import make_achievement
+
+GOOD = (b"email,name,valid_until,evidence_url\r\n"
+        b"ada@example.org,Ada Lovelace,2099-12-31,https://example.org/ada\r\n"
+        b"grace@example.org,Grace Hopper,,\r\n")
+
+
+@pytest.fixture
+def achievement(app, profile) -> str:
+    return make_achievement(app)
+
+
+def run_job(app, session, job) -> int:
+    with atomic(session):
+        chunks = bulk.start_job(session, job, now=utc_now())
+    return sum(bulk.process_rows(session, job.id, first, last,
+                                 keystore=FileKeyStore(app.config["KEYS_DIR"]),
+                                 base_url=app.config["BASE_URL"], clock=utc_now)
+               for first, last in chunks)
+
+
+def count(session, model) -> int:
+    return session.scalar(select(func.count()).select_from(model))
+
+
+def test_preview_names_each_bad_row(session, achievement):
+    data = ("email,name,valid_until\n"
+            "ada@example.org,Ada,2099-01-01\n"
+            "not-an-email,Bob,\n"
+            "carol@example.org,Carol,31/12/2099\n"
+            "\n"
+            "ada@example.org,Ada,2099-01-01\n"
+            "dan@example.org,Dan,2001-01-01\n").encode()
+    checked = bulk.preview(session, achievement_id=achievement, data=data, now=utc_now())
+    assert not checked.ok
+    by_line = {row.line: row for row in checked.rows}
+    assert by_line[2].status == bulk.PENDING and by_line[2].errors == ()
+    assert by_line[3].errors == ("email: Enter a valid email address.",)
+    assert "valid_until: use a date such as 2027-06-30" in by_line[4].errors[0]
+    assert 5 not in by_line  # blank line skipped, numbering kept
+    assert by_line[6].errors == ("duplicate of row 2: the same recipient and values; "
+                                 "remove one.",)
+    assert by_line[7].errors == ("valid_until: The expiry date must be in the future.",)
+    assert count(session, BulkRow) == 0  # a preview writes nothing
+
+
+@pytest.mark.parametrize("data, message", [
+    (b"", "The file is empty"),
+    (b"name\nAda\n", "The header has no \u201cemail\u201d column."),
+    (b"email,colour\na@example.org,blue\n", "Unknown column \u201ccolour\u201d"),
+    (b"email\n", "The file has a header but no rows."),
+    (b"\xff\xfeemail", "The file is not UTF-8 text."),
+    (b"email\na@example.org,extra\n", "Row 2: 2 values for 1 columns"),
+])
+def test_preview_file_errors(session, achievement, data, message):
+    checked = bulk.preview(session, achievement_id=achievement, data=data, now=utc_now())
+    assert not checked.ok
+    assert any(error.startswith(message) for error in checked.file_errors), checked.file_errors
+
+
+def test_unknown_achievement_is_reported(session, profile):
+    checked = bulk.preview(session, achievement_id="3f1c2c55-0000-4000-8000-000000000000",
+                           data=GOOD, now=utc_now())
+    assert checked.achievement is None and "Unknown achievement" in checked.file_errors[0]
+
+
+def test_rows_are_issued_and_a_rerun_skips_them(app, session, achievement):
+    checked = bulk.preview(session, achievement_id=achievement, data=GOOD, now=utc_now())
+    assert checked.ok and checked.count(bulk.PENDING) == 2
+    with atomic(session):
+        job = bulk.create_job(session, checked, filename="people.csv", now=utc_now())
+    assert run_job(app, session, job) == 2
+    assert bulk.progress(session, job).to_json()["issued"] == 2
+    assert session.get(type(job), job.id).status == bulk.JOB_DONE
+    assert count(session, IssuedCredential) == 2 and count(session, IdempotencyKey) == 2
+
+    again = bulk.preview(session, achievement_id=achievement, data=GOOD, now=utc_now())
+    assert again.ok and again.count(bulk.SKIPPED) == 2 and again.count(bulk.PENDING) == 0
+    with atomic(session):
+        second = bulk.create_job(session, again, filename="people.csv", now=utc_now())
+    assert run_job(app, session, second) == 0
+    assert count(session, IssuedCredential) == 2  # nothing issued twice
+
+    results = list(csv.DictReader(io.StringIO(bulk.results_csv(
+        session, second, base_url=app.config["BASE_URL"]))))
+    assert [r["status"] for r in results] == ["skipped", "skipped"]
+    first_urls = {r["credential_url"] for r in csv.DictReader(io.StringIO(bulk.results_csv(
+        session, job, base_url=app.config["BASE_URL"])))}
+    assert {r["credential_url"] for r in results} == first_urls
+
+
+def test_processing_a_chunk_twice_issues_once(app, session, achievement):
+    """Two workers given the same chunk (e.g. a resume while the first still runs)."""
+    checked = bulk.preview(session, achievement_id=achievement, data=GOOD, now=utc_now())
+    with atomic(session):
+        job = bulk.create_job(session, checked, filename="x.csv", now=utc_now())
+        [(first, last)] = bulk.start_job(session, job, now=utc_now())
+    # The second worker already issued row 2 and its key is in the database...
+    row = session.scalar(select(BulkRow).where(BulkRow.job_id == job.id, BulkRow.line == 2))
+    keystore = FileKeyStore(app.config["KEYS_DIR"])
+    bulk.process_rows(session, job.id, 2, 2, keystore=keystore,
+                      base_url=app.config["BASE_URL"], clock=utc_now)
+    # ...while the first still saw it pending: put it back to pending to replay that race.
+    with atomic(session):
+        session.get(BulkRow, row.id).status = bulk.PENDING
+    bulk.process_rows(session, job.id, first, last, keystore=keystore,
+                      base_url=app.config["BASE_URL"], clock=utc_now)
+    statuses = dict(session.execute(select(BulkRow.line, BulkRow.status)
+                                    .where(BulkRow.job_id == job.id)).all())
+    assert statuses == {2: bulk.SKIPPED, 3: bulk.ISSUED}
+    assert count(session, IssuedCredential) == 2
+
+
+def test_a_failing_row_is_reported_and_the_others_go_on(app, session, achievement):
+    checked = bulk.preview(session, achievement_id=achievement, data=GOOD, now=utc_now())
+    with atomic(session):
+        job = bulk.create_job(session, checked, filename="x.csv", now=utc_now())
+        # A row that became invalid after the preview (its expiry passed meanwhile).
+        row = session.scalar(select(BulkRow).where(BulkRow.job_id == job.id, BulkRow.line == 2))
+        row.valid_until = utc_now().replace(year=2000)
+    assert run_job(app, session, job) == 1
+    session.refresh(row)
+    assert row.status == bulk.FAILED and "valid_until" in row.error and row.credential_id is None
+    assert count(session, IssuedCredential) == 1
+
+
+def test_results_csv_defuses_formulas(app, session, achievement):
+    data = b"email,name\nada@example.org,=HYPERLINK(\"http://evil\")\n"
+    checked = bulk.preview(session, achievement_id=achievement, data=data, now=utc_now())
+    with atomic(session):
+        job = bulk.create_job(session, checked, filename="x.csv", now=utc_now())
+    run_job(app, session, job)
+    text = bulk.results_csv(session, job, base_url=app.config["BASE_URL"])
+    assert "'=HYPERLINK" in text
+
+
+def test_an_invalid_job_cannot_start(session, achievement):
+    checked = bulk.preview(session, achievement_id=achievement,
+                           data=b"email\nnot-an-email\n", now=utc_now())
+    with atomic(session):
+        job = bulk.create_job(session, checked, filename="x.csv", now=utc_now())
+    assert job.status == bulk.JOB_INVALID
+    from issuer.errors import InvalidRequest
+
+    with pytest.raises(InvalidRequest):
+        bulk.start_job(session, job, now=utc_now())
+    assert db is not None

@@ -1,0 +1,40 @@
+"""Generated badge images: valid, deterministic, and acceptable to our own image checks."""
+
+from __future__ import annotations
+
+import io
+
+import defusedxml.ElementTree as SafeET
+import pytest
+from PIL import Image
+
+from issuer.services import images
+from issuer.sharing.badge_image import PNG_SIZE, badge_png, badge_svg
+
+
+def test_png_is_a_square_transparent_badge_and_deterministic():
+    data = badge_png("Python Basics")
+    assert data == badge_png("Python Basics")
+    assert images.check_image(data, max_bytes=1 << 20) == images.PNG
+    with Image.open(io.BytesIO(data)) as image:
+        assert image.size == (PNG_SIZE, PNG_SIZE)
+        assert image.mode == "RGBA" and image.getpixel((0, 0))[3] == 0
+
+
+@pytest.mark.parametrize("name", ["Python Basics", "<script>&amp;", "a\x00b\u2028c", "x" * 500,
+                                  "", "Ünïcödé 徽章"])
+def test_svg_is_safe_xml_with_the_name(name):
+    svg = badge_svg(name)
+    root = SafeET.fromstring(svg)
+    assert root.tag == "{http://www.w3.org/2000/svg}svg"
+    assert images.check_image(svg.encode(), max_bytes=1 << 20) == images.SVG
+    text = "".join(root.itertext())
+    assert "<script" not in svg
+    if name.startswith("Python"):
+        assert "Python Basics" in text
+    assert len(text) < 200  # long names are cut to four short lines
+
+
+def test_names_pick_different_colours():
+    colours = {badge_svg(name).split('fill="')[1][:7] for name in ("a", "b", "c", "d", "e", "f")}
+    assert len(colours) > 1
