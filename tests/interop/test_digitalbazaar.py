@@ -8,12 +8,7 @@ the node modules are missing; in CI (CI=true) they fail instead.
 from __future__ import annotations
 
 import copy
-import json
-import os
-import shutil
-import subprocess
 from datetime import datetime, timezone
-from pathlib import Path
 
 import nacl.signing
 import pytest
@@ -28,28 +23,8 @@ from tests.helpers import NOW, W3C, load_json
 
 pytestmark = pytest.mark.interop
 
-HARNESS = Path(__file__).with_name("dbvc.mjs")
-NODE_MODULES = Path(__file__).with_name("node_modules")
 CREATED = datetime(2026, 5, 1, 12, 0, 0, tzinfo=timezone.utc)
 NOW_TEXT = NOW.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-@pytest.fixture(scope="module")
-def dbvc():
-    if shutil.which("node") is None or not NODE_MODULES.is_dir():
-        if os.environ.get("CI"):
-            pytest.fail("interop harness not installed: run npm ci --prefix tests/interop")
-        pytest.skip("node or tests/interop/node_modules missing (npm ci --prefix tests/interop)")
-
-    def call(request: dict) -> dict:
-        process = subprocess.run(
-            ["node", str(HARNESS)], input=json.dumps(request), capture_output=True,
-            text=True, timeout=120, check=False,
-        )
-        assert process.returncode == 0, process.stdout + process.stderr
-        return json.loads(process.stdout)
-
-    return call
 
 
 @pytest.fixture(scope="module")

@@ -9,10 +9,6 @@ Outside CI the tests skip when node or the node modules are missing; in CI they 
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
-from pathlib import Path
 
 import pytest
 
@@ -30,28 +26,8 @@ from tests.service_fixtures import BASE_URL, issue_credential, make_achievement
 
 pytestmark = pytest.mark.interop
 
-HARNESS = Path(__file__).with_name("dbvc.mjs")
-NODE_MODULES = Path(__file__).with_name("node_modules")
 ISSUER_1EDTECH = "https://1edtech.edu/issuers/565049"
 KEY_1EDTECH = "z6MkjZRZv3aez3r18pB1RBFJR1kwUVJ5jHt92JmQwXbd5hwi"
-
-
-@pytest.fixture(scope="module")
-def dbvc():
-    if shutil.which("node") is None or not NODE_MODULES.is_dir():
-        if os.environ.get("CI"):
-            pytest.fail("interop harness not installed: run npm ci --prefix tests/interop")
-        pytest.skip("node or tests/interop/node_modules missing (npm ci --prefix tests/interop)")
-
-    def call(request: dict) -> dict:
-        process = subprocess.run(
-            ["node", str(HARNESS)], input=json.dumps(request), capture_output=True,
-            text=True, timeout=120, check=False,
-        )
-        assert process.returncode == 0, process.stdout + process.stderr
-        return json.loads(process.stdout)
-
-    return call
 
 
 @pytest.fixture

@@ -1,0 +1,36 @@
+"""The `dbvc` fixture: one call of Digital Bazaar's harness (tests/interop/dbvc.mjs).
+
+Outside CI the interop tests skip when node or the node modules are missing; in CI
+(CI=true) they fail instead, since .ci/run installs them with `npm ci --prefix tests/interop`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+HARNESS = Path(__file__).with_name("dbvc.mjs")
+NODE_MODULES = Path(__file__).with_name("node_modules")
+
+
+@pytest.fixture(scope="session")
+def dbvc():
+    if shutil.which("node") is None or not NODE_MODULES.is_dir():
+        if os.environ.get("CI"):
+            pytest.fail("interop harness not installed: run npm ci --prefix tests/interop")
+        pytest.skip("node or tests/interop/node_modules missing (npm ci --prefix tests/interop)")
+
+    def call(request: dict) -> dict:
+        process = subprocess.run(
+            ["node", str(HARNESS)], input=json.dumps(request), capture_output=True,
+            text=True, timeout=120, check=False,
+        )
+        assert process.returncode == 0, process.stdout + process.stderr
+        return json.loads(process.stdout)
+
+    return call
