@@ -10,11 +10,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from issuer.errors import NotFound, ValidationFailed
+from issuer.errors import ValidationFailed
 from issuer.models import Achievement, IssuerProfile, StoredImage
 from issuer.openbadges import credential as ob
 from issuer.openbadges.vocab import ACHIEVEMENT_TYPES
-from issuer.services import urls
+from issuer.services import ids, urls
 from issuer.services.profiles import is_http_url
 
 MAX_TAGS = 30
@@ -150,10 +150,7 @@ def update_achievement(
 
 
 def get_achievement(session: Session, achievement_id: str) -> Achievement:
-    achievement = session.get(Achievement, achievement_id) if _is_uuid(achievement_id) else None
-    if achievement is None:
-        raise NotFound(f"no achievement {achievement_id!r}")
-    return achievement
+    return ids.get_or_not_found(session, Achievement, achievement_id, "achievement")
 
 
 def list_achievements(session: Session, profile: IssuerProfile | None = None) -> list[Achievement]:
@@ -197,10 +194,3 @@ def hosted_document(achievement: Achievement, base_url: str) -> dict:
     document = to_open_badges(achievement, base_url).to_json()
     return {"@context": list(vocab.CREDENTIAL_CONTEXTS), **document}
 
-
-def _is_uuid(value: str) -> bool:
-    try:
-        uuid.UUID(value)
-    except (ValueError, TypeError, AttributeError):
-        return False
-    return True

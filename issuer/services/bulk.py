@@ -35,7 +35,7 @@ from sqlalchemy.orm import Session
 from issuer.clock import parse_datetime
 from issuer.errors import Conflict, InvalidRequest, IssuerError, NotFound, ValidationFailed
 from issuer.models import Achievement, AdminUser, BulkJob, BulkRow, IdempotencyKey
-from issuer.services import achievements, idempotency, issuance, urls
+from issuer.services import achievements, idempotency, ids, issuance, urls
 from issuer.services.keystore import FileKeyStore
 from issuer.services.tx import atomic
 
@@ -272,14 +272,7 @@ def create_job(
 
 
 def get_job(session: Session, job_id: str) -> BulkJob:
-    try:
-        uuid.UUID(job_id)
-    except (TypeError, ValueError):
-        raise NotFound(f"no bulk job {job_id!r}") from None
-    job = session.get(BulkJob, job_id)
-    if job is None:
-        raise NotFound(f"no bulk job {job_id!r}")
-    return job
+    return ids.get_or_not_found(session, BulkJob, job_id, "bulk job")
 
 
 def list_jobs(session: Session, *, limit: int = 20) -> list[BulkJob]:

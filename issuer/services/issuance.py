@@ -21,7 +21,7 @@ from issuer.errors import Conflict, InvalidRequest, NotFound, ValidationFailed
 from issuer.models import Achievement, AdminUser, IssuedCredential, Recipient
 from issuer.openbadges import credential as ob
 from issuer.openbadges.schema_validation import ACHIEVEMENT_CREDENTIAL, validate
-from issuer.services import achievements, profiles, status, urls
+from issuer.services import achievements, ids, profiles, status, urls
 from issuer.services.keystore import FileKeyStore
 from issuer.services.profiles import is_http_url
 from issuer.services.signing import sign_credential
@@ -204,14 +204,7 @@ def _issue_once(
 
 
 def get_credential(session: Session, credential_id: str) -> IssuedCredential:
-    try:
-        uuid.UUID(credential_id)
-    except (ValueError, TypeError):
-        raise NotFound(f"no credential {credential_id!r}") from None
-    row = session.get(IssuedCredential, credential_id)
-    if row is None:
-        raise NotFound(f"no credential {credential_id!r}")
-    return row
+    return ids.get_or_not_found(session, IssuedCredential, credential_id, "credential")
 
 
 def search_credentials(

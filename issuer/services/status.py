@@ -55,7 +55,7 @@ from issuer.models import (
     StatusEvent,
     StatusList,
 )
-from issuer.services import profiles, urls
+from issuer.services import ids, profiles, urls
 from issuer.services.keystore import FileKeyStore
 from issuer.services.signing import sign_credential
 from issuer.services.tx import atomic
@@ -496,7 +496,7 @@ def find_credential(session: Session, credential_id: Any, *, base_url: str) -> A
     if signed is not None:
         return signed
     candidate = credential_id.removeprefix(urls.credential_url(base_url, ""))
-    if _is_uuid(candidate):
+    if ids.is_uuid(candidate):
         issued = session.get(IssuedCredential, candidate)
         if issued is not None:
             return issued
@@ -586,7 +586,7 @@ def published_list(session: Session, list_id: str) -> PublishedList:
     """The signed list credential as served: one indexed read, nothing signed."""
     found = session.execute(
         select(StatusList.document, StatusList.document_sha256).where(StatusList.id == list_id)
-    ).one_or_none() if _is_uuid(list_id) else None
+    ).one_or_none() if ids.is_uuid(list_id) else None
     if found is None:
         raise NotFound(f"no status list {list_id!r}")
     return PublishedList(*found)
@@ -620,7 +620,7 @@ def status_reason(session: Session, credential: dict[str, Any], purpose: str) ->
             index = int(str(entry.get("statusListIndex")), 10)
         except ValueError:
             continue
-        if not _is_uuid(list_id):
+        if not ids.is_uuid(list_id):
             continue
         found = session.execute(
             select(StatusEntry.credential_id, StatusEntry.signed_credential_id,
@@ -644,9 +644,3 @@ def status_reason(session: Session, credential: dict[str, Any], purpose: str) ->
             return event.reason
     return None
 
-
-def _is_uuid(value: str) -> bool:
-    try:
-        return str(uuid.UUID(value)) == value
-    except (ValueError, TypeError, AttributeError):
-        return False
