@@ -68,8 +68,10 @@ class InvalidCredential(InvalidRequest):
         self.status = status
         super().__init__("; ".join(f"{v.rule} at {v.path}: {v.detail}" for v in violations))
 
-    def errors_json(self) -> list[dict[str, str]]:
-        return [{"rule": v.rule, "path": v.path, "detail": v.detail} for v in self.violations]
+    def problem_members(self) -> dict[str, Any]:
+        """Extra problem-details members: ``errors``, one ``{rule, path, detail}`` each."""
+        return {"errors": [{"rule": v.rule, "path": v.path, "detail": v.detail}
+                           for v in self.violations]}
 
 
 def _types(document: dict[str, Any]) -> list[Any]:

@@ -1,1 +1,3 @@
-"""The web layer: app factory, hosted documents, admin app. Thin: parse → service → render."""
+"""The web layer, cut by audience: ``public`` pages and documents, the ``admin`` app, the
+JSON ``api`` for machines; ``core`` is what they share; ``app`` is the factory. Thin: parse →
+service → render."""

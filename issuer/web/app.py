@@ -1,9 +1,13 @@
-"""The application factory: config → database → login → blueprints → error handlers."""
+"""The application factory: config → database → login → blueprints by audience → error
+handlers and security headers.
+
+The web layer is cut by audience: ``public`` (pages and documents for everyone), ``admin``
+(behind sign-in), ``api`` (JSON for machines); ``core`` holds what they share. This module
+imports them; none of them imports it.
+"""
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 from typing import Any
 
 from flask import Flask
@@ -35,13 +39,10 @@ CORS_RESOURCES["/credentials/verify"] = {
     "supports_credentials": False, "max_age": 86400,
 }
 
-HTML_CSP = (
-    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'none'; "
-    "object-src 'none'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
-)
-
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    import os
+
     app = Flask("issuer", instance_relative_config=True,
                 root_path=os.path.dirname(os.path.abspath(__file__)),
                 instance_path=_instance_path(test_config))
@@ -50,33 +51,17 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     CSRFProtect(app)
     CORS(app, resources=CORS_RESOURCES)
 
-    from issuer.web import admin, auth, problems, public, rendering
+    from issuer.community import hooks
+    from issuer.web import admin, api, public
+    from issuer.web.core import problems, rendering, security
 
-    auth.init_app(app)
+    hooks.init_app(app)  # every issued credential announces itself (email, meta badges)
     rendering.init_app(app)
-    app.register_blueprint(public.bp)
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(admin.bp)
-    from issuer.web import share, verify  # issue 4: verification and sharing
-
-    verify.init_app(app)
-    app.register_blueprint(share.bp)
-    from issuer.web import admin_access, admin_bulk, api  # issue 6: APIs, tokens, bulk
-
+    public.init_app(app)
+    admin.init_app(app)
     api.init_app(app)
-    app.register_blueprint(admin_access.bp)
-    admin_bulk.init_app(app)
-    from issuer.web import status  # issue 5: status lists, revoke/suspend/reinstate
-
-    status.init_app(app)
-    from issuer.web import admin_community, events_api, members  # issue 7: community programs
-
-    members.init_app(app)
-    events_api.init_app(app)
-    app.register_blueprint(admin_community.bp)
     problems.init_app(app)
-    app.before_request(_refuse_nul_characters)
-    app.after_request(_security_headers)
+    security.init_app(app)
     if app.config["PROXY_COUNT"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -87,31 +72,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 def _instance_path(test_config: dict[str, Any] | None) -> str:
     """<project>/instance (the checkout's, next to issuer/), unless the test config says."""
+    import os
+    from pathlib import Path
+
     if test_config and test_config.get("INSTANCE_PATH"):
         return str(test_config["INSTANCE_PATH"])
     if os.environ.get("ISSUER_INSTANCE_PATH"):
         return os.environ["ISSUER_INSTANCE_PATH"]
     project_root = Path(__file__).resolve().parents[2]
     return str(project_root / "instance")
-
-
-def _refuse_nul_characters() -> None:
-    """NUL characters have no place in text fields (and PostgreSQL refuses to store them)."""
-    from flask import request
-
-    from issuer.errors import InvalidRequest
-
-    values = [*request.args.values()]
-    if request.method in ("POST", "PUT", "PATCH"):
-        values.extend(request.form.values())
-    if any("\x00" in value for value in values):
-        raise InvalidRequest("text fields may not contain NUL characters")
-
-
-def _security_headers(response):
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    if response.mimetype == "text/html":
-        response.headers.setdefault("Content-Security-Policy", HTML_CSP)
-        response.headers.setdefault("X-Frame-Options", "DENY")
-    return response

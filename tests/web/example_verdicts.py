@@ -289,7 +289,7 @@ def offline_dns() -> Iterator[None]:
 
 @contextlib.contextmanager
 def frozen_clock() -> Iterator[None]:
-    """The web layer's clock (issuer.clock.utc_now, read through issuer.web.deps) at NOW."""
+    """The web layer's clock (issuer.clock.utc_now, read through issuer.web.core.deps) at NOW."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr("issuer.clock.utc_now", lambda: NOW)
         yield

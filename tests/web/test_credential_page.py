@@ -21,7 +21,7 @@ from issuer.services import status
 from issuer.services.keystore import FileKeyStore
 from issuer.verification import status as status_check
 from issuer.verification.results import CheckResult, Problem, Status, VerificationResult
-from issuer.web.share import page_status
+from issuer.web.public.share import page_status
 from tests.service_fixtures import (
     BASE_URL,
     SAFE_SVG,

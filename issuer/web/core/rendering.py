@@ -1,4 +1,5 @@
-"""Safe Markdown (criteria narratives) and template helpers.
+"""Safe Markdown (criteria narratives) and template helpers: filters, and the credential
+state globals the admin and public templates use.
 
 Markdown is rendered with python-markdown and then cleaned with nh3 (an allowlist of tags and
 attributes, links limited to http(s)/mailto and given rel="noopener noreferrer nofollow").
@@ -10,6 +11,10 @@ import markdown as markdown_lib
 import nh3
 from flask import Flask
 from markupsafe import Markup
+
+from issuer.models import IssuedCredential
+from issuer.services import status
+from issuer.web.core import deps
 
 ALLOWED_TAGS = {
     "p", "br", "hr", "strong", "em", "b", "i", "code", "pre", "blockquote", "ul", "ol", "li",
@@ -39,3 +44,14 @@ def init_app(app: Flask) -> None:
     @app.template_filter("datetime")
     def _datetime(value) -> str:
         return value.strftime("%Y-%m-%d %H:%M UTC") if value else ""
+
+    @app.template_global("credential_state")
+    def _credential_state(row: IssuedCredential) -> status.CredentialState:
+        """``credential_state(row)`` in templates: .state ("active" | "revoked" |
+        "suspended"), .reason, .since, .by, .has_status."""
+        return status.credential_state(deps.session(), row)
+
+    @app.template_global("credential_status_history")
+    def _credential_status_history(row: IssuedCredential) -> list:
+        """Every revocation, suspension and reinstatement of ``row``, newest first."""
+        return status.status_history(deps.session(), row)

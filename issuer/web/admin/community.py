@@ -29,7 +29,7 @@ from issuer.community.models import Award
 from issuer.errors import Conflict, NotFound, ValidationFailed
 from issuer.services import achievements
 from issuer.services.tx import atomic
-from issuer.web import deps
+from issuer.web.core import deps
 
 bp = Blueprint("community_admin", __name__, url_prefix="/admin/community")
 

@@ -17,14 +17,11 @@ from issuer.services import badge_files, issuance, urls
 from issuer.sharing import embed, linkedin, qr
 from issuer.verification import status as status_check
 from issuer.verification.results import CheckResult, Status, VerificationResult
-from issuer.web import deps, verifying
-from issuer.web.app import HTML_CSP
-from issuer.web.public import SVG_CSP
+from issuer.web.core import deps, verifying
+from issuer.web.core.security import SVG_CSP
 
 bp = Blueprint("share", __name__)
 
-# The credential page runs one small script of ours (the copy button), nothing inline.
-PAGE_CSP = HTML_CSP.replace("script-src 'none'", "script-src 'self'")
 BAKED_MAX_AGE = 3600  # the credential never changes; the badge image might be re-uploaded
 QR_MAX_AGE = 86400
 

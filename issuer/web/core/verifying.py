@@ -1,18 +1,19 @@
 """The one place the web layer verifies: settings → fetch policy, base URL, clock, and this
 server's own issuers (and status lists) resolved locally. The API, the verify page and the
-credential page all call :func:`verify`.
+credential page all call :func:`verify`; the API and the page share the body limits and the
+rate limit defined here.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app
+from flask import current_app, request
 
 from issuer.services.fetch import FetchPolicy
 from issuer.services.verification import verify_document
 from issuer.verification.results import VerificationResult
-from issuer.web import deps
+from issuer.web.core import deps, ratelimit
 
 # Credentials handed in for verification (uploads, fetched URLs) may be at most this big.
 MAX_CREDENTIAL_BYTES = 2 * 1024 * 1024
@@ -41,3 +42,26 @@ def verify(document: Any, *, recipient_email: str | None = None,
         recipient_email=recipient_email,
         network=network,
     )
+
+
+def raise_body_limits(_endpoint: str | None, _values: dict[str, Any] | None) -> None:
+    """Credentials handed in may be larger than the app-wide upload limit (baked images of
+    other issuers). Install as a blueprint's url_value_preprocessor: those run before any
+    before_request function reads the body, so the limit is in place in time."""
+    request.max_content_length = MAX_CREDENTIAL_BYTES + 64 * 1024
+    request.max_form_memory_size = MAX_CREDENTIAL_BYTES
+
+
+def rate_limited() -> ratelimit.Verdict:
+    """Count one verification by this client (the API and the page share the budget)."""
+    return ratelimit.check("verify", limit=current_app.config["VERIFY_RATE_LIMIT"])
+
+
+def slow_down(retry_after: int) -> str:
+    return (f"Too many verifications from your address. Try again in {retry_after} "
+            f"second{'s' if retry_after != 1 else ''}.")
+
+
+def too_large_message() -> str:
+    return (f"The file is too large: credentials may be at most "
+            f"{MAX_CREDENTIAL_BYTES // 1024} KiB.")

@@ -31,12 +31,11 @@ from issuer import jobs
 from issuer.errors import InvalidRequest
 from issuer.services import achievements, bulk
 from issuer.services.tx import atomic
-from issuer.web import deps
-from issuer.web.app import HTML_CSP
-from issuer.web.forms import EmptyForm
+from issuer.web.admin.forms import EmptyForm
+from issuer.web.core import deps
+from issuer.web.core.security import SCRIPT_PAGE_CSP
 
 bp = Blueprint("admin_bulk", __name__, url_prefix="/admin/bulk")
-PAGE_CSP = HTML_CSP.replace("script-src 'none'", "script-src 'self'")
 PREVIEW_ROWS = 200
 
 
@@ -122,7 +121,7 @@ def job(job_id: str):
         "admin/bulk_job.html", job=found, progress=progress, problem_rows=invalid,
         first_rows=first_rows, form=EmptyForm(), preview_limit=PREVIEW_ROWS,
     ), mimetype="text/html")
-    response.headers["Content-Security-Policy"] = PAGE_CSP
+    response.headers["Content-Security-Policy"] = SCRIPT_PAGE_CSP
     response.headers["Cache-Control"] = "no-store"
     return response
 

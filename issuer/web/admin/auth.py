@@ -14,8 +14,8 @@ from flask_login import LoginManager, current_user, login_required, login_user, 
 from issuer.models import AdminUser
 from issuer.services import users
 from issuer.services.tx import atomic
-from issuer.web import deps
-from issuer.web.forms import EmptyForm, LoginForm
+from issuer.web.admin.forms import EmptyForm, LoginForm
+from issuer.web.core import deps
 
 bp = Blueprint("auth", __name__, url_prefix="/admin")
 

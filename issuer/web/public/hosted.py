@@ -8,8 +8,8 @@ import json
 from flask import Response, render_template, request
 
 from issuer.services import vcapi
-from issuer.web import deps
-from issuer.web.negotiation import json_type_wanted
+from issuer.web.core import deps
+from issuer.web.core.negotiation import json_type_wanted
 
 
 def hosted_response(credential_id: str, *, download: bool = False) -> Response:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
-    Flask,
     abort,
     current_app,
     flash,
@@ -27,23 +26,21 @@ from flask_wtf.file import FileField
 from sqlalchemy import select
 from wtforms import BooleanField, EmailField, HiddenField, StringField, TextAreaField
 
-from issuer.community import claims, hooks, members, outbox
+from issuer.community import claims, members, outbox
 from issuer.community.models import Member, OutboxMessage
 from issuer.errors import InvalidImage, ValidationFailed
 from issuer.models import IssuedCredential
 from issuer.services import images, status, urls
 from issuer.services.tx import atomic
 from issuer.sharing import linkedin
-from issuer.web import deps
-from issuer.web.app import HTML_CSP
+from issuer.web.core import deps
+from issuer.web.core.security import SCRIPT_PAGE_CSP
 
 bp = Blueprint("members", __name__)
 
 SESSION_KEY = "member"
 SESSION_MAX_AGE = 30 * 24 * 3600
 SIGN_IN_INTERVAL = 60  # seconds between two sign-in emails to one member
-# Link pages run one script of ours (static/member_link.js), nothing inline.
-LINK_PAGE_CSP = HTML_CSP.replace("script-src 'none'", "script-src 'self'")
 
 
 class EmailForm(FlaskForm):
@@ -73,11 +70,6 @@ class TokenForm(FlaskForm):
     """A sign-in or claim token, filled in from the link's #fragment by member_link.js."""
 
     token = HiddenField()
-
-
-def init_app(app: Flask) -> None:
-    app.register_blueprint(bp)
-    hooks.init_app(app)
 
 
 # -- the member session -----------------------------------------------------------------------
@@ -182,7 +174,7 @@ def _link_page(template: str, **context):
     """A page that moves a link's #token into its form (static/member_link.js)."""
     response = current_app.make_response(render_template(template, **context))
     response.headers["Cache-Control"] = "no-store"
-    response.headers["Content-Security-Policy"] = LINK_PAGE_CSP
+    response.headers["Content-Security-Policy"] = SCRIPT_PAGE_CSP
     return response
 
 

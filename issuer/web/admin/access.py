@@ -15,8 +15,8 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from issuer.errors import NotFound, ValidationFailed
 from issuer.services import apiauth, profiles
 from issuer.services.tx import atomic
-from issuer.web import deps
-from issuer.web.forms import EmptyForm
+from issuer.web.admin.forms import EmptyForm
+from issuer.web.core import deps
 
 bp = Blueprint("admin_access", __name__, url_prefix="/admin/api-access")
 
@@ -90,7 +90,7 @@ def _create(kind: str):
                 general.append(message)
         return _page(**{f"{kind}_form": form}, general=general, status=422)
     return _secret_page(kind=kind, created=created, profile=profile,
-                        token_url=url_for("api.oauth_token", _external=False))
+                        token_url=url_for("oauth.token", _external=False))
 
 
 @bp.post("/tokens")

@@ -12,40 +12,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Flask, Response, current_app, jsonify
+from flask import Response, current_app, jsonify
 
 from issuer.community import events, members
-from issuer.errors import InvalidRequest, IssuerError, ValidationFailed
+from issuer.errors import IssuerError, ValidationFailed
 from issuer.models import IssuerProfile
-from issuer.services.apiauth import AuthenticationFailed, Forbidden
-from issuer.web import api, deps
-from issuer.web.api import authenticate, json_body, problem
+from issuer.web.api import json_api_blueprint
+from issuer.web.api.auth import authenticate
+from issuer.web.api.openapi_parts import AUTH_ERRORS, BEARER, json_answer, problem_answer
+from issuer.web.core import deps
+from issuer.web.core.body import json_body
+from issuer.web.core.problems import problem_body
 
-bp = Blueprint("events_api", __name__)
-# 401/403 with their WWW-Authenticate challenges, exactly as the other JSON APIs answer.
-bp.register_error_handler(AuthenticationFailed, api._unauthorized)
-bp.register_error_handler(Forbidden, api._forbidden)
-
-
-def init_app(app: Flask) -> None:
-    app.register_blueprint(bp)
-    app.extensions["csrf"].exempt(bp)
-
-
-def _problem_body(error: IssuerError) -> dict[str, Any]:
-    body = {"type": "about:blank", "title": error.title, "status": error.status,
-            "detail": str(error)}
-    if isinstance(error, ValidationFailed):
-        body["errors"] = error.errors
-        body["detail"] = "; ".join(f"{path}: {message}" for path, message in error.errors.items())
-    return body
-
-
-@bp.errorhandler(IssuerError)
-def _issuer_error(error: IssuerError):
-    body = _problem_body(error)
-    return problem(body.pop("status"), body.pop("title"), body.pop("detail"),
-                   **{key: value for key, value in body.items() if key != "type"})
+bp = json_api_blueprint("events_api", __name__)
 
 
 def _enqueue(event_pk: int) -> None:
@@ -72,7 +51,7 @@ def _one(profile: IssuerProfile, body: Any) -> events.Outcome:
 @bp.post("/api/v1/events")
 def post_events():
     principal = authenticate("events")
-    body = json_body()
+    body = json_body(example='{"id": ..., "member": {...}, "action": ..., "occurredAt": ...}')
     profile = deps.session().get(IssuerProfile, principal.profile_id)
     if isinstance(body, dict) and "events" in body:
         return _batch(profile, body)
@@ -101,10 +80,10 @@ def _batch(profile: IssuerProfile, body: dict[str, Any]) -> Response:
                                  "id": event_id if isinstance(event_id, str) else None}
         try:
             outcome = _one(profile, item)
-        except (InvalidRequest, IssuerError) as error:
+        except IssuerError as error:
             deps.session().rollback()
             entry["status"] = error.status
-            entry["problem"] = _problem_body(error)
+            entry["problem"] = problem_body(error)
         else:
             entry["status"] = outcome.status
             entry["body"] = outcome.body
@@ -115,9 +94,7 @@ def _batch(profile: IssuerProfile, body: dict[str, Any]) -> Response:
 
 
 def openapi_paths() -> dict[str, Any]:
-    """This endpoint's entry in /openapi.json (issuer.web.openapi merges it in)."""
-    from issuer.web.openapi import AUTH_ERRORS, BEARER, _json, _problem
-
+    """This endpoint's entry in /openapi.json (issuer.web.api.openapi merges it in)."""
     member = {"type": "object", "additionalProperties": False,
               "description": "externalId, email or both; email is needed the first time",
               "properties": {"externalId": {"type": "string", "maxLength": 200},
@@ -157,13 +134,13 @@ def openapi_paths() -> dict[str, Any]:
                                                       "minItems": 1,
                                                       "maxItems": events.MAX_BATCH}}}]}}}},
         "responses": {
-            "202": _json(answer, "Stored (or the first answer replayed, with "
+            "202": json_answer(answer, "Stored (or the first answer replayed, with "
                          "Idempotent-Replayed: true); rules run in the background"),
-            "200": _json(batch_answer, "A batch: one result per event, in order"),
-            "400": _problem("Not JSON, or not an event object"),
+            "200": json_answer(batch_answer, "A batch: one result per event, in order"),
+            "400": problem_answer("Not JSON, or not an event object"),
             **AUTH_ERRORS,
-            "409": _problem("The id was used with another body, or the member's externalId "
+            "409": problem_answer("The id was used with another body, or the member's externalId "
                             "and email disagree"),
-            "422": _problem("Invalid fields (errors maps each path to a message)"),
+            "422": problem_answer("Invalid fields (errors maps each path to a message)"),
         },
     }}}

@@ -8,35 +8,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import Blueprint, jsonify
+
 from issuer.services.apiauth import SCOPES
+from issuer.web.api import events
+from issuer.web.api.openapi_parts import AUTH_ERRORS, BEARER, json_answer, problem_answer, ref
+from issuer.web.core import deps
 
 VERSION = "1.0.0"
 
 
-def _ref(name: str) -> dict[str, str]:
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def _json(schema: dict[str, Any], description: str, media: str = "application/json",
-          headers: dict[str, Any] | None = None) -> dict[str, Any]:
-    answer: dict[str, Any] = {"description": description, "content": {media: {"schema": schema}}}
-    if headers:
-        answer["headers"] = headers
-    return answer
-
-
-def _problem(description: str) -> dict[str, Any]:
-    return _json(_ref("Problem"), description, "application/problem+json")
-
-
-WWW_AUTHENTICATE = {"WWW-Authenticate": {"description": "Bearer challenge (RFC 6750)",
-                                         "schema": {"type": "string"}}}
-AUTH_ERRORS = {
-    "401": {**_problem("No token, or not a live one (unknown, revoked, expired)"),
-            "headers": WWW_AUTHENTICATE},
-    "403": _problem("The token lacks the scope, or acts for another issuer profile"),
-}
-BEARER = [{"bearerAuth": []}, {"oauth2": []}]
 
 SCHEMAS: dict[str, Any] = {
     "Problem": {
@@ -49,7 +30,7 @@ SCHEMAS: dict[str, Any] = {
             "errors": {
                 "description": "Per-rule violations (VC-API) or per-field messages.",
                 "oneOf": [
-                    {"type": "array", "items": _ref("Violation")},
+                    {"type": "array", "items": ref("Violation")},
                     {"type": "object", "additionalProperties": {"type": "string"}},
                 ],
             },
@@ -76,7 +57,7 @@ SCHEMAS: dict[str, Any] = {
         },
     },
     "SignedCredential": {
-        "allOf": [_ref("Credential"), {
+        "allOf": [ref("Credential"), {
             "type": "object", "required": ["id", "issuer", "credentialSubject", "proof"],
             "properties": {"proof": {"type": "array", "minItems": 1, "items": {
                 "type": "object",
@@ -94,15 +75,15 @@ SCHEMAS: dict[str, Any] = {
     "IssueCredentialRequest": {
         "type": "object", "required": ["credential"], "additionalProperties": False,
         "properties": {
-            "credential": _ref("Credential"),
+            "credential": ref("Credential"),
             "options": {"type": "object", "additionalProperties": False, "properties": {
                 "credentialStatus": {
                     "description": "Ask for BitstringStatusListEntry status entries (VC 2.0 "
                     "credentials): one request or a list of them; statusPurpose defaults to "
                     "revocation. The issuer picks the list and index.",
-                    "oneOf": [_ref("StatusEntryRequest"),
+                    "oneOf": [ref("StatusEntryRequest"),
                               {"type": "array", "minItems": 1, "maxItems": 2,
-                               "items": _ref("StatusEntryRequest")}]},
+                               "items": ref("StatusEntryRequest")}]},
             }},
         },
     },
@@ -117,8 +98,8 @@ SCHEMAS: dict[str, Any] = {
         "properties": {
             "credentialId": {"type": "string", "description": "The credential's id: a VC-API "
                              "credential's id, or an Open Badge's URL or uuid"},
-            "credentialStatus": {"oneOf": [_ref("StatusUpdate"), {
-                "type": "array", "minItems": 1, "maxItems": 1, "items": _ref("StatusUpdate")}]},
+            "credentialStatus": {"oneOf": [ref("StatusUpdate"), {
+                "type": "array", "minItems": 1, "maxItems": 1, "items": ref("StatusUpdate")}]},
             "reason": {"type": "string", "maxLength": 1000,
                        "description": "Shown to verifiers of a revoked/suspended credential"},
         },
@@ -144,7 +125,7 @@ SCHEMAS: dict[str, Any] = {
     },
     "IssueCredentialResponse": {
         "type": "object", "required": ["verifiableCredential"],
-        "properties": {"verifiableCredential": _ref("SignedCredential")},
+        "properties": {"verifiableCredential": ref("SignedCredential")},
     },
     "NativeIssueRequest": {
         "type": "object", "required": ["achievement", "recipient"], "additionalProperties": False,
@@ -157,9 +138,9 @@ SCHEMAS: dict[str, Any] = {
                                          "did": {"type": "string"}}},
             "validUntil": {"type": "string", "description": "2027-06-30 (end of that day, UTC) "
                            "or a date-time with a zone"},
-            "evidence": {"oneOf": [_ref("EvidenceInput"),
+            "evidence": {"oneOf": [ref("EvidenceInput"),
                                    {"type": "array", "maxItems": 1,
-                                    "items": _ref("EvidenceInput")}]},
+                                    "items": ref("EvidenceInput")}]},
         },
     },
     "EvidenceInput": {
@@ -171,7 +152,7 @@ SCHEMAS: dict[str, Any] = {
         "type": "object", "required": ["id", "credential", "links"],
         "properties": {
             "id": {"type": "string", "format": "uuid"},
-            "credential": _ref("SignedCredential"),
+            "credential": ref("SignedCredential"),
             "links": {"type": "object", "required": ["page", "json", "bakedPng", "qr"],
                       "properties": {name: {"type": "string", "format": "uri"}
                                      for name in ("page", "json", "bakedPng", "qr")}},
@@ -252,13 +233,13 @@ def document(base_url: str) -> dict[str, Any]:
                 "summary": "Sign a well-formed credential for one of this server's issuers",
                 "security": BEARER,
                 "requestBody": {"required": True, "content": {"application/json": {
-                    "schema": _ref("IssueCredentialRequest")}}},
+                    "schema": ref("IssueCredentialRequest")}}},
                 "responses": {
-                    "201": _json(_ref("IssueCredentialResponse"), "Signed"),
-                    "400": _problem("Not a VC-API request (not JSON, unknown members/options)"),
+                    "201": json_answer(ref("IssueCredentialResponse"), "Signed"),
+                    "400": problem_answer("Not a VC-API request (not JSON, unknown members/options)"),
                     **AUTH_ERRORS,
-                    "409": _problem("A credential with this id exists already"),
-                    "422": _problem("Not a valid credential: each violation named in errors"),
+                    "409": problem_answer("A credential with this id exists already"),
+                    "422": problem_answer("Not a valid credential: each violation named in errors"),
                 },
             }},
             "/credentials/status": {"post": {
@@ -267,27 +248,27 @@ def document(base_url: str) -> dict[str, Any]:
                            "(scope revoke)",
                 "security": BEARER,
                 "requestBody": {"required": True, "content": {"application/json": {
-                    "schema": _ref("UpdateStatusRequest")}}},
+                    "schema": ref("UpdateStatusRequest")}}},
                 "responses": {
-                    "200": _json(_ref("UpdateStatusResponse"), "The credential's new status"),
-                    "400": _problem("Malformed request, or a credential without the needed "
+                    "200": json_answer(ref("UpdateStatusResponse"), "The credential's new status"),
+                    "400": problem_answer("Malformed request, or a credential without the needed "
                                     "status entry"),
                     **AUTH_ERRORS,
-                    "404": _problem("No such credential"),
-                    "409": _problem("Not possible from the current state (e.g. reinstating a "
+                    "404": problem_answer("No such credential"),
+                    "409": problem_answer("Not possible from the current state (e.g. reinstating a "
                                     "revoked credential)"),
-                    "422": _problem("Invalid reason"),
+                    "422": problem_answer("Invalid reason"),
                 },
             }},
             "/credentials/verify": {"post": {
                 "operationId": "verifyCredential", "tags": ["VC-API"],
                 "summary": "Verify any issuer's credential, check by check",
                 "requestBody": {"required": True, "content": {"application/json": {
-                    "schema": _ref("VerifyRequest")}}},
+                    "schema": ref("VerifyRequest")}}},
                 "responses": {
-                    "200": _json(_ref("VerifyResponse"), "Verified"),
-                    "400": _problem("Malformed request"),
-                    "422": _json(_ref("VerifyResponse"), "Not verified (the failed checks)"),
+                    "200": json_answer(ref("VerifyResponse"), "Verified"),
+                    "400": problem_answer("Malformed request"),
+                    "422": json_answer(ref("VerifyResponse"), "Not verified (the failed checks)"),
                 },
             }},
             "/api/v1/credentials": {"post": {
@@ -299,14 +280,14 @@ def document(base_url: str) -> dict[str, Any]:
                                 "the first answer and never issue twice",
                                 "schema": {"type": "string", "maxLength": 255}}],
                 "requestBody": {"required": True, "content": {"application/json": {
-                    "schema": _ref("NativeIssueRequest")}}},
+                    "schema": ref("NativeIssueRequest")}}},
                 "responses": {
-                    "201": _json(_ref("NativeCredentialResponse"), "Issued (or the replayed "
+                    "201": json_answer(ref("NativeCredentialResponse"), "Issued (or the replayed "
                                  "first answer, with Idempotent-Replayed: true)"),
-                    "400": _problem("Not JSON, or a malformed Idempotency-Key"),
+                    "400": problem_answer("Not JSON, or a malformed Idempotency-Key"),
                     **AUTH_ERRORS,
-                    "409": _problem("A concurrent request saved the same recipient"),
-                    "422": _problem("Invalid fields (errors maps each body path to a message),"
+                    "409": problem_answer("A concurrent request saved the same recipient"),
+                    "422": problem_answer("Invalid fields (errors maps each body path to a message),"
                                     " or an Idempotency-Key reused for another body"),
                 },
             }},
@@ -314,8 +295,8 @@ def document(base_url: str) -> dict[str, Any]:
                 "operationId": "getOpenBadge", "tags": ["Open Badges"],
                 "summary": "An issued credential and its links (scope read)",
                 "security": BEARER, "parameters": id_param,
-                "responses": {"200": _json(_ref("NativeCredentialResponse"), "The credential"),
-                              **AUTH_ERRORS, "404": _problem("No such credential")},
+                "responses": {"200": json_answer(ref("NativeCredentialResponse"), "The credential"),
+                              **AUTH_ERRORS, "404": problem_answer("No such credential")},
             }},
             "/oauth/token": {"post": {
                 "operationId": "token", "tags": ["OAuth 2.0"],
@@ -331,33 +312,33 @@ def document(base_url: str) -> dict[str, Any]:
                                           "description": "client_secret_post"},
                             "client_secret": {"type": "string",
                                               "description": "client_secret_post"}}}}}},
-                "responses": {"200": _json(_ref("TokenResponse"), "An access token"),
-                              "400": _json(_ref("TokenError"), "invalid_request, "
+                "responses": {"200": json_answer(ref("TokenResponse"), "An access token"),
+                              "400": json_answer(ref("TokenError"), "invalid_request, "
                                            "unsupported_grant_type, invalid_scope"),
-                              "401": _json(_ref("TokenError"), "invalid_client")},
+                              "401": json_answer(ref("TokenError"), "invalid_client")},
             }},
             "/admin/bulk/{id}/progress": {"get": {
                 "operationId": "bulkProgress", "tags": ["Bulk issuing"],
                 "summary": "Progress of a bulk issuing job (admin session)",
                 "security": [{"adminSession": []}], "parameters": id_param,
-                "responses": {"200": _json(_ref("BulkProgress"), "Row counts by state"),
-                              "404": _problem("No such job")},
+                "responses": {"200": json_answer(ref("BulkProgress"), "Row counts by state"),
+                              "404": problem_answer("No such job")},
             }},
             "/status/{id}": {"get": {
                 "operationId": "statusList", "tags": ["Status"],
                 "summary": "A signed BitstringStatusListCredential (revocation or suspension)",
                 "parameters": [{"name": "id", "in": "path", "required": True,
                                 "schema": {"type": "string"}}],
-                "responses": {"200": _json(_ref("SignedCredential"), "The status list",
+                "responses": {"200": json_answer(ref("SignedCredential"), "The status list",
                                            "application/vc+ld+json"),
-                              "404": _problem("No such list")},
+                              "404": problem_answer("No such list")},
             }},
             "/openapi.json": {"get": {
                 "operationId": "openapi", "tags": ["Meta"], "summary": "This document",
-                "responses": {"200": _json({"type": "object", "required": ["openapi", "paths"]},
+                "responses": {"200": json_answer({"type": "object", "required": ["openapi", "paths"]},
                                            "OpenAPI 3.1")},
             }},
-            **_community_paths(),
+            **events.openapi_paths(),  # described next to its code
         },
         "components": {
             "schemas": SCHEMAS,
@@ -373,8 +354,12 @@ def document(base_url: str) -> dict[str, Any]:
     }
 
 
-def _community_paths() -> dict[str, Any]:
-    """POST /api/v1/events (issue 7), described next to its code."""
-    from issuer.web.events_api import openapi_paths
+bp = Blueprint("openapi", __name__)
 
-    return openapi_paths()
+
+@bp.get("/openapi.json")
+def document_route():
+    response = jsonify(document(deps.base_url()))
+    response.headers["Cache-Control"] = "public, max-age=300"
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response

@@ -20,8 +20,8 @@ from issuer.services import achievements, images, issuance, profiles, urls
 from issuer.services.achievements import AchievementFields, AlignmentInput
 from issuer.services.profiles import ProfileFields
 from issuer.services.tx import atomic
-from issuer.web import deps
-from issuer.web.forms import AchievementForm, EmptyForm, IssueForm, NewProfileForm, ProfileForm
+from issuer.web.admin.forms import AchievementForm, EmptyForm, IssueForm, NewProfileForm, ProfileForm
+from issuer.web.core import deps
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

@@ -11,13 +11,12 @@ from flask import Blueprint, Response, abort, render_template, request
 from issuer.errors import NotFound
 from issuer.models import StoredImage
 from issuer.services import achievements, issuance, profiles, urls
-from issuer.web import deps
-from issuer.web.negotiation import json_type_wanted
+from issuer.web.core import deps
+from issuer.web.core.negotiation import json_type_wanted
+from issuer.web.core.security import SCRIPT_PAGE_CSP, SVG_CSP
+from issuer.web.public import hosted, share
 
 bp = Blueprint("public", __name__)
-
-SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox"
-
 
 def _json(document: Any, media_type: str, *, max_age: int = 300) -> Response:
     response = Response(json.dumps(document, indent=2, ensure_ascii=False) + "\n",
@@ -96,22 +95,18 @@ def achievement(achievement_id: str):
 def credential(credential_id: str):
     try:
         row = issuance.get_credential(deps.session(), credential_id)
-    except NotFound:
-        from issuer.web import signed  # issue 6: hosted credentials signed via the VC-API
-
-        return signed.hosted_response(credential_id)
+    except NotFound:  # perhaps one signed through the VC-API with an id of ours
+        return hosted.hosted_response(credential_id)
     media_type = json_type_wanted(request)
     if media_type:
         response = Response(row.document.encode("utf-8"), mimetype=media_type)
         response.headers["Cache-Control"] = "public, max-age=300"
         response.vary.add("Accept")
         return response
-    from issuer.web import share  # issue 4: live verification, LinkedIn, embed, QR
-
     document = json.loads(row.document)
     response = _html("credential.html", credential=row, document=document,
                      **share.page_context(row, document))
-    response.headers["Content-Security-Policy"] = share.PAGE_CSP
+    response.headers["Content-Security-Policy"] = SCRIPT_PAGE_CSP
     response.headers["Cache-Control"] = "no-cache"  # the verification status is live
     return response
 
@@ -121,9 +116,7 @@ def credential_download(credential_id: str):
     try:
         row = issuance.get_credential(deps.session(), credential_id)
     except NotFound:
-        from issuer.web import signed  # issue 6: hosted credentials signed via the VC-API
-
-        return signed.hosted_response(credential_id, download=True)
+        return hosted.hosted_response(credential_id, download=True)
     response = Response(row.document.encode("utf-8"), mimetype="application/vc+ld+json")
     response.headers["Content-Disposition"] = f'attachment; filename="credential-{row.id}.json"'
     return response

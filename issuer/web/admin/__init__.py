@@ -1,0 +1,15 @@
+"""The admin app, behind sign-in: issuer profiles and keys, achievements, issuing by hand and
+in bulk, credentials and their status, API access, community programs."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from issuer.web.admin import access, auth, bulk, community, pages, status
+
+    auth.init_app(app)
+    for bp in (auth.bp, pages.bp, access.bp, status.bp, community.bp):
+        app.register_blueprint(bp)
+    bulk.init_app(app)
