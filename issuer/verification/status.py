@@ -16,7 +16,7 @@ from typing import Any
 from issuer.statuslist import bitstring
 from issuer.verification import checks
 from issuer.verification import problem_types as pt
-from issuer.verification.results import CheckResult, Problem, Status
+from issuer.verification.results import CheckResult, Problem, Status, first_line
 
 Fetch = Callable[[str], Any]
 # (credential, purpose) -> a reason to show for a set bit (our own credentials), or None.
@@ -94,7 +94,7 @@ def _check_entry(entry: Any, credential: dict[str, Any], fetch: Fetch, verify_li
             lists[url] = exc
     listed = lists[url]
     if isinstance(listed, Exception):
-        return _Finding(Status.NOT_CHECKED, f"could not fetch the status list {url}: {checks._first_line(listed)}")
+        return _Finding(Status.NOT_CHECKED, f"could not fetch the status list {url}: {first_line(listed)}")
     if not isinstance(listed, dict):
         return _Finding(Status.NOT_CHECKED, f"the status list {url} is not a JSON object")
     result = verify_list(listed)
