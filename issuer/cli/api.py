@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from issuer.cli.service import _app_context
+from issuer.cli.service import app_context
 
 
 def register(group: click.Group) -> None:
@@ -31,26 +31,38 @@ def tokens_group() -> None:
 
 
 @tokens_group.command("create")
-@click.option("--issuer", "issuer_slug", required=True, help="Issuer profile slug.")
+@click.option("--issuer", "issuer_slug", default=None,
+              help="Issuer profile slug [default: the only profile, when there is one].")
 @click.option("--scope", "scopes", multiple=True, required=True,
               help="issue, revoke or read (repeatable).")
 @click.option("--name", default=None, help="Who or what uses the token.")
-def tokens_create(issuer_slug: str, scopes: tuple[str, ...], name: str | None) -> None:
+def tokens_create(issuer_slug: str | None, scopes: tuple[str, ...], name: str | None) -> None:
     """Create an API token and print it (shown only this once; only its hash is kept)."""
     from issuer import db
     from issuer.clock import utc_now
     from issuer.services import apiauth, profiles
     from issuer.services.tx import atomic
 
-    with _app_context():
+    with app_context():
         session = db.get_session()
         with atomic(session):
+            profile = (profiles.profile_by_slug(session, issuer_slug) if issuer_slug
+                       else _only_profile(profiles.all_profiles(session)))
             created = apiauth.create_api_token(
-                session, profile=profiles.profile_by_slug(session, issuer_slug),
-                scopes=list(scopes), name=name, now=utc_now(),
+                session, profile=profile, scopes=list(scopes), name=name, now=utc_now(),
             )
-        click.echo(f"created API token {created.id} for {issuer_slug}", err=True)
+        click.echo(f"created API token {created.id} for {profile.slug}", err=True)
         click.echo(created.secret)
+
+
+def _only_profile(found: list):
+    if not found:
+        raise click.ClickException("there is no issuer profile yet; run `issuer init`")
+    if len(found) > 1:
+        slugs = ", ".join(profile.slug for profile in found)
+        raise click.UsageError(f"there are {len(found)} issuer profiles ({slugs}): "
+                               "choose one with --issuer SLUG")
+    return found[0]
 
 
 @tokens_group.command("revoke")
@@ -62,7 +74,7 @@ def tokens_revoke(token_id: int) -> None:
     from issuer.services import apiauth
     from issuer.services.tx import atomic
 
-    with _app_context():
+    with app_context():
         session = db.get_session()
         with atomic(session):
             row = apiauth.revoke_api_token(session, token_id, now=utc_now())
@@ -78,7 +90,7 @@ def tokens_list() -> None:
     def when(value) -> str:
         return value.strftime("%Y-%m-%dT%H:%M:%SZ") if value else "-"
 
-    with _app_context():
+    with app_context():
         for row in apiauth.list_api_tokens(db.get_session()):
             state = f"revoked {when(row.revoked_at)}" if row.revoked_at else "active"
             click.echo("\t".join([str(row.id), f"obi_{row.lookup}_…", row.profile.slug,
@@ -118,7 +130,7 @@ def bulk_command(csv_file, achievement_id, issuer_slug, resume_id, dry_run, deta
         raise click.UsageError("give a CSV file (with --achievement), or --resume JOB_ID")
     if csv_file is not None and not achievement_id:
         raise click.UsageError("--achievement is required with a CSV file")
-    with _app_context() as app:
+    with app_context() as app:
         session = db.get_session()
         if resume_id is not None:
             job = bulk.get_job(session, resume_id)
@@ -205,7 +217,7 @@ def worker(workers: int, worker_type: str) -> None:
 
     logging.basicConfig(level=logging.INFO, stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    with _app_context() as app:
+    with app_context() as app:
         consumer = jobs.jobs_of(app).huey.create_consumer(
             workers=max(1, workers), worker_type=worker_type, periodic=False,
         )

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import click
 
-from issuer.cli.service import _app_context
+from issuer.cli.service import app_context
 
 
 def register(group: click.Group) -> None:
@@ -26,7 +26,7 @@ def rules_list() -> None:
     from issuer import db
     from issuer.community import services
 
-    with _app_context():
+    with app_context():
         for row in services.list_rules(db.get_session()):
             click.echo(f"{row.achievement_id}\t{row.achievement.name}\t{services.describe(row)}")
 
@@ -42,7 +42,7 @@ def rules_backfill(achievement_id: str | None) -> None:
     from issuer.community import services
     from issuer.community.tasks import issuing_of
 
-    with _app_context() as app:
+    with app_context() as app:
         made = services.backfill(db.get_session(), issuing=issuing_of(app), now=utc_now(),
                                  achievement_id=achievement_id)
         click.echo(f"{made} award(s) made", err=True)
@@ -63,7 +63,7 @@ def community_requeue() -> None:
     from issuer.community import events, outbox
     from issuer.jobs import jobs_of
 
-    with _app_context() as app:
+    with app_context() as app:
         session = db.get_session()
         tasks = jobs_of(app).community
         count = 0

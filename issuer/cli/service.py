@@ -1,4 +1,4 @@
-"""Service commands: init, serve, achievements create, issue (registered on the ``issuer`` group).
+"""Service commands: init, serve, profiles, achievements, issue (registered on the ``issuer`` group).
 
 Each prints one plain value on stdout (a DID, an id, a URL); messages go to stderr. They use
 the same ``ISSUER_*`` settings as the web app.
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import click
 
-from issuer.errors import IssuerError, ValidationFailed
+from issuer.errors import IssuerError
 
 PASSWORD_ENV = "ISSUER_ADMIN_PASSWORD"
 
@@ -29,7 +29,7 @@ def register(group: click.Group) -> None:
 
 
 @contextmanager
-def _app_context():
+def app_context():
     """An app context from the environment's settings; service errors become clean exits."""
     from issuer import create_app
 
@@ -43,11 +43,7 @@ def _app_context():
         with app.app_context():
             try:
                 yield app
-            except ValidationFailed as exc:
-                raise click.ClickException(
-                    "; ".join(f"{field}: {message}" for field, message in exc.errors.items())
-                ) from None
-            except IssuerError as exc:
+            except IssuerError as exc:  # a ValidationFailed names each field's problem
                 raise click.ClickException(str(exc)) from None
     finally:
         db.engine_of(app).dispose()
@@ -73,7 +69,7 @@ def init(admin_email: str | None, issuer_name: str, issuer_slug: str, did_method
     from issuer.services.keystore import FileKeyStore
     from issuer.services.tx import atomic
 
-    with _app_context() as app:
+    with app_context() as app:
         db.migrate(app.config["DATABASE_URL"])
         session = db.get_session()
         base_url = app.config["BASE_URL"]
@@ -117,13 +113,13 @@ def init(admin_email: str | None, issuer_name: str, issuer_slug: str, did_method
 def serve(host: str, port: int, workers: int | None, dev: bool,
           queue_worker: bool | None) -> None:
     """Serve the web app with gunicorn (several workers), or the dev server with --dev."""
-    with _app_context() as app:
+    with app_context() as app:
         if queue_worker is None:
             queue_worker = app.config["QUEUE_URL"].startswith("sqlite:")
     if dev:
         consumer = _start_queue_worker() if queue_worker else None
         try:
-            with _app_context() as app:
+            with app_context() as app:
                 app.run(host=host, port=port, debug=False, use_reloader=False)
         finally:
             if consumer is not None:
@@ -196,7 +192,7 @@ def profiles_create(slug, name, url, email, description, did_method):
     from issuer.services.keystore import FileKeyStore
     from issuer.services.tx import atomic
 
-    with _app_context() as app:
+    with app_context() as app:
         session = db.get_session()
         with atomic(session):
             profile = profiles.create_profile(
@@ -219,7 +215,7 @@ def profiles_rotate_key(slug):
     from issuer.services.keystore import FileKeyStore
     from issuer.services.tx import atomic
 
-    with _app_context() as app:
+    with app_context() as app:
         session = db.get_session()
         with atomic(session):
             profile = (profiles.profile_by_slug(session, slug) if slug
@@ -233,6 +229,19 @@ def profiles_rotate_key(slug):
 @click.group("achievements")
 def achievements_group() -> None:
     """Manage achievements."""
+
+
+@achievements_group.command("list")
+def achievements_list() -> None:
+    """One line per achievement: id, name, issuer profile, credentials issued."""
+    from issuer import db
+    from issuer.services import achievements
+
+    with app_context():
+        session = db.get_session()
+        issued = achievements.issued_counts(session)
+        for row in achievements.list_achievements(session):
+            click.echo("\t".join([row.id, row.name, row.profile.slug, str(issued.get(row.id, 0))]))
 
 
 @achievements_group.command("create")
@@ -253,7 +262,7 @@ def achievements_create(name, description, criteria, achievement_type, tags, ima
     from issuer.services import achievements, images, profiles
     from issuer.services.tx import atomic
 
-    with _app_context() as app:
+    with app_context() as app:
         session = db.get_session()
         now = utc_now()
         with atomic(session):
@@ -294,7 +303,7 @@ def issue(achievement_id, email, name, did, valid_until, evidence_url, evidence_
     from issuer.services import issuance, urls
     from issuer.services.keystore import FileKeyStore
 
-    with _app_context() as app:
+    with app_context() as app:
         until = None
         if valid_until is not None:
             until = datetime.combine(valid_until.date(), time(23, 59, 59), tzinfo=timezone.utc)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import click
 
-from issuer.cli.service import _app_context
+from issuer.cli.service import app_context
 
 
 def register(group: click.Group) -> None:
@@ -34,7 +34,7 @@ def _run(action: str, credential: str, reason: str | None) -> None:
 
     change = {"revoke": status.revoke, "suspend": status.suspend,
               "reinstate": status.reinstate}[action]
-    with _app_context() as app:
+    with app_context() as app:
         session = db.get_session()
         row = issuance.get_credential(session, _credential_id(credential))
         state = change(session, row, reason=reason, actor=status.CLI,

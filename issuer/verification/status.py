@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from issuer.errors import join_messages
 from issuer.statuslist import bitstring
 from issuer.verification import checks
 from issuer.verification import problem_types as pt
@@ -62,7 +63,8 @@ def make_status_checker(
                 details.append(text)
                 kind = REVOKED if finding.purpose == "revocation" else SUSPENDED
                 problems.append(Problem(kind, "Revoked" if kind == REVOKED else "Suspended", text))
-            return CheckResult(cid, title, Status.FAILED, "; ".join(details), problems=tuple(problems))
+            return CheckResult(cid, title, Status.FAILED, join_messages(details),
+                               problems=tuple(problems))
         unknown = [f for f in findings if f.status is Status.NOT_CHECKED]
         if unknown:
             return CheckResult(cid, title, Status.NOT_CHECKED, "; ".join(f.message for f in unknown))
