@@ -125,7 +125,7 @@ def validate(config: dict[str, Any]) -> None:
     if not 0 <= config["PROXY_COUNT"] <= 5:
         raise ConfigError(proxy_error)
     _validate_api_settings(config)
-    config["VERIFY_FETCH_PRIVATE"] = _flag(config.get("VERIFY_FETCH_PRIVATE"),
+    config["VERIFY_FETCH_PRIVATE"] = parse_flag(config.get("VERIFY_FETCH_PRIVATE"),
                                            "ISSUER_VERIFY_FETCH_PRIVATE")
     organization = config.get("LINKEDIN_ORGANIZATION_ID")
     organization = str(organization).strip() if organization not in (None, "") else None
@@ -170,7 +170,7 @@ def _validate_mail_settings(config: dict[str, Any]) -> None:
         config[name] = value
 
 
-def _flag(value: Any, name: str) -> bool:
+def parse_flag(value: Any, name: str) -> bool:
     """A yes/no setting: true/false, 1/0, yes/no, on/off (environment values arrive as text
     or as parsed JSON)."""
     if isinstance(value, bool):

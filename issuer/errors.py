@@ -2,6 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+
+
+def join_messages(messages: Iterable[str]) -> str:
+    """Several messages as one line, ``"a; b."``: the closing full stop of every message but
+    the last is dropped, so sentences never run together as ``"….; …"``."""
+    parts = [message.strip() for message in messages if message and message.strip()]
+    return "; ".join([part[:-1] if part.endswith(".") and not part.endswith("..") else part
+                      for part in parts[:-1]] + parts[-1:])
+
+
+def field_messages(errors: Mapping[str, str]) -> str:
+    """``{"slug": "Use lower-case letters.", "name": "Give it a name."}`` as
+    ``"slug: Use lower-case letters; name: Give it a name."``."""
+    return join_messages(f"{field}: {message}" for field, message in errors.items())
+
 
 class IssuerError(Exception):
     """Base class of every error the issuer raises on purpose."""
@@ -64,7 +80,7 @@ class ValidationFailed(InvalidRequest):
 
     def __init__(self, errors: dict[str, str]):
         self.errors = dict(errors)
-        super().__init__("; ".join(f"{field}: {message}" for field, message in self.errors.items()))
+        super().__init__(field_messages(self.errors))
 
 
 class InvalidImage(ValidationFailed):

@@ -1,4 +1,9 @@
-"""The ``issuer`` command line. Scripts read one plain value from stdout; messages go to stderr."""
+"""The ``issuer`` command line. Scripts read one plain value from stdout; messages go to stderr.
+
+Only click is imported here and at the top of the command modules: every heavy module (pyld,
+nacl, SQLAlchemy, Flask, Pillow, …) is imported inside the commands that need it, so that
+``issuer --help`` answers at once (tests/cli/test_cli_startup.py checks it).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ from issuer.cli import api, bake, community, core, service, status
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="issuer", prog_name="issuer", message="%(prog)s %(version)s")
 def main() -> None:
     """Issue and verify Open Badges 3.0 credentials."""
 

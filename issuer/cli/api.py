@@ -31,11 +31,12 @@ def tokens_group() -> None:
 
 
 @tokens_group.command("create")
-@click.option("--issuer", "issuer_slug", required=True, help="Issuer profile slug.")
+@click.option("--issuer", "issuer_slug", default=None,
+              help="Issuer profile slug [default: the only profile, when there is one].")
 @click.option("--scope", "scopes", multiple=True, required=True,
               help="issue, revoke or read (repeatable).")
 @click.option("--name", default=None, help="Who or what uses the token.")
-def tokens_create(issuer_slug: str, scopes: tuple[str, ...], name: str | None) -> None:
+def tokens_create(issuer_slug: str | None, scopes: tuple[str, ...], name: str | None) -> None:
     """Create an API token and print it (shown only this once; only its hash is kept)."""
     from issuer import db
     from issuer.clock import utc_now
@@ -45,12 +46,23 @@ def tokens_create(issuer_slug: str, scopes: tuple[str, ...], name: str | None) -
     with app_context():
         session = db.get_session()
         with atomic(session):
+            profile = (profiles.profile_by_slug(session, issuer_slug) if issuer_slug
+                       else _only_profile(profiles.all_profiles(session)))
             created = apiauth.create_api_token(
-                session, profile=profiles.profile_by_slug(session, issuer_slug),
-                scopes=list(scopes), name=name, now=utc_now(),
+                session, profile=profile, scopes=list(scopes), name=name, now=utc_now(),
             )
-        click.echo(f"created API token {created.id} for {issuer_slug}", err=True)
+        click.echo(f"created API token {created.id} for {profile.slug}", err=True)
         click.echo(created.secret)
+
+
+def _only_profile(found: list):
+    if not found:
+        raise click.ClickException("there is no issuer profile yet; run `issuer init`")
+    if len(found) > 1:
+        slugs = ", ".join(profile.slug for profile in found)
+        raise click.UsageError(f"there are {len(found)} issuer profiles ({slugs}): "
+                               "choose one with --issuer SLUG")
+    return found[0]
 
 
 @tokens_group.command("revoke")

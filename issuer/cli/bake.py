@@ -8,15 +8,16 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING
 
 import click
 
-from issuer.openbadges import baking
-from issuer.verification import problem_types
-from issuer.verification.results import CheckResult, Problem, Status, VerificationResult
+from issuer.cli.inputs import unreadable
 
-EXIT_OK, EXIT_UNREADABLE = 0, 2
+if TYPE_CHECKING:
+    from issuer.openbadges.baking import Extracted
+    from issuer.verification.results import VerificationResult
+
 JWT_NOT_SUPPORTED = "JWT (VC-JWT) proofs are not supported yet"
 
 
@@ -24,34 +25,34 @@ def register(group: click.Group) -> None:
     group.add_command(bake)
 
 
-def _fail(message: str) -> NoReturn:
-    click.echo(f"error: {message}", err=True)
-    sys.exit(EXIT_UNREADABLE)
-
-
 def _read_bytes(source: str) -> bytes:
     try:
         return sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
     except OSError as exc:
-        _fail(f"cannot read {source}: {exc.strerror or exc}")
+        unreadable(f"cannot read {source}: {exc.strerror or exc}")
 
 
 def read_credential_text(source: str) -> str:
     """A credential file's text, byte-exact: a JSON object (embedded proof) or a compact JWS
     (surrounding whitespace, e.g. a final newline, is dropped from a JWS only)."""
+    from issuer.openbadges import baking
+
     data = _read_bytes(source)
     try:
         text = data.decode("utf-8-sig")
         kind = baking.check_credential(text)
     except UnicodeDecodeError:
-        _fail(f"{source} is not UTF-8 text")
+        unreadable(f"{source} is not UTF-8 text")
     except baking.BakingError as exc:
-        _fail(f"cannot use {source}: {exc}")
+        unreadable(f"cannot use {source}: {exc}")
     return text.strip() if kind == "jwt" else text
 
 
-def jwt_result(found: baking.Extracted) -> VerificationResult:
+def jwt_result(found: Extracted) -> VerificationResult:
     """The verification result for a VC-JWT: not verified, because we cannot check it yet."""
+    from issuer.verification import problem_types
+    from issuer.verification.results import CheckResult, Problem, Status, VerificationResult
+
     where = {"png": "a baked PNG", "svg": "a baked SVG"}.get(found.container, "the file")
     detail = f"{JWT_NOT_SUPPORTED} ({where} carries a compact JWS)"
     problem = Problem(problem_types.UNSUPPORTED_PROOF, "Unsupported proof", detail)
@@ -68,15 +69,17 @@ def bake(credential: str, image: Path, output: Path) -> None:
     """Bake CREDENTIAL (a signed JSON file, kept byte for byte, or a compact JWS file; - for
     stdin) into IMAGE (PNG or SVG). A credential baked into IMAGE earlier is replaced.
     Prints the output path. Exit 0 baked, 2 unreadable input."""
+    from issuer.openbadges import baking
+
     text = read_credential_text(credential)
     if baking.credential_kind(text) == "json" and "proof" not in json.loads(text):
         click.echo("warning: the credential has no proof (it is not signed)", err=True)
     try:
         baked = baking.bake(image.read_bytes(), text)
     except OSError as exc:
-        _fail(f"cannot read {image}: {exc.strerror or exc}")
+        unreadable(f"cannot read {image}: {exc.strerror or exc}")
     except baking.BakingError as exc:
-        _fail(f"cannot bake into {image}: {exc}")
+        unreadable(f"cannot bake into {image}: {exc}")
     try:
         output.write_bytes(baked)
     except OSError as exc:

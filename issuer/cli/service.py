@@ -1,4 +1,4 @@
-"""Service commands: init, serve, achievements create, issue (registered on the ``issuer`` group).
+"""Service commands: init, serve, profiles, achievements, issue (registered on the ``issuer`` group).
 
 Each prints one plain value on stdout (a DID, an id, a URL); messages go to stderr. They use
 the same ``ISSUER_*`` settings as the web app.
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import click
 
-from issuer.errors import IssuerError, ValidationFailed
+from issuer.errors import IssuerError
 
 PASSWORD_ENV = "ISSUER_ADMIN_PASSWORD"
 
@@ -43,11 +43,7 @@ def app_context():
         with app.app_context():
             try:
                 yield app
-            except ValidationFailed as exc:
-                raise click.ClickException(
-                    "; ".join(f"{field}: {message}" for field, message in exc.errors.items())
-                ) from None
-            except IssuerError as exc:
+            except IssuerError as exc:  # a ValidationFailed names each field's problem
                 raise click.ClickException(str(exc)) from None
     finally:
         db.engine_of(app).dispose()
@@ -233,6 +229,19 @@ def profiles_rotate_key(slug):
 @click.group("achievements")
 def achievements_group() -> None:
     """Manage achievements."""
+
+
+@achievements_group.command("list")
+def achievements_list() -> None:
+    """One line per achievement: id, name, issuer profile, credentials issued."""
+    from issuer import db
+    from issuer.services import achievements
+
+    with app_context():
+        session = db.get_session()
+        issued = achievements.issued_counts(session)
+        for row in achievements.list_achievements(session):
+            click.echo("\t".join([row.id, row.name, row.profile.slug, str(issued.get(row.id, 0))]))
 
 
 @achievements_group.command("create")

@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from issuer.errors import ValidationFailed
-from issuer.models import Achievement, IssuerProfile, StoredImage
+from issuer.models import Achievement, IssuedCredential, IssuerProfile, StoredImage
 from issuer.openbadges import credential as ob
 from issuer.openbadges.vocab import ACHIEVEMENT_TYPES
 from issuer.services import ids, urls
@@ -158,6 +158,13 @@ def list_achievements(session: Session, profile: IssuerProfile | None = None) ->
     if profile is not None:
         query = query.where(Achievement.profile_id == profile.id)
     return list(session.scalars(query))
+
+
+def issued_counts(session: Session) -> dict[str, int]:
+    """How many credentials were issued for each achievement (by achievement id)."""
+    query = (select(IssuedCredential.achievement_id, func.count())
+             .group_by(IssuedCredential.achievement_id))
+    return {achievement_id: count for achievement_id, count in session.execute(query)}
 
 
 def to_open_badges(achievement: Achievement, base_url: str) -> ob.Achievement:

@@ -33,7 +33,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from issuer.clock import parse_datetime
-from issuer.errors import Conflict, InvalidRequest, IssuerError, NotFound, ValidationFailed
+from issuer.errors import (
+    Conflict,
+    InvalidRequest,
+    IssuerError,
+    NotFound,
+    ValidationFailed,
+    field_messages,
+    join_messages,
+)
 from issuer.models import Achievement, AdminUser, BulkJob, BulkRow, IdempotencyKey
 from issuer.services import achievements, idempotency, ids, issuance, urls
 from issuer.services.keystore import FileKeyStore
@@ -264,7 +272,7 @@ def create_job(
         {"job_id": job.id, "line": row.line, "email": row.email, "name": row.name,
          "did": row.did, "valid_until": row.valid_until, "evidence_url": row.evidence_url,
          "evidence_narrative": row.evidence_narrative, "row_key": row.row_key,
-         "status": row.status, "error": "; ".join(row.errors) or None,
+         "status": row.status, "error": join_messages(row.errors) or None,
          "credential_id": row.credential_id}
         for row in checked.rows
     ] or [])
@@ -368,8 +376,7 @@ def _process_row(session: Session, row: BulkRow, achievement_id: str, *,
                 row.status, row.error = FAILED, "another request saved this recipient at the " \
                     "same moment; resume the job to try again"
     except ValidationFailed as exc:
-        _fail(session, row_id, "; ".join(f"{name}: {message}"
-                                         for name, message in exc.errors.items()))
+        _fail(session, row_id, field_messages(exc.errors))
     except IssuerError as exc:
         _fail(session, row_id, str(exc))
     return 0

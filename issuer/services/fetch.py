@@ -30,6 +30,15 @@ class FetchError(IssuerError):
     status = 422
 
 
+class NotFetched(FetchError):
+    """Fetching from other servers is turned off (``issuer verify --offline``), so a document
+    that would have been fetched was not."""
+
+    def __init__(self, url: str):
+        self.url = url
+        super().__init__("not fetched: offline")
+
+
 @dataclass(frozen=True)
 class Fetched:
     url: str  # final URL, after redirects

@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from issuer.dataintegrity import multikey
-from issuer.services.fetch import FetchError, FetchPolicy, fetch
+from issuer.services.fetch import FetchError, FetchPolicy, NotFetched, fetch
 
 Local = Callable[[str], "dict[str, Any] | None"]
 
@@ -72,8 +72,9 @@ def make_controller_resolver(
 ) -> Callable[[str], dict[str, Any] | None]:
     """``resolve_controller(id)`` -> the controller document, or None when unknown.
 
-    Raises FetchError (with a reason) when a network resolution was tried and failed; the
-    verifier turns that into a readable check result.
+    Raises FetchError (with a reason) when a network resolution was tried and failed, and
+    NotFetched when it would have been tried but ``network`` is off; the verifier turns
+    either into a readable check result.
     """
 
     def resolve(controller_id: str) -> dict[str, Any] | None:
@@ -90,7 +91,7 @@ def make_controller_resolver(
         else:
             return None
         if not network:
-            return None
+            raise NotFetched(url)
         cached = cache.get(url) if cache is not None else None
         if cached is not None:
             return cached

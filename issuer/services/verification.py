@@ -1,8 +1,9 @@
 """Verify any credential from the web layer: our own issuers and status lists resolved
-locally (no network round trip), everyone else's through the safe fetcher.
+locally from the database (no network round trip), everyone else's through the safe fetcher.
 
-One entry point, :func:`verify_document`, shared by the verification API, the verify page,
-the public credential page and the CLI-facing services.
+One entry point, :func:`verify_document`, shared by the verification API, the verify page
+and the public credential page; it is :func:`issuer.services.standalone_verification.
+verify_standalone` (which ``issuer verify`` uses without a database) plus this database.
 """
 
 from __future__ import annotations
@@ -14,11 +15,9 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from issuer.services import profiles, status, urls
-from issuer.services.fetch import FetchPolicy, fetch
-from issuer.services.resolver import make_controller_resolver
+from issuer.services.fetch import FetchPolicy
+from issuer.services.standalone_verification import verify_standalone
 from issuer.verification.results import VerificationResult
-from issuer.verification.status import make_status_checker
-from issuer.verification.verifier import verify_credential
 
 # (session, url, base_url) -> our own status list credential at that URL, or None.
 LocalStatusList = Callable[[Session, str, str], "dict[str, Any] | None"]
@@ -58,29 +57,17 @@ def verify_document(
     revoked/suspended credential of ours is reported with the reason recorded for it
     (issuer.services.status); pass None to turn either off.
     """
-    resolve = make_controller_resolver(
-        local=local_controller(session, base_url), policy=policy, network=network
-    )
+    lists = explain = None
+    if local_status_list is not None:
+        def lists(url: str) -> dict[str, Any] | None:
+            return local_status_list(session, url, base_url)
 
-    def fetch_list(url: str) -> Any:
-        if local_status_list is not None:
-            local = local_status_list(session, url, base_url)
-            if local is not None:
-                return local
-        if not network:
-            raise LookupError("fetching status lists from other servers is turned off")
-        return fetch(url, policy=policy).json()
-
-    def verify_list(list_credential: dict[str, Any]) -> VerificationResult:
-        return verify_credential(list_credential, now=now, resolve_controller=resolve)
-
-    explain = None
     if status_reason is not None:
         def explain(credential: dict[str, Any], purpose: str) -> str | None:
             return status_reason(session, credential, purpose)
 
-    checker = make_status_checker(fetch=fetch_list, verify_list=verify_list, explain=explain)
-    return verify_credential(
-        document, now=now, resolve_controller=resolve, recipient_email=recipient_email,
-        status_checker=checker,
+    return verify_standalone(
+        document, now=now, policy=policy, network=network,
+        controllers=local_controller(session, base_url), status_lists=lists, explain=explain,
+        recipient_email=recipient_email,
     )

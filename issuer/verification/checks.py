@@ -17,20 +17,20 @@ from typing import Any
 from pyld.jsonld import JsonLdError
 
 from issuer.clock import parse_datetime
-from issuer.dataintegrity import multikey, proofs
+from issuer.dataintegrity import proofs
 from issuer.dataintegrity.canonicalize import explain_jsonld_error, find_undefined_terms
 from issuer.dataintegrity.document_loader import StaticDocumentLoader
 from issuer.errors import DocumentLoaderError
 from issuer.openbadges import schema_validation, vocab
 from issuer.openbadges.credential import normalize_email
+from issuer.verification import keys
 from issuer.verification import problem_types as pt
-from issuer.verification.results import CheckResult, Problem, Status
+from issuer.verification.results import CheckResult, Problem, Status, first_line
 
-ControllerResolver = Callable[[str], "dict[str, Any] | None"]
+ControllerResolver = keys.ControllerResolver
 StatusChecker = Callable[[dict[str, Any]], CheckResult]
 
 OB_TYPES = {vocab.OPEN_BADGE_CREDENTIAL, vocab.ACHIEVEMENT_CREDENTIAL}
-VERIFICATION_KEY_TYPES = {"Multikey", "Ed25519VerificationKey2020"}
 
 
 @dataclass
@@ -45,6 +45,9 @@ class VerifyContext:
     status_checker: StatusChecker | None
     contexts_loadable: bool = True
     verified_controllers: list[str] = field(default_factory=list)
+    # Controllers whose key came from the verification method id alone (their documents
+    # could not be had), with why: the issuer binding of those proofs is unconfirmed.
+    unconfirmed_controllers: dict[str, str] = field(default_factory=dict)
 
 
 def _fail(check_id: str, title: str, detail: str, problem_type: str, *, problem_title: str = "") -> CheckResult:
@@ -103,11 +106,6 @@ def check_context(credential: Any, ctx: VerifyContext) -> CheckResult:
         )
     return CheckResult(cid, title, Status.PASSED, "every term is defined by a known context",
                        warnings=tuple(warnings))
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0][:300] if text else exc.__class__.__name__
 
 
 # --- 2. Schema -------------------------------------------------------------------------------
@@ -178,89 +176,6 @@ def check_schema(credential: Any, ctx: VerifyContext) -> CheckResult:
 PROOF = ("proof", "Signature")
 
 
-@dataclass(frozen=True)
-class ResolvedKey:
-    public_key: bytes
-    controller: str
-    warning: str = ""
-
-
-class KeyResolutionError(Exception):
-    pass
-
-
-def resolve_key(method: Any, ctx: VerifyContext) -> ResolvedKey:
-    """The public key and controller behind a verification-method id."""
-    if not isinstance(method, str) or not method:
-        raise KeyResolutionError("the proof has no verificationMethod")
-    if method.startswith("did:key:"):
-        identifier, _, fragment = method.partition("#")
-        key = identifier.removeprefix("did:key:")
-        if fragment and fragment != key:
-            raise KeyResolutionError("did:key fragment does not match the key")
-        try:
-            return ResolvedKey(multikey.decode_public_key(key), identifier)
-        except multikey.MultikeyError as exc:
-            raise KeyResolutionError(f"{method}: {exc}") from None
-    controller_id, _, fragment = method.partition("#")
-    if ":" not in controller_id:
-        raise KeyResolutionError(f"verificationMethod {method!r} is not an absolute URL or DID")
-    document = None
-    lookup_error = ""
-    if ctx.resolve_controller is not None:
-        try:
-            document = ctx.resolve_controller(controller_id)
-        except Exception as exc:  # resolver failures become a readable reason
-            lookup_error = _first_line(exc)
-    if document is not None:
-        return _key_from_document(method, controller_id, document)
-    if fragment.startswith("z6Mk"):
-        try:
-            key = multikey.decode_public_key(fragment)
-        except multikey.MultikeyError as exc:
-            raise KeyResolutionError(f"{method}: {exc}") from None
-        why = f" ({lookup_error})" if lookup_error else ""
-        return ResolvedKey(
-            key, controller_id,
-            warning=f"key taken from the verification method id; {controller_id} could not be "
-            f"fetched to confirm it publishes the key{why}",
-        )
-    raise KeyResolutionError(
-        f"cannot resolve verification method {method}" + (f": {lookup_error}" if lookup_error else "")
-    )
-
-
-def _key_from_document(method: str, controller_id: str, document: dict[str, Any]) -> ResolvedKey:
-    """Find ``method`` in a controller/DID document (or a key document) and check that it is
-    authorised for assertions."""
-    if document.get("publicKeyMultibase") and document.get("id") in (method, controller_id):
-        candidates = [document]  # a key document
-        assertion = [document.get("id")]
-    else:
-        candidates = [vm for vm in document.get("verificationMethod", []) if isinstance(vm, dict)]
-        assertion = document.get("assertionMethod", [])
-        candidates += [vm for vm in assertion if isinstance(vm, dict)]
-    doc_id = document.get("id", controller_id)
-
-    def full(ref: str) -> str:
-        return doc_id + ref if ref.startswith("#") else ref
-
-    for vm in candidates:
-        if full(vm.get("id", "")) != method:
-            continue
-        authorised = {full(ref) if isinstance(ref, str) else full(ref.get("id", "")) for ref in assertion}
-        if method not in authorised:
-            raise KeyResolutionError(f"{method} is not listed under assertionMethod by its controller")
-        if vm.get("type") not in VERIFICATION_KEY_TYPES:
-            raise KeyResolutionError(f"{method} has unsupported key type {vm.get('type')!r}")
-        try:
-            key = multikey.decode_public_key(vm.get("publicKeyMultibase", ""))
-        except multikey.MultikeyError as exc:
-            raise KeyResolutionError(f"{method}: {exc}") from None
-        return ResolvedKey(key, vm.get("controller", doc_id))
-    raise KeyResolutionError(f"the controller document of {controller_id} does not list {method}")
-
-
 def check_proof(credential: Any, ctx: VerifyContext) -> CheckResult:
     cid, title = PROOF
     if not isinstance(credential, dict):
@@ -272,16 +187,16 @@ def check_proof(credential: Any, ctx: VerifyContext) -> CheckResult:
     if not ctx.contexts_loadable:
         return CheckResult(cid, title, Status.NOT_CHECKED,
                            "the credential's JSON-LD cannot be processed (see the context check)")
-    verified, failures, warnings = [], [], []
+    verified, failures, unavailable, warnings = [], [], [], []
     for index, proof in enumerate(all_proofs):
         if not proofs.is_supported(proof):
             kind = proof.get("cryptosuite") or proof.get("type") if isinstance(proof, dict) else None
             warnings.append(f"proof {index + 1}: {kind!r} proofs are not supported, not checked")
             continue
         try:
-            key = resolve_key(proof.get("verificationMethod"), ctx)
-        except KeyResolutionError as exc:
-            failures.append(f"proof {index + 1}: {exc}")
+            key = keys.resolve_key(proof.get("verificationMethod"), ctx.resolve_controller)
+        except keys.KeyResolutionError as exc:
+            (unavailable if exc.unavailable else failures).append(f"proof {index + 1}: {exc}")
             continue
         outcome = proofs.verify_one(credential, index, proof, key.public_key, loader=ctx.loader)
         if outcome.verified:
@@ -289,8 +204,11 @@ def check_proof(credential: Any, ctx: VerifyContext) -> CheckResult:
             ctx.verified_controllers.append(key.controller)
             if key.warning:
                 warnings.append(f"proof {index + 1}: {key.warning}")
+                ctx.unconfirmed_controllers.setdefault(key.controller, key.unconfirmed)
         else:
             failures.append(f"proof {index + 1}: {outcome.reason}")
+    if verified or failures:  # the verdict does not hang on a key that could not be had
+        warnings += [f"{text} (not checked)" for text in unavailable]
     if failures:
         return CheckResult(
             cid, title, Status.FAILED, "; ".join(failures),
@@ -298,10 +216,15 @@ def check_proof(credential: Any, ctx: VerifyContext) -> CheckResult:
                            for failure in failures),
             warnings=tuple(warnings),
         )
-    if not verified:
+    if unavailable and not verified:  # nothing found wrong, but no key to check with
         return CheckResult(cid, title, Status.NOT_CHECKED,
-                           "no proof of a kind this verifier supports (eddsa-rdfc-2022, "
-                           "Ed25519Signature2020)", warnings=tuple(warnings))
+                           "the signing key could not be had: " + "; ".join(unavailable),
+                           warnings=tuple(warnings))
+    if not verified:
+        detail = ("no proof of a kind this verifier supports (eddsa-rdfc-2022, "
+                  "Ed25519Signature2020)")
+        return CheckResult(cid, title, Status.NOT_CHECKED, detail, warnings=tuple(warnings),
+                           problems=(Problem(pt.UNSUPPORTED_PROOF, "Unsupported proof", detail),))
     suites = ", ".join(sorted({o.cryptosuite or o.proof_type or "?" for o in verified}))
     return CheckResult(cid, title, Status.PASSED, f"signature valid ({suites})",
                        warnings=tuple(warnings))
@@ -331,6 +254,14 @@ def check_issuer(credential: Any, ctx: VerifyContext) -> CheckResult:
             cid, title,
             f"signed by a key of {strangers[0]}, which is not the issuer {expected}",
             pt.ISSUER_KEY_MISMATCH, problem_title="Key controller does not match issuer",
+        )
+    confirmed = [c for c in ctx.verified_controllers if c not in ctx.unconfirmed_controllers]
+    if not confirmed:
+        why = ctx.unconfirmed_controllers[expected]
+        return CheckResult(
+            cid, title, Status.NOT_CHECKED,
+            f"the key was taken from the verification method id; {expected} could not be "
+            f"fetched to confirm it publishes the key ({why})",
         )
     return CheckResult(cid, title, Status.PASSED, f"signed with a key of the issuer {expected}")
 
@@ -377,7 +308,7 @@ def check_status(credential: Any, ctx: VerifyContext) -> CheckResult:
     try:
         return ctx.status_checker(credential)
     except Exception as exc:
-        return CheckResult(cid, title, Status.NOT_CHECKED, f"could not check: {_first_line(exc)}")
+        return CheckResult(cid, title, Status.NOT_CHECKED, f"could not check: {first_line(exc)}")
 
 
 # --- 7. Recipient ----------------------------------------------------------------------------

@@ -6,12 +6,28 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
+from issuer.verification.problem_types import UNSUPPORTED_PROOF
+
 
 class Status(str, Enum):
     PASSED = "passed"
     FAILED = "failed"
     NOT_CHECKED = "not_checked"  # could not check (unsupported, unreachable); not a failure
     NOT_APPLICABLE = "not_applicable"  # nothing to check (no expiry date, no email given)
+
+
+def first_line(exc: BaseException) -> str:
+    """The first line of an exception's message (at most 300 characters), for a detail."""
+    text = str(exc).strip().splitlines()
+    return text[0][:300] if text else exc.__class__.__name__
+
+
+class Verdict(str, Enum):
+    """The answer as a whole, for callers that must not mistake "could not check" for a pass."""
+
+    VERIFIED = "verified"  # every check passed or did not apply
+    NOT_VERIFIED = "not_verified"  # a check failed, or no signature of a supported kind
+    INCOMPLETE = "incomplete"  # nothing failed, but some check could not be made
 
 
 @dataclass(frozen=True)
@@ -74,6 +90,26 @@ class VerificationResult:
             check for check in self.checks
             if check.failed or (check.id in self.required and check.status is not Status.PASSED)
         )
+
+    @property
+    def not_checked(self) -> tuple[CheckResult, ...]:
+        """Checks that could not be made (a document not fetched, something unsupported)."""
+        return tuple(check for check in self.checks if check.status is Status.NOT_CHECKED)
+
+    @property
+    def verdict(self) -> Verdict:
+        """Stricter than :attr:`verified`: a check that could not be made is never a pass.
+
+        NOT_VERIFIED when a check failed or the signatures are of a kind nobody here can
+        check; else INCOMPLETE when any check could not be made (e.g. the issuer's keys or a
+        status list could not be fetched: asking again, or with the documents, may settle
+        it); else VERIFIED.
+        """
+        unsupported = any(problem.type == UNSUPPORTED_PROOF
+                          for check in self.failed_checks for problem in check.problems)
+        if unsupported or any(check.failed for check in self.checks):
+            return Verdict.NOT_VERIFIED
+        return Verdict.INCOMPLETE if self.not_checked else Verdict.VERIFIED
 
     @property
     def all_warnings(self) -> tuple[str, ...]:

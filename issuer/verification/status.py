@@ -13,10 +13,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from issuer.errors import join_messages
 from issuer.statuslist import bitstring
 from issuer.verification import checks
 from issuer.verification import problem_types as pt
-from issuer.verification.results import CheckResult, Problem, Status
+from issuer.verification.results import CheckResult, Problem, Status, first_line
 
 Fetch = Callable[[str], Any]
 # (credential, purpose) -> a reason to show for a set bit (our own credentials), or None.
@@ -62,7 +63,8 @@ def make_status_checker(
                 details.append(text)
                 kind = REVOKED if finding.purpose == "revocation" else SUSPENDED
                 problems.append(Problem(kind, "Revoked" if kind == REVOKED else "Suspended", text))
-            return CheckResult(cid, title, Status.FAILED, "; ".join(details), problems=tuple(problems))
+            return CheckResult(cid, title, Status.FAILED, join_messages(details),
+                               problems=tuple(problems))
         unknown = [f for f in findings if f.status is Status.NOT_CHECKED]
         if unknown:
             return CheckResult(cid, title, Status.NOT_CHECKED, "; ".join(f.message for f in unknown))
@@ -94,7 +96,7 @@ def _check_entry(entry: Any, credential: dict[str, Any], fetch: Fetch, verify_li
             lists[url] = exc
     listed = lists[url]
     if isinstance(listed, Exception):
-        return _Finding(Status.NOT_CHECKED, f"could not fetch the status list {url}: {checks._first_line(listed)}")
+        return _Finding(Status.NOT_CHECKED, f"could not fetch the status list {url}: {first_line(listed)}")
     if not isinstance(listed, dict):
         return _Finding(Status.NOT_CHECKED, f"the status list {url} is not a JSON object")
     result = verify_list(listed)

@@ -1,5 +1,6 @@
 """``issuer verify`` gives every shared OB 3.0 example the verdict of the table in
-tests/web/example_verdicts.py (the same verdicts as the API and the /verify page)."""
+tests/web/example_verdicts.py (the same checks as the API and the /verify page), failing closed:
+a verified row with checks that could not be made is NOT FULLY VERIFIED (exit 3)."""
 
 from __future__ import annotations
 
@@ -16,8 +17,14 @@ from tests.web.example_verdicts import EXAMPLES, IDS, JWT, OK, UNREADABLE, faili
 @pytest.fixture(scope="module")
 def runner():
     with offline_dns(), pytest.MonkeyPatch.context() as patch:
-        patch.setattr("issuer.cli.core.utc_now", lambda: NOW)  # the clock `issuer verify` reads
+        patch.setattr("issuer.clock.utc_now", lambda: NOW)  # the clock `issuer verify` reads
         yield CliRunner()
+
+
+def expected_verdict(example) -> str:
+    if example.verdict != OK:
+        return "not_verified"
+    return "incomplete" if example.not_checked else "verified"
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=IDS)
@@ -26,10 +33,32 @@ def test_example_verdict(runner, example):
     if example.verdict == UNREADABLE:
         assert result.exit_code == 2
         return
-    assert result.exit_code == (0 if example.verdict == OK else 1), result.output
+    verdict = expected_verdict(example)
+    assert result.exit_code == {"verified": 0, "not_verified": 1, "incomplete": 3}[verdict], \
+        result.output
     body = json.loads(result.stdout)
+    assert body["verdict"] == verdict
     assert body["verified"] is (example.verdict == OK)
     assert {error["check"] for error in body["errors"]} == example.failed
     assert failing_ids(body["checks"]) == example.failed
+    if example.verdict == OK:
+        assert set(body["notChecked"]) == example.not_checked
     if example.verdict == JWT:
         assert "not supported yet" in body["errors"][0]["detail"]
+
+
+@pytest.mark.parametrize("example", [e for e in EXAMPLES if e.verdict == OK][:12],
+                         ids=lambda e: e.path)
+def test_the_verdict_line_names_what_was_not_checked(runner, example):
+    result = runner.invoke(main, ["verify", str(example.file)])
+    first = result.stdout.splitlines()[0]
+    if not example.not_checked:
+        assert (result.exit_code, first) == (0, "VERIFIED")
+        return
+    assert result.exit_code == 3
+    count = len(example.not_checked)
+    assert first.startswith(f"NOT FULLY VERIFIED: {count} check{'s' if count > 1 else ''} "
+                            "could not be made: ")
+    body = json.loads(runner.invoke(main, ["verify", "--json", str(example.file)]).stdout)
+    titles = [check["title"] for check in body["checks"] if check["status"] == "not_checked"]
+    assert first.endswith(": " + ", ".join(titles))

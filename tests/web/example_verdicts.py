@@ -11,6 +11,11 @@ Semantics (see examples/README.md and tests/unit/verification/test_verifier.py):
   fragment with a warning, and status lists cannot be fetched: ``status`` is "not checked",
   which does not fail a credential. So the revoked DCC fixtures verify here; expired ones fail
   ``validity``.
+- The fourth column of a verified row lists the checks that could not be made (``issuer``:
+  the key came from the fragment, nobody confirmed it is the issuer's; ``status``: the list
+  could not be fetched, or is of a kind we do not support; ``schema``: a VC 1.1 Open Badge,
+  which the OB 3.0 schemas do not describe). The API and the page call such a credential
+  verified with warnings; ``issuer verify`` fails closed and says NOT FULLY VERIFIED (exit 3).
 - Time is frozen at tests.helpers.NOW.
 """
 
@@ -34,6 +39,7 @@ class Example(NamedTuple):
     path: str
     verdict: str
     failed: frozenset[str]
+    not_checked: frozenset[str] = frozenset()  # of a verified row
 
     @property
     def file(self) -> Path:
@@ -43,48 +49,48 @@ class Example(NamedTuple):
 _ROWS = [
     # 1edtech-impl-guide-test-vector
     ("1edtech-impl-guide-test-vector/key.json", FAILS, "context proof schema"),  # a key pair, not a credential
-    ("1edtech-impl-guide-test-vector/signed-credential.json", OK, ""),
+    ("1edtech-impl-guide-test-vector/signed-credential.json", OK, "", "issuer"),
     ("1edtech-impl-guide-test-vector/unsigned-credential.json", FAILS, "proof"),
     # 1edtech-spec-rendered-20240403
-    ("1edtech-spec-rendered-20240403/00-sample-openbadgecredential-file-contents.eddsa-rdfc-2022.json", OK, ""),
+    ("1edtech-spec-rendered-20240403/00-sample-openbadgecredential-file-contents.eddsa-rdfc-2022.json", OK, "", "issuer"),
     ("1edtech-spec-rendered-20240403/00-sample-openbadgecredential-file-contents.unsigned.json", FAILS, "proof"),
     ("1edtech-spec-rendered-20240403/00-sample-openbadgecredential-file-contents.vc-jwt.jws", JWT, "proof"),
-    ("1edtech-spec-rendered-20240403/01-sample-openbadgecredential.eddsa-rdfc-2022.json", OK, ""),
+    ("1edtech-spec-rendered-20240403/01-sample-openbadgecredential.eddsa-rdfc-2022.json", OK, "", "issuer"),
     ("1edtech-spec-rendered-20240403/01-sample-openbadgecredential.unsigned.json", FAILS, "proof"),
     ("1edtech-spec-rendered-20240403/01-sample-openbadgecredential.vc-jwt.jws", JWT, "proof"),
-    ("1edtech-spec-rendered-20240403/02-complete-openbadgecredential.eddsa-rdfc-2022.json", OK, ""),
+    ("1edtech-spec-rendered-20240403/02-complete-openbadgecredential.eddsa-rdfc-2022.json", OK, "", "issuer status"),
     ("1edtech-spec-rendered-20240403/02-complete-openbadgecredential.unsigned.json", FAILS, "proof"),
     ("1edtech-spec-rendered-20240403/02-complete-openbadgecredential.vc-jwt.jws", JWT, "proof"),
-    ("1edtech-spec-rendered-20240403/03-sample-endorsementcredential.eddsa-rdfc-2022.json", OK, ""),
+    ("1edtech-spec-rendered-20240403/03-sample-endorsementcredential.eddsa-rdfc-2022.json", OK, "", "issuer status"),
     ("1edtech-spec-rendered-20240403/03-sample-endorsementcredential.unsigned.json", FAILS, "proof"),
     ("1edtech-spec-rendered-20240403/03-sample-endorsementcredential.vc-jwt.jws", JWT, "proof"),
-    ("1edtech-spec-rendered-20240403/04-achievement-alignment-case.eddsa-rdfc-2022.json", OK, ""),
+    ("1edtech-spec-rendered-20240403/04-achievement-alignment-case.eddsa-rdfc-2022.json", OK, "", "issuer"),
     ("1edtech-spec-rendered-20240403/04-achievement-alignment-case.unsigned.json", FAILS, "proof"),
     ("1edtech-spec-rendered-20240403/04-achievement-alignment-case.vc-jwt.jws", JWT, "proof"),
-    ("1edtech-spec-rendered-20240403/05-achievement-alignment-credential-engine.eddsa-rdfc-2022.json", OK, ""),
+    ("1edtech-spec-rendered-20240403/05-achievement-alignment-credential-engine.eddsa-rdfc-2022.json", OK, "", "issuer"),
     ("1edtech-spec-rendered-20240403/05-achievement-alignment-credential-engine.unsigned.json", FAILS, "proof"),
     ("1edtech-spec-rendered-20240403/05-achievement-alignment-credential-engine.vc-jwt.jws", JWT, "proof"),
-    ("1edtech-spec-rendered-20240403/06-skill-assertion-case.eddsa-rdfc-2022.json", OK, ""),
+    ("1edtech-spec-rendered-20240403/06-skill-assertion-case.eddsa-rdfc-2022.json", OK, "", "issuer"),
     ("1edtech-spec-rendered-20240403/06-skill-assertion-case.unsigned.json", FAILS, "proof"),
     ("1edtech-spec-rendered-20240403/06-skill-assertion-case.vc-jwt.jws", JWT, "proof"),
-    ("1edtech-spec-rendered-20240403/07-skill-assertion-credential-registry.eddsa-rdfc-2022.json", OK, ""),
+    ("1edtech-spec-rendered-20240403/07-skill-assertion-credential-registry.eddsa-rdfc-2022.json", OK, "", "issuer"),
     ("1edtech-spec-rendered-20240403/07-skill-assertion-credential-registry.unsigned.json", FAILS, "proof"),
     ("1edtech-spec-rendered-20240403/07-skill-assertion-credential-registry.vc-jwt.jws", JWT, "proof"),
     # 1edtech-validator-ob30
-    ("1edtech-validator-ob30/bit-string-list/credential-status-revoked-blank-nodes.json", OK, ""),
-    ("1edtech-validator-ob30/bit-string-list/credential-status-revoked.json", OK, ""),
-    ("1edtech-validator-ob30/bit-string-list/testlist", OK, ""),  # the status list credential itself
-    ("1edtech-validator-ob30/complete.json", OK, ""),
+    ("1edtech-validator-ob30/bit-string-list/credential-status-revoked-blank-nodes.json", OK, "", "issuer status"),
+    ("1edtech-validator-ob30/bit-string-list/credential-status-revoked.json", OK, "", "issuer status"),
+    ("1edtech-validator-ob30/bit-string-list/testlist", OK, "", "issuer"),  # the status list credential itself
+    ("1edtech-validator-ob30/complete.json", OK, "", "issuer status"),
     ("1edtech-validator-ob30/complete_v1.json", FAILS, "context proof validity"),  # VC 1.1 with 1EdTech* types but no extensions context; vm #key-1 needs a key document; expired 2020
-    ("1edtech-validator-ob30/credential-status-revoked.json", OK, ""),
+    ("1edtech-validator-ob30/credential-status-revoked.json", OK, "", "schema issuer status"),
     ("1edtech-validator-ob30/endorsement-err-schema-status-refresh.json", FAILS, "proof"),  # negative fixture: edited after signing
-    ("1edtech-validator-ob30/endorsement-valid.json", OK, ""),
+    ("1edtech-validator-ob30/endorsement-valid.json", OK, "", "issuer"),
     ("1edtech-validator-ob30/sd/derivedcredential.json", FAILS, "proof"),  # ecdsa-sd-2023: no proof we can check
-    ("1edtech-validator-ob30/simple-context-alias.json", OK, ""),
-    ("1edtech-validator-ob30/simple-context-version.json", OK, ""),
+    ("1edtech-validator-ob30/simple-context-alias.json", OK, "", "issuer"),
+    ("1edtech-validator-ob30/simple-context-version.json", OK, "", "issuer"),
     ("1edtech-validator-ob30/simple-did-key-method.json", FAILS, "issuer"),  # did:key vm, urn:uuid issuer: nothing binds the key to the issuer (refused by design)
-    ("1edtech-validator-ob30/simple-did-web-method.json", OK, ""),
-    ("1edtech-validator-ob30/simple-eddsa-2022.json", OK, ""),
+    ("1edtech-validator-ob30/simple-did-web-method.json", OK, "", "issuer"),
+    ("1edtech-validator-ob30/simple-eddsa-2022.json", OK, "", "schema issuer"),
     ("1edtech-validator-ob30/simple-err-context.json", FAILS, "context proof schema"),
     ("1edtech-validator-ob30/simple-err-credential-subject-achievement-result-description-type.json", FAILS, "context proof"),
     ("1edtech-validator-ob30/simple-err-credential-subject-identifier-type.json", FAILS, "context proof schema"),
@@ -104,18 +110,18 @@ _ROWS = [
     ("1edtech-validator-ob30/simple-err-proof-method.json", FAILS, "proof"),
     ("1edtech-validator-ob30/simple-err-proof-value.json", FAILS, "proof"),
     ("1edtech-validator-ob30/simple-err-type.json", FAILS, "context proof"),
-    ("1edtech-validator-ob30/simple-json.png", OK, ""),
-    ("1edtech-validator-ob30/simple-json.svg", OK, ""),
+    ("1edtech-validator-ob30/simple-json.png", OK, "", "issuer"),
+    ("1edtech-validator-ob30/simple-json.svg", OK, "", "issuer"),
     ("1edtech-validator-ob30/simple-jwt.png", JWT, "proof"),
     ("1edtech-validator-ob30/simple-jwt.svg", JWT, "proof"),
     ("1edtech-validator-ob30/simple-jwt_v1.png", JWT, "proof"),
     ("1edtech-validator-ob30/simple-jwt_v1.svg", JWT, "proof"),
-    ("1edtech-validator-ob30/simple-multiple-proofs.json", OK, ""),
+    ("1edtech-validator-ob30/simple-multiple-proofs.json", OK, "", "issuer"),
     ("1edtech-validator-ob30/simple-noproof.json", FAILS, "proof"),  # unsigned
-    ("1edtech-validator-ob30/simple.1ob", OK, ""),
-    ("1edtech-validator-ob30/simple.json", OK, ""),
+    ("1edtech-validator-ob30/simple.1ob", OK, "", "issuer"),
+    ("1edtech-validator-ob30/simple.json", OK, "", "issuer"),
     ("1edtech-validator-ob30/simple.jwt", JWT, "proof"),
-    ("1edtech-validator-ob30/simple_v1.json", OK, ""),
+    ("1edtech-validator-ob30/simple_v1.json", OK, "", "schema issuer"),
     ("1edtech-validator-ob30/velocity.jwt", JWT, "proof"),
     # dcc-vc-test-fixtures
     ("dcc-vc-test-fixtures/dids/legacy/did.json", FAILS, "context proof schema"),
@@ -126,64 +132,64 @@ _ROWS = [
     ("dcc-vc-test-fixtures/statusLists/didkey-ed25519Signature2020/notYetValid", FAILS, "validity"),
     ("dcc-vc-test-fixtures/statusLists/didkey-ed25519Signature2020/tampered", FAILS, "proof"),
     # dcc-vc-test-fixtures/verifiableCredentials/v1/bothSignatureTypes
-    ("dcc-vc-test-fixtures/verifiableCredentials/v1/bothSignatureTypes/didKey/fourRegistry-noStatus-noExpiry.json", OK, ""),
-    ("dcc-vc-test-fixtures/verifiableCredentials/v1/bothSignatureTypes/didKey/legacy-noStatus-noExpiry-basicOBv3.json", OK, ""),
-    ("dcc-vc-test-fixtures/verifiableCredentials/v1/bothSignatureTypes/didKey/legacy-noStatus-noExpiry.json", OK, ""),
-    ("dcc-vc-test-fixtures/verifiableCredentials/v1/bothSignatureTypes/didKey/mixedRegistry-validStatus-noExpiry.json", OK, ""),
-    ("dcc-vc-test-fixtures/verifiableCredentials/v1/bothSignatureTypes/didKey/noRegistry-noStatus-noExpiry.json", OK, ""),
+    ("dcc-vc-test-fixtures/verifiableCredentials/v1/bothSignatureTypes/didKey/fourRegistry-noStatus-noExpiry.json", OK, "", "schema"),
+    ("dcc-vc-test-fixtures/verifiableCredentials/v1/bothSignatureTypes/didKey/legacy-noStatus-noExpiry-basicOBv3.json", OK, "", "schema"),
+    ("dcc-vc-test-fixtures/verifiableCredentials/v1/bothSignatureTypes/didKey/legacy-noStatus-noExpiry.json", OK, "", "schema"),
+    ("dcc-vc-test-fixtures/verifiableCredentials/v1/bothSignatureTypes/didKey/mixedRegistry-validStatus-noExpiry.json", OK, "", "schema status"),
+    ("dcc-vc-test-fixtures/verifiableCredentials/v1/bothSignatureTypes/didKey/noRegistry-noStatus-noExpiry.json", OK, "", "schema"),
     ("dcc-vc-test-fixtures/verifiableCredentials/v1/bothSignatureTypes/didKey/oidf-noStatus-expired.json", FAILS, "validity"),
-    ("dcc-vc-test-fixtures/verifiableCredentials/v1/bothSignatureTypes/didKey/oidf-noStatus-noExpiry.json", OK, ""),
+    ("dcc-vc-test-fixtures/verifiableCredentials/v1/bothSignatureTypes/didKey/oidf-noStatus-noExpiry.json", OK, "", "schema"),
     ("dcc-vc-test-fixtures/verifiableCredentials/v1/bothSignatureTypes/didKey/oidf-revokedStatus-expired.json", FAILS, "validity"),
-    ("dcc-vc-test-fixtures/verifiableCredentials/v1/bothSignatureTypes/didWeb/legacy-noStatus-noExpiry.json", OK, ""),
-    ("dcc-vc-test-fixtures/verifiableCredentials/v1/bothSignatureTypes/didWeb/legacy-revokedStaus-noExpiry.json", OK, ""),
-    ("dcc-vc-test-fixtures/verifiableCredentials/v1/bothSignatureTypes/didWeb/legacy-validStatus-noExpiry.json", OK, ""),
-    ("dcc-vc-test-fixtures/verifiableCredentials/v1/bothSignatureTypes/didWeb/oidf-noStatus-noExpiry.json", OK, ""),
-    ("dcc-vc-test-fixtures/verifiableCredentials/v1/bothSignatureTypes/didWeb/oidf-revokedStatus-noExpiry.json", OK, ""),
-    ("dcc-vc-test-fixtures/verifiableCredentials/v1/bothSignatureTypes/didWeb/oidf-validStatus-noExpiry.json", OK, ""),
+    ("dcc-vc-test-fixtures/verifiableCredentials/v1/bothSignatureTypes/didWeb/legacy-noStatus-noExpiry.json", OK, "", "schema issuer"),
+    ("dcc-vc-test-fixtures/verifiableCredentials/v1/bothSignatureTypes/didWeb/legacy-revokedStaus-noExpiry.json", OK, "", "schema issuer status"),
+    ("dcc-vc-test-fixtures/verifiableCredentials/v1/bothSignatureTypes/didWeb/legacy-validStatus-noExpiry.json", OK, "", "schema issuer status"),
+    ("dcc-vc-test-fixtures/verifiableCredentials/v1/bothSignatureTypes/didWeb/oidf-noStatus-noExpiry.json", OK, "", "schema issuer"),
+    ("dcc-vc-test-fixtures/verifiableCredentials/v1/bothSignatureTypes/didWeb/oidf-revokedStatus-noExpiry.json", OK, "", "schema issuer status"),
+    ("dcc-vc-test-fixtures/verifiableCredentials/v1/bothSignatureTypes/didWeb/oidf-validStatus-noExpiry.json", OK, "", "schema issuer status"),
     # dcc-vc-test-fixtures/verifiableCredentials/v1/dataIntegrityProof
-    ("dcc-vc-test-fixtures/verifiableCredentials/v1/dataIntegrityProof/didKey/fourRegistry-noStatus-noExpiry.json", OK, ""),
-    ("dcc-vc-test-fixtures/verifiableCredentials/v1/dataIntegrityProof/didKey/legacy-noStatus-noExpiry.json", OK, ""),
-    ("dcc-vc-test-fixtures/verifiableCredentials/v1/dataIntegrityProof/didKey/legacyRegistry-noStatus-noExpiry-OBSpecExample.json", OK, ""),
+    ("dcc-vc-test-fixtures/verifiableCredentials/v1/dataIntegrityProof/didKey/fourRegistry-noStatus-noExpiry.json", OK, "", "schema"),
+    ("dcc-vc-test-fixtures/verifiableCredentials/v1/dataIntegrityProof/didKey/legacy-noStatus-noExpiry.json", OK, "", "schema"),
+    ("dcc-vc-test-fixtures/verifiableCredentials/v1/dataIntegrityProof/didKey/legacyRegistry-noStatus-noExpiry-OBSpecExample.json", OK, "", "schema"),
     ("dcc-vc-test-fixtures/verifiableCredentials/v1/dataIntegrityProof/didKey/legacyRegistry-noStatus-noExpiry-oldDCCExample.json", FAILS, "context proof"),  # needs https://w3id.org/dcc/v1 (not vendored)
-    ("dcc-vc-test-fixtures/verifiableCredentials/v1/dataIntegrityProof/didKey/mixedRegistry-validStatus-noExpiry.json", OK, ""),
-    ("dcc-vc-test-fixtures/verifiableCredentials/v1/dataIntegrityProof/didKey/noRegistry-noStatus-noExpiry.json", OK, ""),
+    ("dcc-vc-test-fixtures/verifiableCredentials/v1/dataIntegrityProof/didKey/mixedRegistry-validStatus-noExpiry.json", OK, "", "schema status"),
+    ("dcc-vc-test-fixtures/verifiableCredentials/v1/dataIntegrityProof/didKey/noRegistry-noStatus-noExpiry.json", OK, "", "schema"),
     ("dcc-vc-test-fixtures/verifiableCredentials/v1/dataIntegrityProof/didKey/oidf-noStatus-expired.json", FAILS, "validity"),
-    ("dcc-vc-test-fixtures/verifiableCredentials/v1/dataIntegrityProof/didKey/oidf-noStatus-noExpiry.json", OK, ""),
+    ("dcc-vc-test-fixtures/verifiableCredentials/v1/dataIntegrityProof/didKey/oidf-noStatus-noExpiry.json", OK, "", "schema"),
     ("dcc-vc-test-fixtures/verifiableCredentials/v1/dataIntegrityProof/didKey/oidf-revokedStatus-expired.json", FAILS, "validity"),
-    ("dcc-vc-test-fixtures/verifiableCredentials/v1/dataIntegrityProof/didWeb/legacy-noStatus-noExpiry.json", OK, ""),
-    ("dcc-vc-test-fixtures/verifiableCredentials/v1/dataIntegrityProof/didWeb/legacy-revokedStatus-noExpiry.json", OK, ""),
-    ("dcc-vc-test-fixtures/verifiableCredentials/v1/dataIntegrityProof/didWeb/legacy-validStatus-noExpiry.json", OK, ""),
-    ("dcc-vc-test-fixtures/verifiableCredentials/v1/dataIntegrityProof/didWeb/oidf-noStatus-noExpiry.json", OK, ""),
-    ("dcc-vc-test-fixtures/verifiableCredentials/v1/dataIntegrityProof/didWeb/oidf-revokedStatus-noExpiry.json", OK, ""),
-    ("dcc-vc-test-fixtures/verifiableCredentials/v1/dataIntegrityProof/didWeb/oidf-validStatus-noExpiry.json", OK, ""),
+    ("dcc-vc-test-fixtures/verifiableCredentials/v1/dataIntegrityProof/didWeb/legacy-noStatus-noExpiry.json", OK, "", "schema issuer"),
+    ("dcc-vc-test-fixtures/verifiableCredentials/v1/dataIntegrityProof/didWeb/legacy-revokedStatus-noExpiry.json", OK, "", "schema issuer status"),
+    ("dcc-vc-test-fixtures/verifiableCredentials/v1/dataIntegrityProof/didWeb/legacy-validStatus-noExpiry.json", OK, "", "schema issuer status"),
+    ("dcc-vc-test-fixtures/verifiableCredentials/v1/dataIntegrityProof/didWeb/oidf-noStatus-noExpiry.json", OK, "", "schema issuer"),
+    ("dcc-vc-test-fixtures/verifiableCredentials/v1/dataIntegrityProof/didWeb/oidf-revokedStatus-noExpiry.json", OK, "", "schema issuer status"),
+    ("dcc-vc-test-fixtures/verifiableCredentials/v1/dataIntegrityProof/didWeb/oidf-validStatus-noExpiry.json", OK, "", "schema issuer status"),
     # dcc-vc-test-fixtures/verifiableCredentials/v1/ed25519
-    ("dcc-vc-test-fixtures/verifiableCredentials/v1/ed25519/didKey/fourRegistry-noStatus-noExpiry.json", OK, ""),
+    ("dcc-vc-test-fixtures/verifiableCredentials/v1/ed25519/didKey/fourRegistry-noStatus-noExpiry.json", OK, "", "schema"),
     ("dcc-vc-test-fixtures/verifiableCredentials/v1/ed25519/didKey/legacy-noStatus-expired.json", FAILS, "validity"),
-    ("dcc-vc-test-fixtures/verifiableCredentials/v1/ed25519/didKey/legacy-noStatus-noExpiry-stringIssuerId.json", OK, ""),
+    ("dcc-vc-test-fixtures/verifiableCredentials/v1/ed25519/didKey/legacy-noStatus-noExpiry-stringIssuerId.json", OK, "", "schema"),
     ("dcc-vc-test-fixtures/verifiableCredentials/v1/ed25519/didKey/legacy-noStatus-noExpiry.json", UNREADABLE, ""),  # an empty file upstream
-    ("dcc-vc-test-fixtures/verifiableCredentials/v1/ed25519/didKey/legacyRegistry-noStatus-noExpiry-issuerImageId.json", OK, ""),
-    ("dcc-vc-test-fixtures/verifiableCredentials/v1/ed25519/didKey/mixedRegistry-validStatus-noExpiry.json", OK, ""),
-    ("dcc-vc-test-fixtures/verifiableCredentials/v1/ed25519/didKey/noRegistry-noStatus-noExpiry.json", OK, ""),
+    ("dcc-vc-test-fixtures/verifiableCredentials/v1/ed25519/didKey/legacyRegistry-noStatus-noExpiry-issuerImageId.json", OK, "", "schema"),
+    ("dcc-vc-test-fixtures/verifiableCredentials/v1/ed25519/didKey/mixedRegistry-validStatus-noExpiry.json", OK, "", "schema status"),
+    ("dcc-vc-test-fixtures/verifiableCredentials/v1/ed25519/didKey/noRegistry-noStatus-noExpiry.json", OK, "", "schema"),
     ("dcc-vc-test-fixtures/verifiableCredentials/v1/ed25519/didKey/oidf-noStatus-expired.json", FAILS, "validity"),
-    ("dcc-vc-test-fixtures/verifiableCredentials/v1/ed25519/didKey/oidf-noStatus-noExpiry.json", OK, ""),
+    ("dcc-vc-test-fixtures/verifiableCredentials/v1/ed25519/didKey/oidf-noStatus-noExpiry.json", OK, "", "schema"),
     ("dcc-vc-test-fixtures/verifiableCredentials/v1/ed25519/didKey/oidf-revokedStatus-expired.json", FAILS, "validity"),
-    ("dcc-vc-test-fixtures/verifiableCredentials/v1/ed25519/didWeb/legacy-noStatus-noExpiry.json", OK, ""),
-    ("dcc-vc-test-fixtures/verifiableCredentials/v1/ed25519/didWeb/legacy-revokedStatus-noExpiry.json", OK, ""),
-    ("dcc-vc-test-fixtures/verifiableCredentials/v1/ed25519/didWeb/legacy-validStatus-noExpiry.json", OK, ""),
-    ("dcc-vc-test-fixtures/verifiableCredentials/v1/ed25519/didWeb/oidf-noStatus-noExpiry.json", OK, ""),
-    ("dcc-vc-test-fixtures/verifiableCredentials/v1/ed25519/didWeb/oidf-revokedStatus-noExpiry.json", OK, ""),
-    ("dcc-vc-test-fixtures/verifiableCredentials/v1/ed25519/didWeb/oidf-validStatus-noExpiry.json", OK, ""),
+    ("dcc-vc-test-fixtures/verifiableCredentials/v1/ed25519/didWeb/legacy-noStatus-noExpiry.json", OK, "", "schema issuer"),
+    ("dcc-vc-test-fixtures/verifiableCredentials/v1/ed25519/didWeb/legacy-revokedStatus-noExpiry.json", OK, "", "schema issuer status"),
+    ("dcc-vc-test-fixtures/verifiableCredentials/v1/ed25519/didWeb/legacy-validStatus-noExpiry.json", OK, "", "schema issuer status"),
+    ("dcc-vc-test-fixtures/verifiableCredentials/v1/ed25519/didWeb/oidf-noStatus-noExpiry.json", OK, "", "schema issuer"),
+    ("dcc-vc-test-fixtures/verifiableCredentials/v1/ed25519/didWeb/oidf-revokedStatus-noExpiry.json", OK, "", "schema issuer status"),
+    ("dcc-vc-test-fixtures/verifiableCredentials/v1/ed25519/didWeb/oidf-validStatus-noExpiry.json", OK, "", "schema issuer status"),
     # dcc-vc-test-fixtures/verifiableCredentials/v2/bothSignatureTypes
     ("dcc-vc-test-fixtures/verifiableCredentials/v2/bothSignatureTypes/didkey/legacy-noStatus-noExpiry-nonOBWithOBContext.json", OK, ""),
     ("dcc-vc-test-fixtures/verifiableCredentials/v2/bothSignatureTypes/didkey/legacy-noStatus-noExpiry.json", OK, ""),
     ("dcc-vc-test-fixtures/verifiableCredentials/v2/bothSignatureTypes/didkey/legacy-noStatus-notExpired-endorsement-withSchema.json", OK, ""),
     ("dcc-vc-test-fixtures/verifiableCredentials/v2/bothSignatureTypes/didkey/legacy-noStatus-notExpired-endorsement.json", OK, ""),
     ("dcc-vc-test-fixtures/verifiableCredentials/v2/bothSignatureTypes/didkey/noRegistry-revokedStatus-expired.json", FAILS, "validity"),
-    ("dcc-vc-test-fixtures/verifiableCredentials/v2/bothSignatureTypes/didkey/noRegistry-revokedStatus-notExpired.json", OK, ""),
-    ("dcc-vc-test-fixtures/verifiableCredentials/v2/bothSignatureTypes/didkey/oidf-revokedStatus-noExpiry.json", OK, ""),
+    ("dcc-vc-test-fixtures/verifiableCredentials/v2/bothSignatureTypes/didkey/noRegistry-revokedStatus-notExpired.json", OK, "", "status"),
+    ("dcc-vc-test-fixtures/verifiableCredentials/v2/bothSignatureTypes/didkey/oidf-revokedStatus-noExpiry.json", OK, "", "status"),
     ("dcc-vc-test-fixtures/verifiableCredentials/v2/bothSignatureTypes/didweb/legacy-revokedStatus-expired.json", FAILS, "validity"),
-    ("dcc-vc-test-fixtures/verifiableCredentials/v2/bothSignatureTypes/didweb/legacy-revokedStatus-noExpiry.json", OK, ""),
-    ("dcc-vc-test-fixtures/verifiableCredentials/v2/bothSignatureTypes/didweb/oidf-noStatus-notExpired.json", OK, ""),
+    ("dcc-vc-test-fixtures/verifiableCredentials/v2/bothSignatureTypes/didweb/legacy-revokedStatus-noExpiry.json", OK, "", "issuer status"),
+    ("dcc-vc-test-fixtures/verifiableCredentials/v2/bothSignatureTypes/didweb/oidf-noStatus-notExpired.json", OK, "", "issuer"),
     # dcc-vc-test-fixtures/verifiableCredentials/v2/dataIntegrityProof
     ("dcc-vc-test-fixtures/verifiableCredentials/v2/dataIntegrityProof/didKey/legacyRegistry-noStatus-noExpiry-OBSpecExample.json", OK, ""),
     ("dcc-vc-test-fixtures/verifiableCredentials/v2/dataIntegrityProof/didKey/legacyRegistry-noStatus-noExpiry-achievementTypeExample.json", OK, ""),
@@ -195,32 +201,32 @@ _ROWS = [
     ("dcc-vc-test-fixtures/verifiableCredentials/v2/dataIntegrityProof/didKey/legacyRegistry-noStatus-noExpiry-minimal.json", OK, ""),
     ("dcc-vc-test-fixtures/verifiableCredentials/v2/dataIntegrityProof/didKey/legacyRegistry-noStatus-notExpired-withSchema.json", OK, ""),
     ("dcc-vc-test-fixtures/verifiableCredentials/v2/dataIntegrityProof/didKey/noRegistry-revokedStatus-noExpiry.json", FAILS, "validity"),
-    ("dcc-vc-test-fixtures/verifiableCredentials/v2/dataIntegrityProof/didKey/noRegsitry-revokedStatus-notExpired.json", OK, ""),
+    ("dcc-vc-test-fixtures/verifiableCredentials/v2/dataIntegrityProof/didKey/noRegsitry-revokedStatus-notExpired.json", OK, "", "status"),
     ("dcc-vc-test-fixtures/verifiableCredentials/v2/dataIntegrityProof/didKey/oidf-noStatus-notExpired-complexIssuer.json", OK, ""),
     ("dcc-vc-test-fixtures/verifiableCredentials/v2/dataIntegrityProof/didKey/oidf-noStatus-notExpired-notYetValid.json", FAILS, "validity"),
-    ("dcc-vc-test-fixtures/verifiableCredentials/v2/dataIntegrityProof/didKey/oidf-revokedStatus-noExpiry.json", OK, ""),
+    ("dcc-vc-test-fixtures/verifiableCredentials/v2/dataIntegrityProof/didKey/oidf-revokedStatus-noExpiry.json", OK, "", "status"),
     ("dcc-vc-test-fixtures/verifiableCredentials/v2/dataIntegrityProof/didKey/twoOIDF-revoked-notExpired-badSchema.json", FAILS, "schema"),  # schema violation (intended)
     ("dcc-vc-test-fixtures/verifiableCredentials/v2/dataIntegrityProof/didKey/twoOIDF-validStatus-expired.json", FAILS, "validity"),
     ("dcc-vc-test-fixtures/verifiableCredentials/v2/dataIntegrityProof/didweb/legacy-revokedStatus-expired.json", FAILS, "validity"),
-    ("dcc-vc-test-fixtures/verifiableCredentials/v2/dataIntegrityProof/didweb/legacy-revokedStatus-noExpiry.json", OK, ""),
-    ("dcc-vc-test-fixtures/verifiableCredentials/v2/dataIntegrityProof/didweb/oidf-noStatus-notExpired.json", OK, ""),
+    ("dcc-vc-test-fixtures/verifiableCredentials/v2/dataIntegrityProof/didweb/legacy-revokedStatus-noExpiry.json", OK, "", "issuer status"),
+    ("dcc-vc-test-fixtures/verifiableCredentials/v2/dataIntegrityProof/didweb/oidf-noStatus-notExpired.json", OK, "", "issuer"),
     # dcc-vc-test-fixtures/verifiableCredentials/v2/ed25519
-    ("dcc-vc-test-fixtures/verifiableCredentials/v2/ed25519/didKey/legacy-expiredStatus-noExpiry.json", OK, ""),
-    ("dcc-vc-test-fixtures/verifiableCredentials/v2/ed25519/didKey/legacy-missingTypeStatus-noExpiry.json", OK, ""),
+    ("dcc-vc-test-fixtures/verifiableCredentials/v2/ed25519/didKey/legacy-expiredStatus-noExpiry.json", OK, "", "status"),
+    ("dcc-vc-test-fixtures/verifiableCredentials/v2/ed25519/didKey/legacy-missingTypeStatus-noExpiry.json", OK, "", "status"),
     ("dcc-vc-test-fixtures/verifiableCredentials/v2/ed25519/didKey/legacy-noStatus-expired.json", FAILS, "validity"),
     ("dcc-vc-test-fixtures/verifiableCredentials/v2/ed25519/didKey/legacy-noStatus-noExpiry-lcwExperience.json", OK, ""),
     ("dcc-vc-test-fixtures/verifiableCredentials/v2/ed25519/didKey/legacy-noStatus-noExpiry-stringIssuerId.json", OK, ""),
     ("dcc-vc-test-fixtures/verifiableCredentials/v2/ed25519/didKey/legacy-noStatus-noExpiry-tampered.json", FAILS, "proof"),
     ("dcc-vc-test-fixtures/verifiableCredentials/v2/ed25519/didKey/legacy-noStatus-noExpiry.json", OK, ""),
-    ("dcc-vc-test-fixtures/verifiableCredentials/v2/ed25519/didKey/legacy-notYetValidStatus-noExpiry.json", OK, ""),
-    ("dcc-vc-test-fixtures/verifiableCredentials/v2/ed25519/didKey/legacy-tamperedStatus-noExpiry.json", OK, ""),
+    ("dcc-vc-test-fixtures/verifiableCredentials/v2/ed25519/didKey/legacy-notYetValidStatus-noExpiry.json", OK, "", "status"),
+    ("dcc-vc-test-fixtures/verifiableCredentials/v2/ed25519/didKey/legacy-tamperedStatus-noExpiry.json", OK, "", "status"),
     ("dcc-vc-test-fixtures/verifiableCredentials/v2/ed25519/didKey/noRegistry-revokedStatus-expired.json", FAILS, "validity"),
-    ("dcc-vc-test-fixtures/verifiableCredentials/v2/ed25519/didKey/noRegistry-revokedStatus-notExpired.json", OK, ""),
-    ("dcc-vc-test-fixtures/verifiableCredentials/v2/ed25519/didKey/oidf-revokedStatus-noExpiry.json", OK, ""),
-    ("dcc-vc-test-fixtures/verifiableCredentials/v2/ed25519/didWeb/badDidWeb.json", OK, ""),  # did:web cannot be resolved: key from the fragment, with a warning
+    ("dcc-vc-test-fixtures/verifiableCredentials/v2/ed25519/didKey/noRegistry-revokedStatus-notExpired.json", OK, "", "status"),
+    ("dcc-vc-test-fixtures/verifiableCredentials/v2/ed25519/didKey/oidf-revokedStatus-noExpiry.json", OK, "", "status"),
+    ("dcc-vc-test-fixtures/verifiableCredentials/v2/ed25519/didWeb/badDidWeb.json", OK, "", "issuer"),  # did:web cannot be resolved: key from the fragment, with a warning
     ("dcc-vc-test-fixtures/verifiableCredentials/v2/ed25519/didWeb/legacy-revokedStatus-expired.json", FAILS, "validity"),
-    ("dcc-vc-test-fixtures/verifiableCredentials/v2/ed25519/didWeb/legacy-revokedStatus-noExpiry.json", OK, ""),
-    ("dcc-vc-test-fixtures/verifiableCredentials/v2/ed25519/didWeb/oidf-noStatus-notExpired.json", OK, ""),
+    ("dcc-vc-test-fixtures/verifiableCredentials/v2/ed25519/didWeb/legacy-revokedStatus-noExpiry.json", OK, "", "issuer status"),
+    ("dcc-vc-test-fixtures/verifiableCredentials/v2/ed25519/didWeb/oidf-noStatus-notExpired.json", OK, "", "issuer"),
     # misc
     ("misc/1edtech-api-profile-example.json", FAILS, "context proof schema"),  # a Profile, not a credential
     ("misc/educredentials-minimal_valid_obv3.json", FAILS, "proof"),  # unsigned
@@ -232,7 +238,8 @@ _ROWS = [
     ("w3c-vc-di-eddsa-testvectors/unsigned.json", FAILS, "context proof"),  # needs the W3C examples context
 ]
 
-EXAMPLES = [Example(path, verdict, frozenset(failed.split())) for path, verdict, failed in _ROWS]
+EXAMPLES = [Example(path, verdict, frozenset(failed.split()), frozenset(" ".join(rest).split()))
+            for path, verdict, failed, *rest in _ROWS]
 IDS = [example.path for example in EXAMPLES]
 
 

@@ -18,7 +18,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from issuer.errors import IssuerError, ValidationFailed
+from issuer.errors import IssuerError, ValidationFailed, field_messages
 from issuer.web.core.negotiation import JSON_TYPES, json_type_wanted
 
 PROBLEM_JSON = "application/problem+json"
@@ -54,7 +54,7 @@ def problem_body(error: IssuerError, *, paths: Mapping[str, str] | None = None) 
         paths = paths or {}
         errors = {paths.get(field, field): message for field, message in error.errors.items()}
         body["errors"] = errors
-        body["detail"] = "; ".join(f"{path}: {message}" for path, message in errors.items())
+        body["detail"] = field_messages(errors)
     return body
 
 

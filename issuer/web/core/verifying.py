@@ -10,23 +10,21 @@ from typing import Any
 
 from flask import current_app, request
 
+from issuer.services import standalone_verification
 from issuer.services.fetch import FetchPolicy
 from issuer.services.verification import verify_document
 from issuer.verification.results import VerificationResult
 from issuer.web.core import deps, ratelimit
 
 # Credentials handed in for verification (uploads, fetched URLs) may be at most this big.
-MAX_CREDENTIAL_BYTES = 2 * 1024 * 1024
+MAX_CREDENTIAL_BYTES = standalone_verification.MAX_DOCUMENT_BYTES
 
 
 def fetch_policy() -> FetchPolicy:
-    """Fetching for verification: public addresses only unless ISSUER_VERIFY_FETCH_PRIVATE;
-    at most MAX_CREDENTIAL_BYTES, 3 redirects and 10 seconds per document."""
-    return FetchPolicy(
-        allow_private=bool(current_app.config.get("VERIFY_FETCH_PRIVATE")),
-        max_bytes=MAX_CREDENTIAL_BYTES,
-        max_redirects=3,
-    )
+    """Fetching for verification: public addresses only unless ISSUER_VERIFY_FETCH_PRIVATE
+    (the same policy as the CLI's, issuer.services.standalone_verification)."""
+    return standalone_verification.fetch_policy(
+        allow_private=bool(current_app.config.get("VERIFY_FETCH_PRIVATE")))
 
 
 def verify(document: Any, *, recipient_email: str | None = None,

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from issuer.dataintegrity import multikey
 from issuer.dataintegrity.canonicalize import find_undefined_terms
 from issuer.openbadges import schema_validation, vocab
 from issuer.openbadges.credential import (
@@ -26,7 +27,7 @@ from issuer.openbadges.credential import (
 )
 from issuer.services.keystore import FileKeyStore
 from issuer.services.signing import sign_credential
-from issuer.verification.results import Status
+from issuer.verification.results import Status, Verdict
 from issuer.verification.verifier import verify_credential
 
 NOW = datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
@@ -437,9 +438,13 @@ def test_signed_credential_verifies_with_every_check_passed_or_not_applicable(tm
     assert proof[0]["verificationMethod"].startswith(f"{ISSUER_ID}#z6Mk")
     assert proof[0]["proofValue"].startswith("z")
 
+    issuer = multikey.controller_document(
+        ISSUER_ID, [proof[0]["verificationMethod"].partition("#")[2]])
     result = verify_credential(signed, now=NOW + timedelta(days=1),
+                               resolve_controller={ISSUER_ID: issuer}.get,
                                recipient_email="  alice.learner@EXAMPLE.edu ")
     assert result.verified, result.to_dict()
+    assert result.verdict is Verdict.VERIFIED
     assert [check.id for check in result.checks] == [
         "context", "schema", "proof", "issuer", "validity", "status", "recipient"]
     for check in result.checks:

@@ -9,7 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from issuer.dataintegrity import multikey
-from issuer.services.fetch import FetchError, FetchPolicy, fetch
+from issuer.services.fetch import FetchError, FetchPolicy, NotFetched, fetch
 from issuer.services.resolver import TTLCache, did_web_url, make_controller_resolver
 
 KEY = "z6MkjZRZv3aez3r18pB1RBFJR1kwUVJ5jHt92JmQwXbd5hwi"
@@ -135,8 +135,9 @@ def test_resolver_uses_local_documents_first_and_did_key_offline():
                                        network=False, cache=None)
     assert resolve("did:web:badges.example.org") is local_doc
     assert resolve("did:key:" + KEY)["verificationMethod"][0]["publicKeyMultibase"] == KEY
-    assert resolve("did:web:elsewhere.example") is None
-    assert resolve("urn:uuid:1") is None
+    with pytest.raises(NotFetched, match="offline"):  # would be fetched, but network is off
+        resolve("did:web:elsewhere.example")
+    assert resolve("urn:uuid:1") is None  # nothing to fetch it from
 
 
 def test_resolver_fetches_profiles_and_caches_them(server):

@@ -11,7 +11,7 @@ from issuer.dataintegrity import multikey, proofs
 from issuer.openbadges.credential import (
     Achievement, Image, Profile, Recipient, build_credential,
 )
-from issuer.verification.results import Status
+from issuer.verification.results import Status, Verdict
 from issuer.verification.verifier import verify_credential
 from tests.helpers import FIXTURES, NOW, load_json
 
@@ -199,6 +199,44 @@ def test_key_taken_from_the_fragment_when_the_issuer_cannot_be_resolved(valid):
     result = verify(valid)  # no controller documents at all
     assert result.verified
     assert any("could not be fetched" in warning for warning in result.all_warnings)
+    # The signature is good for the key the credential names, but nothing confirms that key
+    # is the issuer's: the issuer binding could not be checked, and the verdict says so.
+    assert result.check("proof").status is Status.PASSED
+    assert result.check("issuer").status is Status.NOT_CHECKED
+    assert result.verdict is Verdict.INCOMPLETE
+    assert result.not_checked == (result.check("issuer"),)
+
+
+def test_the_verdict_passes_only_when_every_check_could_be_made(valid, key, controller_document):
+    assert verify(valid, controller_document).verdict is Verdict.VERIFIED
+    stranger = nacl.signing.SigningKey(b"\x09" * 32)
+    assert verify(sign(unsigned(), stranger), controller_document).verdict is Verdict.NOT_VERIFIED
+    with_email = verify(valid, controller_document, recipient_email="ann@example.org")
+    assert with_email.verdict is Verdict.VERIFIED
+
+
+def test_a_key_that_could_not_be_fetched_is_not_a_bad_signature(key):
+    document = sign(unsigned(), key, vm=f"{ISSUER}#key-1")  # no key in the id to fall back on
+
+    def unreachable(controller_id):
+        raise OSError(f"{controller_id}: connection refused")
+
+    result = verify_credential(document, now=NOW, resolve_controller=unreachable)
+    assert result.check("proof").status is Status.NOT_CHECKED
+    assert "connection refused" in result.check("proof").detail
+    assert not result.verified and result.verdict is Verdict.INCOMPLETE
+    # Unknown to the resolver (no error): the method cannot be resolved, a failure as before.
+    unknown = verify_credential(document, now=NOW, resolve_controller=lambda _id: None)
+    assert unknown.check("proof").status is Status.FAILED
+    assert unknown.verdict is Verdict.NOT_VERIFIED
+
+
+def test_unsupported_proofs_only_are_not_verified_not_incomplete(valid):
+    document = copy.deepcopy(valid)
+    document["proof"][0]["cryptosuite"] = "ecdsa-sd-2023"
+    result = verify(document)
+    assert result.check("proof").status is Status.NOT_CHECKED
+    assert result.verdict is Verdict.NOT_VERIFIED
 
 
 def test_rotated_key_still_verifies(key):
@@ -243,6 +281,7 @@ def test_status_entry_is_reported_as_not_checked(key, controller_document):
     result = verify(signed, controller_document)
     assert result.verified
     assert result.check("status").status is Status.NOT_CHECKED
+    assert result.verdict is Verdict.INCOMPLETE  # not checked is never a pass
 
 
 @pytest.mark.parametrize("document", [None, [], "text", 42, {}, {"@context": 5},

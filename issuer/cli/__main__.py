@@ -1,0 +1,5 @@
+"""``python -m issuer.cli``: the ``issuer`` command."""
+
+from issuer.cli import main
+
+main()

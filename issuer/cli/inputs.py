@@ -1,0 +1,55 @@
+"""Reading the files commands are given: JSON from a path or stdin (``-``), optionally a baked
+PNG / SVG or a compact JWS. Unreadable input ends the command with exit status 2."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+EXIT_UNREADABLE = 2
+
+
+def unreadable(message: str) -> NoReturn:
+    """Say what is wrong with the input on stderr and exit with status 2."""
+    click.echo(f"error: {message}", err=True)
+    sys.exit(EXIT_UNREADABLE)
+
+
+def read_json(source: str, *, baked: bool = False) -> Any:
+    """Parse JSON from a path or '-' (stdin); exit 2 with a message on failure.
+
+    With ``baked`` the file may also be a baked PNG / SVG or a compact JWS; a JWS (VC-JWT) is
+    returned as a ``baking.Extracted`` for the caller to report.
+    """
+    from issuer.openbadges import baking
+
+    try:
+        if baked:
+            data = sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
+            found = baking.extract_credential(data)
+            return found if found.kind == "jwt" else json.loads(found.text)
+        if source == "-":
+            text = sys.stdin.read()
+        else:
+            text = Path(source).read_text("utf-8")
+        return json.loads(text)
+    except (OSError, UnicodeDecodeError, ValueError, baking.BakingError) as exc:
+        unreadable(f"cannot read a JSON credential from {source}: {exc}")
+
+
+def read_documents(paths: tuple[Path, ...], what: str) -> dict[str, tuple[Path, dict[str, Any]]]:
+    """JSON documents by their ``id`` (each file must hold an object with a string id)."""
+    documents: dict[str, tuple[Path, dict[str, Any]]] = {}
+    for path in paths:
+        try:
+            document = json.loads(path.read_text("utf-8"))
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            unreadable(f"cannot read {what} {path}: {exc}")
+        if not isinstance(document, dict) or not isinstance(document.get("id"), str):
+            unreadable(f"{what} {path} is not a JSON object with an \"id\"")
+        documents[document["id"]] = (path, document)
+    return documents

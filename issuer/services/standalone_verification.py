@@ -1,0 +1,71 @@
+"""Verify any credential without a database: controller documents and status lists from the
+caller's lookups first (documents given by hand, this server's own), then, unless offline,
+from their servers through the safe fetcher (issuer.services.fetch).
+
+``issuer verify`` calls :func:`verify_standalone` directly; the web layer goes through
+:func:`issuer.services.verification.verify_document`, which adds this server's database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from issuer.services.fetch import FetchPolicy, NotFetched, fetch
+from issuer.services.resolver import make_controller_resolver
+from issuer.verification.results import VerificationResult
+from issuer.verification.status import Explain, make_status_checker
+from issuer.verification.verifier import verify_credential
+
+# id or URL -> the document, or None when the lookup does not know it.
+Lookup = Callable[[str], "dict[str, Any] | None"]
+
+# Documents fetched for verification (credentials by URL, DID documents, issuer profiles,
+# status lists) may be at most this big.
+MAX_DOCUMENT_BYTES = 2 * 1024 * 1024
+
+
+def fetch_policy(*, allow_private: bool = False) -> FetchPolicy:
+    """Fetching for verification: public addresses only unless ``allow_private``
+    (ISSUER_VERIFY_FETCH_PRIVATE); at most MAX_DOCUMENT_BYTES, 3 redirects, 10 seconds."""
+    return FetchPolicy(allow_private=allow_private, max_bytes=MAX_DOCUMENT_BYTES, max_redirects=3)
+
+
+def verify_standalone(
+    document: Any,
+    *,
+    now: datetime,
+    policy: FetchPolicy,
+    network: bool = True,
+    controllers: Lookup | None = None,
+    status_lists: Lookup | None = None,
+    explain: Explain | None = None,
+    recipient_email: str | None = None,
+) -> VerificationResult:
+    """Verify ``document`` as of ``now``; never raises for a bad credential.
+
+    ``controllers(id)`` and ``status_lists(url)`` answer before the network; with ``network``
+    off, whatever they do not answer is not fetched, and the checks that needed it are
+    "not checked" (see VerificationResult.verdict). ``explain(credential, purpose)`` gives the
+    reason shown for a set status bit.
+    """
+    resolve = make_controller_resolver(local=controllers, policy=policy, network=network)
+
+    def fetch_list(url: str) -> Any:
+        if status_lists is not None:
+            given = status_lists(url)
+            if given is not None:
+                return given
+        if not network:
+            raise NotFetched(url)
+        return fetch(url, policy=policy).json()
+
+    def verify_list(list_credential: dict[str, Any]) -> VerificationResult:
+        return verify_credential(list_credential, now=now, resolve_controller=resolve)
+
+    checker = make_status_checker(fetch=fetch_list, verify_list=verify_list, explain=explain)
+    return verify_credential(
+        document, now=now, resolve_controller=resolve, recipient_email=recipient_email,
+        status_checker=checker,
+    )
