@@ -24,6 +24,7 @@ from issuer.errors import DocumentLoaderError
 from issuer.openbadges import schema_validation, vocab
 from issuer.openbadges.credential import normalize_email
 from issuer.verification import problem_types as pt
+from issuer.verification.proof_report import proof_check_result
 from issuer.verification.results import CheckResult, Problem, Status
 
 ControllerResolver = Callable[[str], "dict[str, Any] | None"]
@@ -180,7 +181,7 @@ PROOF = ("proof", "Signature")
 
 @dataclass(frozen=True)
 class ResolvedKey:
-    public_key: bytes
+    public_key: multikey.PublicKey  # Ed25519, P-256 or P-384
     controller: str
     warning: str = ""
 
@@ -199,7 +200,7 @@ def resolve_key(method: Any, ctx: VerifyContext) -> ResolvedKey:
         if fragment and fragment != key:
             raise KeyResolutionError("did:key fragment does not match the key")
         try:
-            return ResolvedKey(multikey.decode_public_key(key), identifier)
+            return ResolvedKey(multikey.decode_multikey(key), identifier)
         except multikey.MultikeyError as exc:
             raise KeyResolutionError(f"{method}: {exc}") from None
     controller_id, _, fragment = method.partition("#")
@@ -214,9 +215,9 @@ def resolve_key(method: Any, ctx: VerifyContext) -> ResolvedKey:
             lookup_error = _first_line(exc)
     if document is not None:
         return _key_from_document(method, controller_id, document)
-    if fragment.startswith("z6Mk"):
+    if fragment.startswith(("z6Mk", "zDn", "z82")):  # Ed25519, P-256, P-384 Multikeys
         try:
-            key = multikey.decode_public_key(fragment)
+            key = multikey.decode_multikey(fragment)
         except multikey.MultikeyError as exc:
             raise KeyResolutionError(f"{method}: {exc}") from None
         why = f" ({lookup_error})" if lookup_error else ""
@@ -254,7 +255,7 @@ def _key_from_document(method: str, controller_id: str, document: dict[str, Any]
         if vm.get("type") not in VERIFICATION_KEY_TYPES:
             raise KeyResolutionError(f"{method} has unsupported key type {vm.get('type')!r}")
         try:
-            key = multikey.decode_public_key(vm.get("publicKeyMultibase", ""))
+            key = multikey.decode_multikey(vm.get("publicKeyMultibase", ""))
         except multikey.MultikeyError as exc:
             raise KeyResolutionError(f"{method}: {exc}") from None
         return ResolvedKey(key, vm.get("controller", doc_id))
@@ -272,39 +273,26 @@ def check_proof(credential: Any, ctx: VerifyContext) -> CheckResult:
     if not ctx.contexts_loadable:
         return CheckResult(cid, title, Status.NOT_CHECKED,
                            "the credential's JSON-LD cannot be processed (see the context check)")
-    verified, failures, warnings = [], [], []
-    for index, proof in enumerate(all_proofs):
+    keys: dict[int, ResolvedKey] = {}
+
+    def verify(index: int, proof: Any) -> proofs.ProofOutcome:
+        # Each proof on its own; proofs.verify_proof_set then settles the chains.
         if not proofs.is_supported(proof):
-            kind = proof.get("cryptosuite") or proof.get("type") if isinstance(proof, dict) else None
-            warnings.append(f"proof {index + 1}: {kind!r} proofs are not supported, not checked")
-            continue
+            kind = (proof.get("cryptosuite") or proof.get("type")) if isinstance(proof, dict) else None
+            return proofs.outcome_of(index, proof, verified=False, supported=False,
+                                     reason=f"{kind!r} proofs are not supported")
         try:
-            key = resolve_key(proof.get("verificationMethod"), ctx)
+            keys[index] = resolve_key(proof.get("verificationMethod"), ctx)
         except KeyResolutionError as exc:
-            failures.append(f"proof {index + 1}: {exc}")
-            continue
-        outcome = proofs.verify_one(credential, index, proof, key.public_key, loader=ctx.loader)
-        if outcome.verified:
-            verified.append(outcome)
-            ctx.verified_controllers.append(key.controller)
-            if key.warning:
-                warnings.append(f"proof {index + 1}: {key.warning}")
-        else:
-            failures.append(f"proof {index + 1}: {outcome.reason}")
-    if failures:
-        return CheckResult(
-            cid, title, Status.FAILED, "; ".join(failures),
-            problems=tuple(Problem(pt.CRYPTOGRAPHIC_SECURITY_ERROR, "Invalid signature", failure)
-                           for failure in failures),
-            warnings=tuple(warnings),
-        )
-    if not verified:
-        return CheckResult(cid, title, Status.NOT_CHECKED,
-                           "no proof of a kind this verifier supports (eddsa-rdfc-2022, "
-                           "Ed25519Signature2020)", warnings=tuple(warnings))
-    suites = ", ".join(sorted({o.cryptosuite or o.proof_type or "?" for o in verified}))
-    return CheckResult(cid, title, Status.PASSED, f"signature valid ({suites})",
-                       warnings=tuple(warnings))
+            return proofs.outcome_of(index, proof, verified=False, supported=True, reason=str(exc),
+                                     problem_type=pt.INVALID_VERIFICATION_METHOD)
+        return proofs.verify_one(credential, index, proof, keys[index].public_key,
+                                 loader=ctx.loader)
+
+    outcomes = proofs.verify_proof_set(credential, verify)
+    ctx.verified_controllers.extend(keys[o.index].controller for o in outcomes if o.verified)
+    return proof_check_result(cid, title, outcomes,
+                              {index: key.warning for index, key in keys.items()})
 
 
 # --- 4. Issuer binding -----------------------------------------------------------------------
