@@ -278,7 +278,7 @@ def check_proof(credential: Any, ctx: VerifyContext) -> CheckResult:
     def verify(index: int, proof: Any) -> proofs.ProofOutcome:
         # Each proof on its own; proofs.verify_proof_set then settles the chains.
         if not proofs.is_supported(proof):
-            kind = (proof.get("cryptosuite") or proof.get("type")) if isinstance(proof, dict) else None
+            kind = proof.get("cryptosuite") or proof.get("type") if isinstance(proof, dict) else None
             return proofs.outcome_of(index, proof, verified=False, supported=False,
                                      reason=f"{kind!r} proofs are not supported")
         try:
