@@ -16,16 +16,14 @@ import nacl.signing
 
 from issuer.dataintegrity.canonicalize import canonicalize
 from issuer.dataintegrity.document_loader import DEFAULT_LOADER, StaticDocumentLoader
-from issuer.dataintegrity.multikey import multibase_decode, multibase_encode
+from issuer.dataintegrity.multikey import multibase_encode
+from issuer.dataintegrity.processing_errors import ProofError
+from issuer.dataintegrity.proof_input import proof_input
 
 PROOF_TYPE = "DataIntegrityProof"
 CRYPTOSUITE = "eddsa-rdfc-2022"
 LEGACY_CRYPTOSUITE = "eddsa-2022"  # draft name of the same algorithm, still found in the wild
 LEGACY_PROOF_TYPE = "Ed25519Signature2020"
-
-
-class ProofError(ValueError):
-    """A proof could not be created or is malformed (a PROOF_*_ERROR in DI terms)."""
 
 
 def _check_suite(proof_options: dict[str, Any]) -> None:
@@ -109,24 +107,8 @@ def verify_proof(
     """§3.3.2 Verify Proof for one proof of a secured document (``proof`` already removed
     from ``unsecured_document``). Returns False for a bad signature; raises ProofError for
     a malformed proof."""
-    proof_options = {key: value for key, value in proof.items() if key != "proofValue"}
-    proof_value = proof.get("proofValue")
-    if not isinstance(proof_value, str):
-        raise ProofError("proof has no proofValue string")
-    try:
-        proof_bytes = multibase_decode(proof_value)
-    except ValueError as exc:
-        raise ProofError(f"proofValue is not base58btc multibase: {exc}") from None
-    document = unsecured_document
-    if "@context" in proof_options:
-        # §3.3.2 step: the document's @context must start with the proof's @context.
-        proof_context = proof_options.pop("@context")
-        proof_context = proof_context if isinstance(proof_context, list) else [proof_context]
-        doc_context = document.get("@context")
-        doc_context = doc_context if isinstance(doc_context, list) else [doc_context]
-        if doc_context[: len(proof_context)] != proof_context:
-            raise ProofError("the proof's @context does not match the document's @context")
-        document = {**document, "@context": proof_context}
+    parts = proof_input(unsecured_document, proof)
+    document, proof_options, proof_bytes = parts.document, parts.options, parts.proof_bytes
     canonical_proof_config = proof_configuration(document, proof_options, loader=loader)
     transformed = transformation(document, proof_options, loader=loader)
     return proof_verification(hashing(transformed, canonical_proof_config), proof_bytes, public_key)

@@ -1,23 +1,31 @@
-"""Add and verify Data Integrity proofs on a document (proof sets, safe mode first).
+"""Add and verify Data Integrity proofs on a document (proof sets and chains, safe mode first).
 
 https://www.w3.org/TR/vc-data-integrity/#add-proof
 Signing refuses a document with undefined terms (they would not be covered by the
 signature). Verification never raises for a bad document: it returns ProofOutcome values.
+Cryptosuites: :mod:`issuer.dataintegrity.cryptosuites`; sets and chains:
+:mod:`issuer.dataintegrity.proof_chains`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import nacl.signing
 from pyld import jsonld
 
 from issuer.clock import format_datetime
+from issuer.dataintegrity import cryptosuites, multikey, proof_chains
 from issuer.dataintegrity import eddsa_rdfc_2022 as suite
 from issuer.dataintegrity.canonicalize import explain_jsonld_error, find_undefined_terms
 from issuer.dataintegrity.document_loader import DEFAULT_LOADER, StaticDocumentLoader
+from issuer.dataintegrity.processing_errors import (
+    PROOF_GENERATION_ERROR,
+    PROOF_VERIFICATION_ERROR,
+    ProofError,
+)
 from issuer.errors import SigningError, UndefinedTermError
 
 ASSERTION_METHOD = "assertionMethod"
@@ -52,31 +60,53 @@ def check_signable(document: dict[str, Any], *, loader: StaticDocumentLoader) ->
 def add_proof(
     document: dict[str, Any],
     *,
-    signing_key: nacl.signing.SigningKey,
+    signing_key: cryptosuites.SigningKey,
     verification_method: str,
     created: datetime | None,
     proof_purpose: str = ASSERTION_METHOD,
     loader: StaticDocumentLoader = DEFAULT_LOADER,
+    proof_id: str | None = None,
+    previous_proof: str | list[str] | None = None,
 ) -> dict[str, Any]:
-    """A copy of ``document`` with a new ``eddsa-rdfc-2022`` DataIntegrityProof appended.
+    """A copy of ``document`` with a new DataIntegrityProof appended: ``eddsa-rdfc-2022``
+    for an Ed25519 key, ``ecdsa-rdfc-2019`` for a P-256 / P-384 key.
 
-    ``proof`` is always emitted as an array; existing proofs are kept (a proof set) and are
-    not covered by the new proof.
+    ``proof`` is always emitted as an array and existing proofs are kept. Without
+    ``previous_proof`` the new proof is a member of the proof set, over the document without
+    proofs. With it (the ``id`` of a proof already there, or a list of ids) the new proof is a
+    chain link: it also signs the proofs it names ("Add Proof Set/Chain"); an id that names no
+    proof raises SigningError. ``proof_id`` gives the new proof an ``id`` (a URL such as
+    ``urn:uuid:...``), so that a later link can name it.
     """
     base = unsecured(document)
-    check_signable(base, loader=loader)
+    all_proofs = proofs_of(document)
+    if proof_id is not None and (not isinstance(proof_id, str) or ":" not in proof_id):
+        raise SigningError(f"a proof id must be an absolute URL, not {proof_id!r}")
+    try:
+        cryptosuite = cryptosuites.suite_for_signing_key(signing_key)
+        matching = proof_chains.matching_proofs(
+            all_proofs, proof_chains.previous_proof_ids(previous_proof),
+            problem_type=PROOF_GENERATION_ERROR)
+    except ProofError as exc:
+        raise SigningError(str(exc)) from None
+    input_document = proof_chains.chain_input(base, matching)
+    check_signable(input_document, loader=loader)
     options: dict[str, Any] = {"type": suite.PROOF_TYPE}
+    if proof_id is not None:
+        options["id"] = proof_id
     if created is not None:
         options["created"] = format_datetime(created)
     options.update(
         {
             "verificationMethod": verification_method,
-            "cryptosuite": suite.CRYPTOSUITE,
+            "cryptosuite": cryptosuite.name,
             "proofPurpose": proof_purpose,
         }
     )
-    proof = suite.create_proof(base, options, signing_key, loader=loader)
-    return {**base, "proof": [*proofs_of(document), proof]}
+    if previous_proof is not None:
+        options["previousProof"] = previous_proof
+    proof = cryptosuite.create_proof(input_document, options, signing_key, loader)
+    return {**base, "proof": [*all_proofs, proof]}
 
 
 @dataclass(frozen=True)
@@ -90,57 +120,77 @@ class ProofOutcome:
     verified: bool
     supported: bool
     reason: str = ""
+    problem_type: str = ""  # a DI processing error type, when not a plain signature mismatch
+    proof_id: str | None = None
+    previous_proof: tuple[str, ...] = ()
 
 
 def is_supported(proof: Any) -> bool:
+    return cryptosuites.suite_for(proof) is not None
+
+
+def outcome_of(index: int, proof: Any, *, verified: bool, supported: bool, reason: str = "",
+               problem_type: str = "") -> ProofOutcome:
+    """A ProofOutcome for proof number ``index``, naming what the proof says about itself."""
     if not isinstance(proof, dict):
-        return False
+        return ProofOutcome(index, None, None, None, verified, supported, reason, problem_type)
+    proof_id = proof.get("id")
     try:
-        suite._check_suite(proof)
-    except suite.ProofError:
-        return False
-    return True
+        previous = tuple(proof_chains.previous_proof_ids(proof.get("previousProof")))
+    except ProofError:
+        previous = ()
+    return ProofOutcome(
+        index=index, verification_method=proof.get("verificationMethod"),
+        proof_type=proof.get("type"), cryptosuite=proof.get("cryptosuite"), verified=verified,
+        supported=supported, reason=reason, problem_type=problem_type,
+        proof_id=proof_id if isinstance(proof_id, str) else None, previous_proof=previous,
+    )
+
+
+def verify_proof_set(
+    document: dict[str, Any], verify: Callable[[int, Any], ProofOutcome]
+) -> list[ProofOutcome]:
+    """Every proof's outcome ("Verify Proof Sets and Chains"): ``verify(index, proof)`` checks
+    one proof on its own (usually :func:`verify_one` with a resolved key); chain links then
+    count as verified only when the proofs they name verified."""
+    all_proofs = proofs_of(document)
+    return proof_chains.settle([verify(i, p) for i, p in enumerate(all_proofs)], all_proofs)
 
 
 def verify_one(
     document: dict[str, Any],
     index: int,
     proof: Any,
-    public_key: bytes,
+    public_key: multikey.PublicKey | bytes,
     *,
     loader: StaticDocumentLoader = DEFAULT_LOADER,
 ) -> ProofOutcome:
-    """Verify proof number ``index`` of ``document`` with an already-resolved public key."""
+    """Verify proof number ``index`` of ``document`` with an already-resolved public key
+    (a decoded Multikey, or the raw bytes of an Ed25519 key), over the document with the
+    proofs it names in ``previousProof`` (none for a member of a proof set)."""
     if not isinstance(proof, dict):
         return ProofOutcome(index, None, None, None, False, False, "proof is not an object")
-    outcome = dict(
-        index=index,
-        verification_method=proof.get("verificationMethod"),
-        proof_type=proof.get("type"),
-        cryptosuite=proof.get("cryptosuite"),
-    )
-    if not is_supported(proof):
-        return ProofOutcome(
-            **outcome,
-            verified=False,
-            supported=False,
-            reason=f"unsupported proof type {proof.get('type')!r} / cryptosuite "
-            f"{proof.get('cryptosuite')!r}",
-        )
+    if isinstance(public_key, bytes):
+        public_key = multikey.PublicKey(multikey.ED25519, public_key)
+    cryptosuite = cryptosuites.suite_for(proof)
+    if cryptosuite is None:
+        return outcome_of(index, proof, verified=False, supported=False,
+                          reason=f"unsupported proof type {proof.get('type')!r} / cryptosuite "
+                          f"{proof.get('cryptosuite')!r}")
     if proof.get("type") == suite.PROOF_TYPE and proof.get("proofPurpose") != ASSERTION_METHOD:
-        return ProofOutcome(
-            **outcome,
-            verified=False,
-            supported=True,
-            reason=f"proofPurpose is {proof.get('proofPurpose')!r}, expected 'assertionMethod'",
-        )
+        return outcome_of(
+            index, proof, verified=False, supported=True, problem_type=PROOF_VERIFICATION_ERROR,
+            reason=f"proofPurpose is {proof.get('proofPurpose')!r}, expected 'assertionMethod'")
     try:
-        ok = suite.verify_proof(unsecured(document), proof, public_key, loader=loader)
-    except suite.ProofError as exc:
-        return ProofOutcome(**outcome, verified=False, supported=True, reason=str(exc))
+        matching = proof_chains.matching_proofs(
+            proofs_of(document), proof_chains.previous_proof_ids(proof.get("previousProof")))
+        ok = cryptosuite.verify(proof_chains.chain_input(unsecured(document), matching), proof,
+                                public_key, loader=loader)
+    except ProofError as exc:
+        return outcome_of(index, proof, verified=False, supported=True, reason=str(exc),
+                          problem_type=exc.problem_type)
     except Exception as exc:  # pyld raises its own errors for unprocessable JSON-LD
-        return ProofOutcome(
-            **outcome, verified=False, supported=True, reason=explain_jsonld_error(exc)
-        )
+        return outcome_of(index, proof, verified=False, supported=True,
+                          reason=explain_jsonld_error(exc))
     reason = "" if ok else "the signature does not match the signed data (the credential was changed after signing, or signed with another key)"
-    return ProofOutcome(**outcome, verified=ok, supported=True, reason=reason)
+    return outcome_of(index, proof, verified=ok, supported=True, reason=reason)

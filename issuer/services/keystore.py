@@ -1,4 +1,8 @@
-"""Ed25519 signing keys in a key directory: one 0600 JSON file per key, never logged.
+"""Signing keys in a key directory: one 0600 JSON file per key, never logged.
+
+Ed25519 keys by default (``eddsa-rdfc-2022``); P-256 and P-384 keys (``ecdsa-rdfc-2019``) on
+request (``generate(algorithm=...)``). Files are named after the public Multikey (``z6Mk…``,
+``zDn…``, ``z82…``).
 
 A key file ``<publicKeyMultibase>.json`` holds the public and secret Multikey values, when it
 was created, an optional controller (the issuer id it signs for) and whether it is the
@@ -16,9 +20,12 @@ from datetime import datetime
 from pathlib import Path
 
 import nacl.signing
+from cryptography.hazmat.primitives.asymmetric import ec
 
 from issuer.clock import format_datetime, parse_datetime, utc_now
-from issuer.dataintegrity import multikey
+from issuer.dataintegrity import ecdsa_rdfc_2019, multikey
+from issuer.dataintegrity.cryptosuites import SigningKey
+from issuer.dataintegrity.processing_errors import ProofError
 from issuer.errors import KeyError_
 
 KEY_FILE_MODE = 0o600
@@ -39,7 +46,13 @@ class KeyInfo:
 
     @property
     def public_key(self) -> bytes:
-        return multikey.decode_public_key(self.public_key_multibase)
+        """The raw public key (Ed25519), or the compressed point (P-256, P-384)."""
+        return multikey.decode_multikey(self.public_key_multibase).key
+
+    @property
+    def algorithm(self) -> str:
+        """``Ed25519``, ``P-256`` or ``P-384``."""
+        return multikey.decode_multikey(self.public_key_multibase).algorithm
 
 
 class FileKeyStore:
@@ -55,9 +68,10 @@ class FileKeyStore:
 
     def _path(self, public_key_multibase: str) -> Path:
         try:
-            multikey.decode_public_key(public_key_multibase)  # also rejects path tricks
+            multikey.decode_multikey(public_key_multibase)  # also rejects path tricks
         except multikey.MultikeyError:
-            raise KeyError_(f"{public_key_multibase!r} does not name an Ed25519 key") from None
+            raise KeyError_(f"{public_key_multibase!r} does not name an Ed25519 key (nor a P-256 "
+                            "or P-384 one)") from None
         return self.directory / f"{public_key_multibase}.json"
 
     def _read(self, path: Path) -> dict:
@@ -82,7 +96,7 @@ class FileKeyStore:
         """Every key, oldest first."""
         if not self.directory.is_dir():
             return []
-        infos = [self._info(self._read(path)) for path in self.directory.glob("z6Mk*.json")]
+        infos = [self._info(self._read(path)) for path in self.directory.glob("z*.json")]
         return sorted(infos, key=lambda info: (info.created, info.public_key_multibase))
 
     def resolve(self, key: str) -> KeyInfo:
@@ -107,42 +121,52 @@ class FileKeyStore:
             )
         return candidates[-1]
 
-    def signing_key(self, public_key_multibase: str) -> nacl.signing.SigningKey:
-        """The private key. Callers must never log, print or store what this returns."""
+    def signing_key(self, public_key_multibase: str) -> SigningKey:
+        """The private key (a nacl SigningKey for Ed25519, a cryptography EC key for P-256 /
+        P-384). Callers must never log, print or store what this returns."""
         data = self._read(self._path(public_key_multibase))
         try:
-            seed = multikey.decode_secret_key(data.get("secretKeyMultibase", ""))
-        except multikey.MultikeyError:
+            algorithm, secret = multikey.decode_secret_multikey(data.get("secretKeyMultibase", ""))
+            signing_key: SigningKey = (
+                nacl.signing.SigningKey(secret) if algorithm == multikey.ED25519
+                else ecdsa_rdfc_2019.private_key_from(algorithm, secret))
+        except (multikey.MultikeyError, ProofError, ValueError):
             raise KeyError_(f"key file {public_key_multibase}.json holds no valid secret key") from None
-        signing_key = nacl.signing.SigningKey(seed)
-        if multikey.encode_public_key(bytes(signing_key.verify_key)) != public_key_multibase:
+        if _multibases(signing_key)[0] != public_key_multibase:
             raise KeyError_(f"key file {public_key_multibase}.json does not hold that key")
         return signing_key
 
     # -- writing ----------------------------------------------------------------------------
 
     def generate(
-        self, *, controller: str | None = None, activate: bool = True, now: datetime | None = None
+        self, *, controller: str | None = None, activate: bool = True, now: datetime | None = None,
+        algorithm: str = multikey.ED25519,
     ) -> KeyInfo:
-        """Create a new key (file mode 0600). With ``activate``, it becomes the controller's
-        active key and the previous one is retired (still listed and published)."""
-        return self.add(nacl.signing.SigningKey.generate(), controller=controller,
-                        activate=activate, now=now)
+        """Create a new key (file mode 0600): Ed25519, or ``algorithm`` ``P-256`` / ``P-384``.
+        With ``activate``, it becomes the controller's active key and the previous one is
+        retired (still listed and published)."""
+        if algorithm == multikey.ED25519:
+            signing_key: SigningKey = nacl.signing.SigningKey.generate()
+        elif algorithm in ecdsa_rdfc_2019.CURVES:
+            signing_key = ec.generate_private_key(ecdsa_rdfc_2019.CURVES[algorithm].curve)
+        else:
+            raise KeyError_(f"unknown key algorithm {algorithm!r} (Ed25519, P-256 or P-384)")
+        return self.add(signing_key, controller=controller, activate=activate, now=now)
 
     def add(
         self,
-        signing_key: nacl.signing.SigningKey,
+        signing_key: SigningKey,
         *,
         controller: str | None = None,
         activate: bool = True,
         now: datetime | None = None,
     ) -> KeyInfo:
         """Store an existing key (for imports and tests)."""
-        public_key_multibase = multikey.encode_public_key(bytes(signing_key.verify_key))
+        public_key_multibase, secret_key_multibase = _multibases(signing_key)
         data = {
             "type": "Multikey",
             "publicKeyMultibase": public_key_multibase,
-            "secretKeyMultibase": multikey.encode_secret_key(bytes(signing_key)),
+            "secretKeyMultibase": secret_key_multibase,
             "created": format_datetime(now or utc_now()),
             "controller": controller,
             "active": False,
@@ -189,3 +213,17 @@ class FileKeyStore:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
+
+
+def _multibases(signing_key: SigningKey) -> tuple[str, str]:
+    """(publicKeyMultibase, secretKeyMultibase) of an Ed25519 or P-256 / P-384 private key."""
+    if isinstance(signing_key, nacl.signing.SigningKey):
+        return (multikey.encode_public_key(bytes(signing_key.verify_key)),
+                multikey.encode_secret_key(bytes(signing_key)))
+    try:
+        public = ecdsa_rdfc_2019.public_multikey(signing_key)
+    except ProofError as exc:
+        raise KeyError_(str(exc)) from None
+    size = ecdsa_rdfc_2019.CURVES[public.algorithm].size
+    secret = signing_key.private_numbers().private_value.to_bytes(size, "big")
+    return multikey.encode_multikey(public), multikey.encode_secret_multikey(public.algorithm, secret)

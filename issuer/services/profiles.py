@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from issuer.dataintegrity.multikey import ED25519
 from issuer.errors import Conflict, InvalidRequest, NotFound, ValidationFailed
 from issuer.models import IssuerProfile, SigningKey, StoredImage
 from issuer.openbadges import credential as ob
@@ -123,13 +124,15 @@ def update_profile(
 
 def rotate_key(
     session: Session, profile: IssuerProfile, *, keystore: FileKeyStore, base_url: str,
-    now: datetime,
+    now: datetime, algorithm: str = ED25519,
 ) -> SigningKey:
-    """A new active key; the old one is retired but stays in the DID document, so what it
-    signed still verifies. A did:key issuer cannot rotate: its DID is its key."""
+    """A new active key (Ed25519, or ``algorithm`` P-256 / P-384: its credentials are then
+    signed with ecdsa-rdfc-2019); the old one is retired but stays in the DID document, so
+    what it signed still verifies. A did:key issuer cannot rotate: its DID is its key."""
     if profile.did is not None:
         raise InvalidRequest("a did:key issuer's DID is its key, so it cannot be rotated")
-    info = keystore.generate(controller=profile_did(profile, base_url), activate=True, now=now)
+    info = keystore.generate(controller=profile_did(profile, base_url), activate=True, now=now,
+                             algorithm=algorithm)
     for key in profile.keys:
         if key.active:
             key.active = False

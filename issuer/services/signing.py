@@ -37,7 +37,8 @@ def sign_credential(
     created: datetime | None,
     loader: StaticDocumentLoader = DEFAULT_LOADER,
 ) -> dict[str, Any]:
-    """The credential with an eddsa-rdfc-2022 proof by ``key`` for its issuer."""
+    """The credential with a proof by ``key`` for its issuer: eddsa-rdfc-2022 for an Ed25519
+    key, ecdsa-rdfc-2019 for a P-256 / P-384 key."""
     method = verification_method_for(issuer_id_of(document), key)
     return add_proof(
         document,

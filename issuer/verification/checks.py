@@ -25,6 +25,7 @@ from issuer.openbadges import schema_validation, vocab
 from issuer.openbadges.credential import normalize_email
 from issuer.verification import keys
 from issuer.verification import problem_types as pt
+from issuer.verification.proof_report import proof_check_result
 from issuer.verification.results import CheckResult, Problem, Status, first_line
 
 ControllerResolver = keys.ControllerResolver
@@ -187,47 +188,40 @@ def check_proof(credential: Any, ctx: VerifyContext) -> CheckResult:
     if not ctx.contexts_loadable:
         return CheckResult(cid, title, Status.NOT_CHECKED,
                            "the credential's JSON-LD cannot be processed (see the context check)")
-    verified, failures, unavailable, warnings = [], [], [], []
-    for index, proof in enumerate(all_proofs):
+    found: dict[int, keys.ResolvedKey] = {}
+    unavailable: dict[int, str] = {}
+
+    def verify(index: int, proof: Any) -> proofs.ProofOutcome:
+        # Each proof on its own; proofs.verify_proof_set then settles the chains.
         if not proofs.is_supported(proof):
             kind = proof.get("cryptosuite") or proof.get("type") if isinstance(proof, dict) else None
-            warnings.append(f"proof {index + 1}: {kind!r} proofs are not supported, not checked")
-            continue
+            return proofs.outcome_of(index, proof, verified=False, supported=False,
+                                     reason=f"{kind!r} proofs are not supported")
         try:
-            key = keys.resolve_key(proof.get("verificationMethod"), ctx.resolve_controller)
+            found[index] = keys.resolve_key(proof.get("verificationMethod"), ctx.resolve_controller)
         except keys.KeyResolutionError as exc:
-            (unavailable if exc.unavailable else failures).append(f"proof {index + 1}: {exc}")
-            continue
-        outcome = proofs.verify_one(credential, index, proof, key.public_key, loader=ctx.loader)
+            if exc.unavailable:  # could not be checked, rather than wrong
+                unavailable[index] = str(exc)
+                return proofs.outcome_of(index, proof, verified=False, supported=False,
+                                         reason=f"the signing key could not be had: {exc}")
+            return proofs.outcome_of(index, proof, verified=False, supported=True, reason=str(exc),
+                                     problem_type=pt.INVALID_VERIFICATION_METHOD)
+        return proofs.verify_one(credential, index, proof, found[index].public_key,
+                                 loader=ctx.loader)
+
+    outcomes = proofs.verify_proof_set(credential, verify)
+    for outcome in outcomes:
         if outcome.verified:
-            verified.append(outcome)
+            key = found[outcome.index]
             ctx.verified_controllers.append(key.controller)
-            if key.warning:
-                warnings.append(f"proof {index + 1}: {key.warning}")
+            if key.unconfirmed:
                 ctx.unconfirmed_controllers.setdefault(key.controller, key.unconfirmed)
-        else:
-            failures.append(f"proof {index + 1}: {outcome.reason}")
-    if verified or failures:  # the verdict does not hang on a key that could not be had
-        warnings += [f"{text} (not checked)" for text in unavailable]
-    if failures:
-        return CheckResult(
-            cid, title, Status.FAILED, "; ".join(failures),
-            problems=tuple(Problem(pt.CRYPTOGRAPHIC_SECURITY_ERROR, "Invalid signature", failure)
-                           for failure in failures),
-            warnings=tuple(warnings),
-        )
-    if unavailable and not verified:  # nothing found wrong, but no key to check with
-        return CheckResult(cid, title, Status.NOT_CHECKED,
-                           "the signing key could not be had: " + "; ".join(unavailable),
-                           warnings=tuple(warnings))
-    if not verified:
-        detail = ("no proof of a kind this verifier supports (eddsa-rdfc-2022, "
-                  "Ed25519Signature2020)")
-        return CheckResult(cid, title, Status.NOT_CHECKED, detail, warnings=tuple(warnings),
-                           problems=(Problem(pt.UNSUPPORTED_PROOF, "Unsupported proof", detail),))
-    suites = ", ".join(sorted({o.cryptosuite or o.proof_type or "?" for o in verified}))
-    return CheckResult(cid, title, Status.PASSED, f"signature valid ({suites})",
-                       warnings=tuple(warnings))
+    result = proof_check_result(cid, title, outcomes,
+                                {index: key.warning for index, key in found.items()})
+    if result.status is Status.NOT_CHECKED and unavailable:
+        result = CheckResult(cid, title, Status.NOT_CHECKED, "the signing key could not be had: "
+                             + "; ".join(unavailable.values()), warnings=result.warnings)
+    return result
 
 
 # --- 4. Issuer binding -----------------------------------------------------------------------

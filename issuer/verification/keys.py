@@ -2,7 +2,7 @@
 
 did:key ids carry their key; other ids are looked up in their controller's document (a DID
 document or an issuer profile, from ``resolve_controller``), or, when that cannot be had and
-the id ends in ``#z6Mk…``, taken from the id itself, unconfirmed (as the 1EdTech validator
+the id ends in a Multikey (``#z6Mk…``, ``#zDn…``, ``#z82…``), taken from the id itself, unconfirmed (as the 1EdTech validator
 does): the issuer check then says it could not confirm the key is the issuer's.
 """
 
@@ -23,7 +23,7 @@ VERIFICATION_KEY_TYPES = {"Multikey", "Ed25519VerificationKey2020"}
 
 @dataclass(frozen=True)
 class ResolvedKey:
-    public_key: bytes
+    public_key: multikey.PublicKey  # Ed25519, P-256 or P-384
     controller: str
     # Set when the key was read from the verification method id because the controller's
     # documents could not be had: the key is not confirmed to be the controller's.
@@ -51,7 +51,7 @@ def resolve_key(method: Any, resolve_controller: ControllerResolver | None) -> R
         if fragment and fragment != key:
             raise KeyResolutionError("did:key fragment does not match the key")
         try:
-            return ResolvedKey(multikey.decode_public_key(key), identifier)
+            return ResolvedKey(multikey.decode_multikey(key), identifier)
         except multikey.MultikeyError as exc:
             raise KeyResolutionError(f"{method}: {exc}") from None
     controller_id, _, fragment = method.partition("#")
@@ -66,9 +66,9 @@ def resolve_key(method: Any, resolve_controller: ControllerResolver | None) -> R
             lookup_error = first_line(exc)
     if document is not None:
         return _key_from_document(method, controller_id, document)
-    if fragment.startswith("z6Mk"):
+    if fragment.startswith(("z6Mk", "zDn", "z82")):  # Ed25519, P-256, P-384 Multikeys
         try:
-            key = multikey.decode_public_key(fragment)
+            key = multikey.decode_multikey(fragment)
         except multikey.MultikeyError as exc:
             raise KeyResolutionError(f"{method}: {exc}") from None
         why = f" ({lookup_error})" if lookup_error else ""
@@ -108,7 +108,7 @@ def _key_from_document(method: str, controller_id: str, document: dict[str, Any]
         if vm.get("type") not in VERIFICATION_KEY_TYPES:
             raise KeyResolutionError(f"{method} has unsupported key type {vm.get('type')!r}")
         try:
-            key = multikey.decode_public_key(vm.get("publicKeyMultibase", ""))
+            key = multikey.decode_multikey(vm.get("publicKeyMultibase", ""))
         except multikey.MultikeyError as exc:
             raise KeyResolutionError(f"{method}: {exc}") from None
         return ResolvedKey(key, vm.get("controller", doc_id))

@@ -1,14 +1,24 @@
 """One catalog of problem-type URIs: VC DM 2.0 and Data Integrity ones, then ours."""
 
+# Data Integrity 1.0 "Processing Errors", defined where the cryptosuites raise them
+# (issuer.dataintegrity.processing_errors, which must not import verification) and listed
+# here; a chain naming a missing or invalid proof is PROOF_VERIFICATION_ERROR.
+from issuer.dataintegrity.processing_errors import (  # noqa: F401
+    INVALID_CHALLENGE_ERROR,
+    INVALID_DOMAIN_ERROR,
+    PROOF_GENERATION_ERROR,
+    PROOF_TRANSFORMATION_ERROR,
+    PROOF_VERIFICATION_ERROR,
+    SECURITY,
+)
+
 VC = "https://www.w3.org/TR/vc-data-model#"
 PARSING_ERROR = VC + "PARSING_ERROR"
 CRYPTOGRAPHIC_SECURITY_ERROR = VC + "CRYPTOGRAPHIC_SECURITY_ERROR"
 MALFORMED_VALUE_ERROR = VC + "MALFORMED_VALUE_ERROR"
 RANGE_ERROR = VC + "RANGE_ERROR"
 
-SECURITY = "https://w3id.org/security#"
-PROOF_VERIFICATION_ERROR = SECURITY + "PROOF_VERIFICATION_ERROR"
-PROOF_TRANSFORMATION_ERROR = SECURITY + "PROOF_TRANSFORMATION_ERROR"
+# Data Integrity ones: the "Processing Errors" are imported above; these two name a key.
 INVALID_VERIFICATION_METHOD = SECURITY + "INVALID_VERIFICATION_METHOD"
 INVALID_CONTROLLED_IDENTIFIER_DOCUMENT = SECURITY + "INVALID_CONTROLLED_IDENTIFIER_DOCUMENT"
 

@@ -3,8 +3,9 @@
  * dbvc.mjs - sign / verify one credential with Digital Bazaar's libraries.
  *
  * An independent second implementation of Data Integrity `eddsa-rdfc-2022`
- * for the Python test-suite: it signs what we sign and verifies what we
- * issue, so both directions are checked against code we did not write.
+ * and `ecdsa-rdfc-2019` (P-256, P-384) for the Python test-suite: it signs
+ * what we sign and verifies what we issue, so both directions are checked
+ * against code we did not write.
  *
  *   node tests/interop/dbvc.mjs < request.json > response.json
  *
@@ -19,10 +20,21 @@
  *
  * Requests (full description in README.md):
  *   {"op": "sign", "credential", "publicKeyMultibase", "secretKeyMultibase",
- *    "verificationMethod", "controller", "date"}          -> {"signed", "error"}
+ *    "verificationMethod", "controller", "date", "cryptosuite"?,
+ *    "proofId"?, "previousProof"?}                        -> {"signed", "error"}
  *   {"op": "verify", "credential", "documents"?, "now"?,
  *    "requireIssuerMatch"? (default true), "checkStatus"? (default false)}
  *                 -> {"verified", "error", "proofs", "results", "statusResult"?}
+ *   {"op": "verifyProofs", "credential", "documents"?, "requireIssuerMatch"?}
+ *                 -> {"verified", "proofs"}  (every proof, chains included)
+ *
+ * Proof sets and chains: the pinned libraries (jsonld-signatures 11.6,
+ * data-integrity 2.5.0) know no `previousProof`: they check every proof over
+ * the document without proofs, so a chain link fails in "verify". Signing a
+ * link ("previousProof") and "verifyProofs" apply the W3C Data Integrity
+ * algorithms "Add Proof Set/Chain" / "Verify Proof Sets and Chains" here:
+ * the document the link signs carries the proofs it names; Digital Bazaar's
+ * DataIntegrityProof canonicalizes, hashes, signs and verifies it.
  *
  * "checkStatus": true checks BitstringStatusListEntry statuses with
  * @digitalbazaar/vc-bitstring-status-list: each list credential is loaded
@@ -45,9 +57,12 @@ import {fileURLToPath} from 'node:url';
 
 import * as vc from '@digitalbazaar/vc';
 import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey';
+import * as EcdsaMultikey from '@digitalbazaar/ecdsa-multikey';
 import {DataIntegrityProof} from '@digitalbazaar/data-integrity';
 import {cryptosuite as eddsaRdfc2022} from
   '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
+import {cryptosuite as ecdsaRdfc2019} from
+  '@digitalbazaar/ecdsa-rdfc-2019-cryptosuite';
 import jsigs from 'jsonld-signatures';
 import {checkStatus as checkBitstringStatus} from
   '@digitalbazaar/vc-bitstring-status-list';
@@ -56,6 +71,14 @@ const DID_V1 = 'https://www.w3.org/ns/did/v1';
 const MULTIKEY_V1 = 'https://w3id.org/security/multikey/v1';
 // z + base58btc(0xed 0x01 + 32-byte key) is always 48 chars starting "z6Mk"
 const ED25519_PUB_MULTIBASE = /^z6Mk[1-9A-HJ-NP-Za-km-z]{44}$/;
+// P-256 (0x1200 + compressed point) "zDn...", P-384 (0x1201) "z82..."
+const ECDSA_PUB_MULTIBASE = /^z(Dn|82)[1-9A-HJ-NP-Za-km-z]+$/;
+const CRYPTOSUITES = {
+  'eddsa-rdfc-2022': {cryptosuite: eddsaRdfc2022, Multikey: Ed25519Multikey,
+    key: ED25519_PUB_MULTIBASE},
+  'ecdsa-rdfc-2019': {cryptosuite: ecdsaRdfc2019, Multikey: EcdsaMultikey,
+    key: ECDSA_PUB_MULTIBASE}
+};
 // verification relationships that may embed a verification method object
 const VM_HOLDERS = [
   'verificationMethod', 'assertionMethod', 'authentication',
@@ -82,8 +105,9 @@ function remote(url, document) {
 
 function didKeyDocument(did) {
   const key = did.slice('did:key:'.length);
-  if(!ED25519_PUB_MULTIBASE.test(key)) {
-    throw new Error(`Unsupported did:key "${did}": only Ed25519 (z6Mk...).`);
+  if(!ED25519_PUB_MULTIBASE.test(key) && !ECDSA_PUB_MULTIBASE.test(key)) {
+    throw new Error(
+      `Unsupported did:key "${did}": only Ed25519, P-256, P-384 Multikeys.`);
   }
   const vmId = `${did}#${key}`;
   return {
@@ -208,25 +232,23 @@ function required(request, ...names) {
   }
 }
 
-async function sign(request) {
-  required(request, 'credential', 'publicKeyMultibase', 'secretKeyMultibase',
-    'verificationMethod', 'controller');
-  const {credential, publicKeyMultibase, secretKeyMultibase,
-    verificationMethod, controller} = request;
-  // VC 1.1 credentials would silently get issuanceDate = now from vc.issue();
-  // refuse instead, so signing stays deterministic.
-  const contexts = [].concat(credential['@context']);
-  if(contexts[0] === 'https://www.w3.org/2018/credentials/v1' &&
-    !credential.issuanceDate) {
-    throw new BadRequest('VC 1.1 credential without "issuanceDate".');
+async function keyPairFor(request) {
+  const {publicKeyMultibase, secretKeyMultibase, verificationMethod,
+    controller} = request;
+  const name = request.cryptosuite ?? 'eddsa-rdfc-2022';
+  if(!Object.hasOwn(CRYPTOSUITES, name)) {
+    throw new BadRequest(`"cryptosuite" must be one of ${
+      Object.keys(CRYPTOSUITES).join(', ')}.`);
   }
-  if(!ED25519_PUB_MULTIBASE.test(publicKeyMultibase)) {
-    throw new BadRequest('"publicKeyMultibase" is not an Ed25519 z6Mk... key.');
+  const {Multikey, key} = CRYPTOSUITES[name];
+  if(!key.test(publicKeyMultibase)) {
+    throw new BadRequest(
+      `"publicKeyMultibase" is not a key for ${name}: ${publicKeyMultibase}`);
   }
   let keyPair;
   let keysMatch;
   try {
-    keyPair = await Ed25519Multikey.from({
+    keyPair = await Multikey.from({
       '@context': MULTIKEY_V1, type: 'Multikey', id: verificationMethod,
       controller, publicKeyMultibase, secretKeyMultibase
     });
@@ -241,21 +263,77 @@ async function sign(request) {
     throw new BadRequest(
       '"secretKeyMultibase" does not match "publicKeyMultibase".');
   }
+  return {keyPair, cryptosuite: CRYPTOSUITES[name].cryptosuite};
+}
+
+// The proofs a `previousProof` value names ("matching proofs"); every id
+// must name a proof.
+function matchingProofs(allProofs, previousProof) {
+  const ids = previousProof === undefined ? [] : [].concat(previousProof);
+  const matching = allProofs.filter(proof => ids.includes(proof.id));
+  const missing = ids.filter(id => !matching.some(proof => proof.id === id));
+  if(missing.length > 0) {
+    throw new Error(`previousProof names no proof: ${missing.join(', ')}`);
+  }
+  return matching;
+}
+
+function unsecured(document) {
+  const {proof, ...rest} = document;
+  return rest;
+}
+
+async function sign(request) {
+  required(request, 'credential', 'publicKeyMultibase', 'secretKeyMultibase',
+    'verificationMethod', 'controller');
+  const {credential} = request;
+  // VC 1.1 credentials would silently get issuanceDate = now from vc.issue();
+  // refuse instead, so signing stays deterministic.
+  const contexts = [].concat(credential['@context']);
+  if(contexts[0] === 'https://www.w3.org/2018/credentials/v1' &&
+    !credential.issuanceDate) {
+    throw new BadRequest('VC 1.1 credential without "issuanceDate".');
+  }
+  const {keyPair, cryptosuite} = await keyPairFor(request);
   // date: ISO string -> proof.created; null -> no `created`; absent -> now
   let suite;
   try {
     suite = new DataIntegrityProof({
-      signer: keyPair.signer(), cryptosuite: eddsaRdfc2022, date: request.date
+      signer: keyPair.signer(), cryptosuite, date: request.date
     });
   } catch(e) {
     throw new BadRequest(e.message);
   }
+  if(request.proofId !== undefined) {
+    suite.proof = {id: request.proofId};
+  }
+  const documentLoader = makeDocumentLoader(request.documents);
+  const allProofs = [].concat(credential.proof ?? []);
   try {
-    const signed = await vc.issue({
-      credential: structuredClone(credential), suite,
-      documentLoader: makeDocumentLoader(request.documents)
+    if(allProofs.length === 0) {
+      const signed = await vc.issue({
+        credential: structuredClone(credential), suite, documentLoader
+      });
+      return {signed, error: null};
+    }
+    // Add Proof Set/Chain: a set member signs the document without proofs,
+    // a chain link the document with the proofs it names.
+    const matching = matchingProofs(allProofs, request.previousProof);
+    if(request.previousProof !== undefined) {
+      suite.proof = {...suite.proof, previousProof: request.previousProof};
+    }
+    const input = unsecured(structuredClone(credential));
+    if(matching.length > 0) {
+      input.proof = structuredClone(matching);
+    }
+    const proof = await suite.createProof({
+      document: input, purpose: new jsigs.purposes.AssertionProofPurpose(),
+      proofSet: allProofs, documentLoader
     });
-    return {signed, error: null};
+    return {
+      signed: {...unsecured(credential), proof: [...allProofs, proof]},
+      error: null
+    };
   } catch(error) {
     return {signed: null, error: summarize(error), errorDetails: error};
   }
@@ -303,7 +381,7 @@ async function verify(request) {
     new jsigs.purposes.AssertionProofPurpose() : undefined;
   const result = await vc.verifyCredential({
     credential: request.credential, purpose,
-    suite: new DataIntegrityProof({cryptosuite: eddsaRdfc2022}),
+    suite: verifierSuites(),
     documentLoader: makeDocumentLoader(request.documents),
     // vc.verifyCredential refuses a credential with credentialStatus unless
     // given a checker; status is skipped (and says so) unless asked for.
@@ -331,6 +409,81 @@ async function verify(request) {
   };
 }
 
+function verifierSuites() {
+  return Object.values(CRYPTOSUITES).map(
+    ({cryptosuite}) => new DataIntegrityProof({cryptosuite}));
+}
+
+// "Verify Proof Sets and Chains" over DataIntegrityProof.verifyProof: each
+// proof over the document with the proofs it names (none for a set member),
+// then the purpose as jsonld-signatures checks it; a chain link counts only
+// when the proofs it names verified.
+async function verifyProofs(request) {
+  required(request, 'credential');
+  const {credential} = request;
+  const documentLoader = makeDocumentLoader(request.documents);
+  const allProofs = [].concat(credential.proof ?? []);
+  const results = [];
+  for(const proof of allProofs) {
+    const result = {
+      id: proof.id ?? null, cryptosuite: proof.cryptosuite ?? null,
+      verificationMethod: proof.verificationMethod ?? null,
+      previousProof: proof.previousProof ?? null
+    };
+    results.push(result);
+    const suite = verifierSuites().find(s => s.cryptosuite === proof.cryptosuite);
+    if(!suite || proof.type !== 'DataIntegrityProof') {
+      Object.assign(result, {verified: false, error: 'unsupported proof'});
+      continue;
+    }
+    const purpose = request.requireIssuerMatch === false ?
+      new jsigs.purposes.AssertionProofPurpose() :
+      new vc.CredentialIssuancePurpose();
+    try {
+      const document = unsecured(credential);
+      const matching = matchingProofs(allProofs, proof.previousProof);
+      if(matching.length > 0) {
+        document.proof = matching;
+      }
+      const own = await suite.verifyProof({
+        proof: {'@context': credential['@context'], ...proof}, document,
+        purpose, proofSet: allProofs, documentLoader
+      });
+      if(!own.verified) {
+        throw own.error ?? new Error('not verified');
+      }
+      const purposeResult = await purpose.validate(proof, {
+        document, suite, verificationMethod: own.verificationMethod,
+        documentLoader
+      });
+      if(!purposeResult.valid) {
+        throw purposeResult.error;
+      }
+      Object.assign(result, {verified: true, error: null});
+    } catch(error) {
+      Object.assign(result, {verified: false, error: summarize(error)});
+    }
+  }
+  // chain links rest on the proofs they name (checked in document order,
+  // links named before they are used, as in the W3C vectors)
+  for(const result of results) {
+    const named = result.previousProof === null ? [] :
+      [].concat(result.previousProof);
+    const broken = results.filter(
+      other => named.includes(other.id) && !other.verified);
+    if(result.verified && broken.length > 0) {
+      Object.assign(result, {
+        verified: false,
+        error: `previous proof not verified: ${broken.map(b => b.id).join(', ')}`
+      });
+    }
+  }
+  return {
+    verified: results.length > 0 && results.every(r => r.verified),
+    proofs: results
+  };
+}
+
 // -------------------------------------------------------------- main --
 
 async function readStdin() {
@@ -353,7 +506,7 @@ try {
   } catch(e) {
     throw new BadRequest(`stdin is not one JSON document: ${e.message}`);
   }
-  const ops = {sign, verify};
+  const ops = {sign, verify, verifyProofs};
   if(!request || !Object.hasOwn(ops, request.op)) {
     throw new BadRequest(`"op" must be one of ${Object.keys(ops).join(', ')}.`);
   }

@@ -113,3 +113,23 @@ def test_search_finds_by_email_name_and_achievement(app, session, achievement_id
     assert [r.recipient_name for r in issuance.search_credentials(session, "bob@")] == ["Bob"]
     assert len(issuance.search_credentials(session, "python basics")) == 2
     assert issuance.search_credentials(session, "100%_") == []
+
+
+def test_an_issuer_rotated_to_a_p256_key_issues_ecdsa_rdfc_2019_credentials(app, session,
+                                                                              achievement_id):
+    keystore = FileKeyStore(app.config["KEYS_DIR"])
+    before = _issue(app, session, achievement_id)
+    profile = before.profile
+    key = profiles.rotate_key(session, profile, keystore=keystore, base_url=BASE_URL,
+                              now=utc_now(), algorithm="P-256")
+    session.commit()
+    assert key.public_key_multibase.startswith("zDn")
+    after = _issue(app, session, achievement_id, email="bob@example.org")
+    proof = json.loads(after.document)["proof"][0]
+    assert proof["cryptosuite"] == "ecdsa-rdfc-2019"
+    assert proof["verificationMethod"] == f"did:web:localhost%3A5000#{key.public_key_multibase}"
+    did_document = profiles.did_document(profile, BASE_URL)  # publishes both keys
+    for row in (before, after):
+        result = verify_credential(json.loads(row.document), now=utc_now(),
+                                   resolve_controller={did_document["id"]: did_document}.get)
+        assert result.verified, result.to_dict()

@@ -3,7 +3,7 @@ import nacl.signing
 import pytest
 
 from issuer.dataintegrity import multikey
-from tests.helpers import IMPL_GUIDE, W3C, load_json
+from tests.helpers import IMPL_GUIDE, W3C, W3C_ECDSA, load_json
 
 
 def test_w3c_key_pair_round_trips():
@@ -66,3 +66,43 @@ def test_controller_document_lists_every_key_for_assertions():
     ids = [f"did:web:badges.example.org#{key}" for key in keys]
     assert [vm["id"] for vm in document["verificationMethod"]] == ids
     assert document["assertionMethod"] == ids
+
+
+# --- P-256 and P-384 (vc-di-ecdsa §2.1.1) ------------------------------------------------------
+
+@pytest.mark.parametrize("name,algorithm,prefix,size", [
+    ("p256KeyPair.json", multikey.P256, "zDn", 33), ("p384KeyPair.json", multikey.P384, "z82", 49)])
+def test_p_curve_multikeys_decode_and_round_trip(name, algorithm, prefix, size):
+    pair = load_json(W3C_ECDSA / name)
+    key = multikey.decode_multikey(pair["publicKeyMultibase"])
+    assert pair["publicKeyMultibase"].startswith(prefix)
+    assert key.algorithm == algorithm and len(key.key) == size and key.key[0] in (2, 3)
+    assert multikey.encode_multikey(key) == pair["publicKeyMultibase"]
+    assert multikey.did_key(pair["publicKeyMultibase"]) == "did:key:" + pair["publicKeyMultibase"]
+    document = multikey.did_key_document(pair["publicKeyMultibase"])
+    assert document["verificationMethod"][0]["publicKeyMultibase"] == pair["publicKeyMultibase"]
+    with pytest.raises(multikey.MultikeyError):  # the Ed25519-only decoder keeps refusing them
+        multikey.decode_public_key(pair["publicKeyMultibase"])
+
+
+def test_decode_multikey_reads_ed25519_too():
+    pair = load_json(W3C / "keyPair.json")
+    key = multikey.decode_multikey(pair["publicKeyMultibase"])
+    assert key == multikey.PublicKey(multikey.ED25519,
+                                     multikey.decode_public_key(pair["publicKeyMultibase"]))
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "z" + base58.b58encode(b"\x80\x24\x04" + b"\x01" * 64).decode(),  # uncompressed P-256
+        "z" + base58.b58encode(b"\x80\x24\x02" + b"\x01" * 31).decode(),  # short P-256
+        "z" + base58.b58encode(b"\x81\x24\x05" + b"\x01" * 48).decode(),  # bad point prefix
+        "z" + base58.b58encode(b"\xe7\x01" + b"\x02" * 33).decode(),  # secp256k1
+        "z" + base58.b58encode(b"\x86\x26" + b"\x01" * 32).decode(),  # a P-256 *secret* key
+        "z",
+    ],
+)
+def test_other_keys_and_encodings_are_refused(value):
+    with pytest.raises(multikey.MultikeyError):
+        multikey.decode_multikey(value)

@@ -128,7 +128,7 @@ def test_unsupported_and_malformed_proofs_are_outcomes_not_exceptions():
     document = load_json(FIXTURES / "1edtech-simple.json")
     key = public_key_of(document["proof"][0]["verificationMethod"])
     odd = copy.deepcopy(document["proof"][0])
-    odd["cryptosuite"] = "ecdsa-rdfc-2019"
+    odd["cryptosuite"] = "bbs-2023"
     assert not proofs.verify_one(document, 0, odd, key).supported
     broken = copy.deepcopy(document["proof"][0])
     broken["proofValue"] = "not-multibase"

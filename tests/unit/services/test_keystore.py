@@ -405,3 +405,45 @@ def test_path_like_names_rejected_by_every_method(tmp_path, call):
     with pytest.raises(IssuerError, match="does not name an Ed25519 key"):
         call(store)
     assert outside.read_bytes() == before
+
+
+# --- P-256 and P-384 keys (ecdsa-rdfc-2019) ---------------------------------------------------
+
+
+@pytest.mark.parametrize("algorithm,prefix", [("P-256", "zDn"), ("P-384", "z82")])
+def test_p_curve_keys_are_stored_signed_with_and_verified(tmp_path, algorithm, prefix):
+    store = make_store(tmp_path)
+    ed = store.generate(controller=CONTROLLER, now=NOW)
+    info = store.generate(controller=CONTROLLER, now=LATER, algorithm=algorithm)
+    assert info.public_key_multibase.startswith(prefix) and info.algorithm == algorithm
+    assert stat.S_IMODE(key_file(store, info).stat().st_mode) == 0o600
+    assert [k.public_key_multibase for k in store.list()] == [ed.public_key_multibase,
+                                                             info.public_key_multibase]
+    assert store.active_key(CONTROLLER) == info
+    secret_of(store, info)  # a secretKeyMultibase of the curve's multicodec
+    assert multikey.decode_secret_multikey(secret_of(store, info))[0] == algorithm
+
+    signed = sign_credential(make_credential(), keystore=store, key=info, created=LATER)
+    assert signed["proof"][0]["cryptosuite"] == "ecdsa-rdfc-2019"
+    published = multikey.controller_document(
+        CONTROLLER, [k.public_key_multibase for k in store.keys_for(CONTROLLER)])
+    result = verify_credential(signed, now=LATER, resolve_controller={CONTROLLER: published}.get)
+    assert result.verified, result.to_dict()
+    assert result.check("proof").detail == "signature valid (ecdsa-rdfc-2019)"
+
+
+def test_a_p256_key_file_holding_another_key_is_refused(tmp_path):
+    store = make_store(tmp_path)
+    one = store.generate(controller=CONTROLLER, now=NOW, algorithm="P-256")
+    two = store.generate(controller=CONTROLLER, now=NOW, algorithm="P-256")
+    path = key_file(store, one)
+    data = json.loads(path.read_text("utf-8"))
+    data["secretKeyMultibase"] = secret_of(store, two)
+    path.write_text(json.dumps(data), "utf-8")
+    with pytest.raises(IssuerError, match="does not hold that key"):
+        store.signing_key(one.public_key_multibase)
+
+
+def test_an_unknown_key_algorithm_is_refused(tmp_path):
+    with pytest.raises(IssuerError, match="unknown key algorithm"):
+        make_store(tmp_path).generate(algorithm="secp256k1")
