@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import Any
 
 from flask import Flask
@@ -86,13 +85,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 
 def _instance_path(test_config: dict[str, Any] | None) -> str:
-    """<project>/instance (the checkout's, next to issuer/), unless the test config says."""
+    """The test config's INSTANCE_PATH, else config.instance_path() ($ISSUER_INSTANCE_PATH or
+    ./instance)."""
     if test_config and test_config.get("INSTANCE_PATH"):
         return str(test_config["INSTANCE_PATH"])
-    if os.environ.get("ISSUER_INSTANCE_PATH"):
-        return os.environ["ISSUER_INSTANCE_PATH"]
-    project_root = Path(__file__).resolve().parents[2]
-    return str(project_root / "instance")
+    return config.instance_path()
 
 
 def _refuse_nul_characters() -> None:
