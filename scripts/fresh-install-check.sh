@@ -17,15 +17,15 @@
 # Any failure exits non-zero with a message and the server's log. KEEP=1 keeps the directory.
 set -euo pipefail
 
-started=$(date +%s.%N)
+started=$EPOCHREALTIME
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 work="$(mktemp -d "${TMPDIR:-/tmp}/issuer-fresh-install.XXXXXX")"
 copy="$work/issuer"
 log="$work/server.log"
 server_pid=""
 
-say() { printf '[fresh-install %5.1fs] %s\n' "$(elapsed)" "$*"; }
-elapsed() { echo "$(date +%s.%N) - $started" | bc; }
+elapsed() { awk -v now="$EPOCHREALTIME" -v start="$started" 'BEGIN { printf "%.1f", now - start }'; }
+say() { printf '[fresh-install %5ss] %s\n' "$(elapsed)" "$*"; }
 fail() {
     printf '\nFRESH-INSTALL CHECK FAILED: %s\n' "$*" >&2
     if [ -s "$log" ]; then
@@ -54,7 +54,7 @@ cleanup() {
 trap cleanup EXIT
 
 case "$work/" in "$repo"/*) fail "the temporary directory $work is inside the checkout" ;; esac
-for tool in git curl python3 bc setsid pgrep; do
+for tool in git curl python3 awk tar setsid pgrep; do
     command -v "$tool" >/dev/null || fail "needs $tool"
 done
 
@@ -87,6 +87,10 @@ cd "$copy"
 # A session of its own (setsid), so the server and everything it starts form one process group.
 setsid bash -c "$command" </dev/null >"$log" 2>&1 &
 server_pid=$!
+for _ in $(seq 50); do  # until setsid has made it the leader of its own group
+    [ "$(ps -o pgid= -p "$server_pid" | tr -d ' ')" = "$server_pid" ] && break
+    sleep 0.1
+done
 [ "$(ps -o pgid= -p "$server_pid" | tr -d ' ')" = "$server_pid" ] || fail "setsid did not start a new process group"
 
 deadline=$(( $(date +%s) + 240 ))
@@ -161,4 +165,4 @@ grep -q "Shutting down: Master" "$log" || fail "gunicorn did not shut down clean
 grep -q "Consumer exiting" "$log" || fail "the queue worker did not shut down cleanly"
 ! grep -q "Traceback" "$log" || fail "the server log has a traceback"
 say "server and queue worker stopped, nothing left running"
-printf 'fresh-install check passed in %.1f s\n' "$(elapsed)"
+echo "fresh-install check passed in $(elapsed) s"
