@@ -1,11 +1,14 @@
 """Every setting in one place: defaults, then ``ISSUER_*`` environment variables, then the
 test dict; checked once at startup.
 
+State lives in the instance folder, ``ISSUER_INSTANCE_PATH`` or else ``./instance`` under the
+current working directory (:func:`instance_path`), never inside the installed package.
+
 | setting            | env var                 | default                                   |
 | ------------------ | ----------------------- | ----------------------------------------- |
 | DATABASE_URL       | ISSUER_DATABASE_URL     | sqlite:///<instance>/issuer.sqlite3       |
 | BASE_URL           | ISSUER_BASE_URL         | http://localhost:5000                     |
-| KEYS_DIR           | ISSUER_KEYS_DIR         | <project>/keys                            |
+| KEYS_DIR           | ISSUER_KEYS_DIR         | keys/ beside the instance folder (./keys) |
 | SECRET_KEY         | ISSUER_SECRET_KEY       | generated once into <instance>/secret_key |
 | MAX_IMAGE_BYTES    | ISSUER_MAX_IMAGE_BYTES  | 524288 (512 KiB)                          |
 | PROXY_COUNT        | ISSUER_PROXY_COUNT      | 0 (trust X-Forwarded-* from N proxies)    |
@@ -36,7 +39,8 @@ ENV_PREFIX = "ISSUER"
 SECRET_KEY_FILE = "secret_key"
 DEFAULT_BASE_URL = "http://localhost:5000"
 DEFAULT_MAX_IMAGE_BYTES = 512 * 1024
-NOT_SETTINGS = ("ADMIN_PASSWORD", "INSTANCE_PATH", "TEST_DATABASE_URL")
+NOT_SETTINGS = ("ADMIN_PASSWORD", "INSTANCE_PATH", "TEST_DATABASE_URL", "PORT")
+INSTANCE_PATH_ENV = "ISSUER_INSTANCE_PATH"
 
 
 class ConfigError(IssuerError):
@@ -44,8 +48,15 @@ class ConfigError(IssuerError):
     status = 500
 
 
+def instance_path() -> str:
+    """The instance folder (absolute): ``$ISSUER_INSTANCE_PATH``, else ``./instance`` under the
+    current working directory. Never a path inside the package, which may be a read-only
+    site-packages."""
+    return os.path.abspath(os.environ.get(INSTANCE_PATH_ENV) or "instance")
+
+
 def defaults(instance_path: str) -> dict[str, Any]:
-    project_root = Path(instance_path).parent
+    project_root = Path(instance_path).parent  # ./instance -> ./keys
     return {
         "DATABASE_URL": "sqlite:///" + str(Path(instance_path) / "issuer.sqlite3"),
         "BASE_URL": DEFAULT_BASE_URL,

@@ -2,7 +2,7 @@
 
 ``init_app(app)`` builds one engine per app (connection pool per worker process) and closes
 the request's session at teardown. ``migrate(url)`` upgrades a database to the newest
-revision in the top-level ``migrations/`` folder.
+revision in ``issuer/migrations/`` (package data, so an installed wheel migrates too).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from flask import Flask, current_app, g
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
-MIGRATIONS_DIR = Path(__file__).resolve().parents[1] / "migrations"
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 _EXTENSION = "issuer.db"
 
 

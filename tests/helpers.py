@@ -14,7 +14,7 @@ W3C_ECDSA = VECTORS / "w3c-vc-di-ecdsa"
 PROOF_SET_CHAIN = W3C / "proof-set-chain"
 IMPL_GUIDE = VECTORS / "1edtech-impl-guide"
 FIXTURES = VECTORS / "fixtures"
-SHARED_EXAMPLES = REPO.parent / "shared" / "ob3" / "examples"
+OB3_EXAMPLES = VECTORS / "examples"  # public OB 3.0 examples (tests/vectors/README.md)
 EXAMPLES_CONTEXT_URL = "https://www.w3.org/ns/credentials/examples/v2"
 # A fixed "now" for every date-dependent test.
 NOW = datetime(2026, 11, 22, 12, 0, 0, tzinfo=timezone.utc)

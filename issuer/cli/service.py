@@ -103,7 +103,8 @@ def init(admin_email: str | None, issuer_name: str, issuer_slug: str, did_method
 
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--port", default=5000, show_default=True, type=int, envvar="ISSUER_PORT",
+              show_envvar=True)
 @click.option("--workers", type=int, default=None,
               help="Gunicorn worker processes [default: 2 × CPUs + 1, at most 9].")
 @click.option("--dev", is_flag=True, help="Run Flask's single-process development server.")
@@ -128,16 +129,11 @@ def serve(host: str, port: int, workers: int | None, dev: bool,
         return
     if workers is None:
         workers = min(2 * (os.cpu_count() or 1) + 1, 9)
-    argv = [
-        sys.executable, "-m", "gunicorn",
-        "--workers", str(workers),
-        "--bind", f"{host}:{port}",
-        "--access-logfile", "-",
-        "issuer:create_app()",
-    ]
+    # The installed package's app, whatever the current directory holds (issuer/cli/serving.py).
+    argv = [sys.executable, "-P", "-m", "issuer.cli.serving", f"{host}:{port}", str(workers)]
     click.echo(f"serving on http://{host}:{port} with {workers} workers", err=True)
     if not queue_worker:
-        os.execvp(argv[0], argv)
+        os.execv(argv[0], argv)
     _supervise([_start_queue_worker(), subprocess.Popen(argv)])
 
 
@@ -145,7 +141,7 @@ def _start_queue_worker() -> "subprocess.Popen":
     """One `issuer worker` process (the embedded queue's consumer)."""
     click.echo("starting one job-queue worker (issuer worker)", err=True)
     return subprocess.Popen(
-        [sys.executable, "-c", "from issuer.cli import main; main()", "worker"]
+        [sys.executable, "-P", "-c", "from issuer.cli import main; main()", "worker"]
     )
 
 

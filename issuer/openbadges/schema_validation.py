@@ -1,8 +1,8 @@
 """Validate credentials against the vendored 1EdTech OB 3.0 JSON Schemas (never raises).
 
-Two schema generations exist (see schemas/README.md): the JSON-LD-adapted one that 1EdTech
-publishes today at the ``..._schema.json`` URLs, which accepts compacted single values, and the
-strict 2024 one that requires arrays. Certification fails the first and warns on the second;
+Two schema generations exist (see issuer/schemas/README.md): the JSON-LD-adapted one that
+1EdTech publishes today at the ``..._schema.json`` URLs, which accepts compacted single values,
+and the strict 2024 one that requires arrays. Certification fails the first and warns on the second;
 we report them the same way.
 """
 
@@ -16,7 +16,7 @@ from typing import Any
 
 import jsonschema
 
-SCHEMAS_DIR = Path(__file__).resolve().parents[2] / "schemas"
+SCHEMAS_DIR = Path(__file__).resolve().parents[1] / "schemas"  # package data
 
 ACHIEVEMENT_CREDENTIAL = "ob_v3p0_achievementcredential_schema.json"
 ACHIEVEMENT_CREDENTIAL_STRICT = "legacy-2024/ob_v3p0_achievementcredential-jsonschema1.json"

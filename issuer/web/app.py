@@ -8,6 +8,7 @@ imports them; none of them imports it.
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from flask import Flask
@@ -41,8 +42,6 @@ CORS_RESOURCES["/credentials/verify"] = {
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    import os
-
     app = Flask("issuer", instance_relative_config=True,
                 root_path=os.path.dirname(os.path.abspath(__file__)),
                 instance_path=_instance_path(test_config))
@@ -71,13 +70,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 
 def _instance_path(test_config: dict[str, Any] | None) -> str:
-    """<project>/instance (the checkout's, next to issuer/), unless the test config says."""
-    import os
-    from pathlib import Path
-
+    """The test config's INSTANCE_PATH, else config.instance_path() ($ISSUER_INSTANCE_PATH or
+    ./instance)."""
     if test_config and test_config.get("INSTANCE_PATH"):
         return str(test_config["INSTANCE_PATH"])
-    if os.environ.get("ISSUER_INSTANCE_PATH"):
-        return os.environ["ISSUER_INSTANCE_PATH"]
-    project_root = Path(__file__).resolve().parents[2]
-    return str(project_root / "instance")
+    return config.instance_path()

@@ -1,7 +1,7 @@
-"""The expected verdict of every shared OB 3.0 example (../shared/ob3/examples), one row per
+"""The expected verdict of every public OB 3.0 example (tests/vectors/examples), one row per
 file, checked through the verification API, the /verify page and ``issuer verify``.
 
-Semantics (see examples/README.md and tests/unit/verification/test_verifier.py):
+Semantics (see tests/vectors/examples/README.md and tests/unit/verification/test_verifier.py):
 - OK: verified. FAILS: not verified, and the second column lists exactly the checks that
   failed (or, for ``proof``, could not be made: a credential none of whose signatures could
   be checked is not verified). JWT: a VC-JWT, reported not verified because VC-JWT proofs are
@@ -30,7 +30,7 @@ from typing import NamedTuple
 
 import pytest
 
-from tests.helpers import NOW, SHARED_EXAMPLES
+from tests.helpers import NOW, OB3_EXAMPLES
 
 OK, FAILS, JWT, UNREADABLE = "verified", "not verified", "VC-JWT", "unreadable"
 
@@ -43,7 +43,7 @@ class Example(NamedTuple):
 
     @property
     def file(self) -> Path:
-        return SHARED_EXAMPLES / self.path
+        return OB3_EXAMPLES / self.path
 
 
 _ROWS = [
@@ -247,8 +247,8 @@ def discovered() -> set[str]:
     """Every example file the table must cover: all JSON (and JWS) files, and the baked PNG
     and SVG images of the 1EdTech validator (the DCC PNGs are QR codes, not baked badges)."""
     found = set()
-    for path in SHARED_EXAMPLES.rglob("*"):
-        relative = path.relative_to(SHARED_EXAMPLES)
+    for path in OB3_EXAMPLES.rglob("*"):
+        relative = path.relative_to(OB3_EXAMPLES)
         if not path.is_file() or path.suffix in (".md", ".txt"):
             continue
         if path.suffix in (".png", ".svg") and relative.parts[0] != "1edtech-validator-ob30":

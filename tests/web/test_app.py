@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from issuer import create_app
+from issuer import config, create_app
 from issuer.config import ConfigError
 from tests.helpers import REPO
 
@@ -37,6 +37,21 @@ def test_defaults_keep_state_under_instance(monkeypatch, tmp_path):
     assert app.config["DATABASE_URL"] == f"sqlite:///{tmp_path}/instance/issuer.sqlite3"
     assert app.config["BASE_URL"] == "http://localhost:5000"
     assert app.config["KEYS_DIR"] == str(tmp_path / "keys")
+
+
+def test_state_defaults_to_the_current_directory_never_the_package(monkeypatch, tmp_path):
+    for name in [n for n in os.environ if n.startswith("ISSUER_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+    app = create_app()
+    assert app.instance_path == str(tmp_path / "instance")
+    assert app.config["DATABASE_URL"] == f"sqlite:///{tmp_path}/instance/issuer.sqlite3"
+    assert app.config["QUEUE_URL"] == f"sqlite:///{tmp_path}/instance/queue.sqlite3"
+    assert app.config["KEYS_DIR"] == str(tmp_path / "keys")
+    assert (tmp_path / "instance" / "secret_key").is_file()
+    monkeypatch.setenv("ISSUER_INSTANCE_PATH", "elsewhere/inst")  # relative: made absolute
+    assert config.instance_path() == str(tmp_path / "elsewhere" / "inst")
+    assert create_app().config["KEYS_DIR"] == str(tmp_path / "elsewhere" / "keys")
 
 
 def test_generated_secret_key_is_kept_private_and_reused(tmp_path, database_url):

@@ -26,7 +26,6 @@ from issuer.cli import main, service
 from issuer.models import Achievement, AdminUser, IssuerProfile, StoredImage
 from issuer.services.keystore import FileKeyStore
 from issuer.verification.verifier import verify_credential
-from tests.helpers import REPO
 from tests.service_fixtures import ADMIN_PASSWORD, CSRF_RE, SAFE_SVG
 
 # The lead's group plus the service commands (issuer/cli/__init__.py registers them too).
@@ -165,18 +164,38 @@ def _wait_for(url: str, process: subprocess.Popen, seconds: float = 30) -> None:
     raise AssertionError(f"{url} did not answer in {seconds}s")
 
 
-def test_serve_runs_gunicorn_workers_that_share_sessions(app, env):
+def _decoy_directory(path) -> None:
+    """A current directory that would break a server importing from it or configured by it."""
+    (path / "issuer").mkdir(parents=True)
+    (path / "issuer" / "__init__.py").write_text(
+        'raise RuntimeError("imported the issuer/ of the current directory")\n')
+    (path / "gunicorn.conf.py").write_text(
+        'raise SystemExit("read the gunicorn.conf.py of the current directory")\n')
+
+
+def _wait_in_log(log, text: str, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while text not in log.read_text("utf-8", "replace"):
+        assert time.monotonic() < deadline, f"{text!r} not logged in {seconds}s"
+        time.sleep(0.2)
+
+
+def test_serve_runs_gunicorn_workers_that_share_sessions(app, env, tmp_path):
+    """`issuer serve` (port from ISSUER_PORT) serves the installed package: started in a
+    directory holding another issuer/ and a gunicorn.conf.py, neither is used (the web
+    workers and the job-queue worker alike)."""
     run(env, "init", "--admin-email", "admin@example.org")
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
-    launcher = ("import click; from issuer.cli import main, service; "
-                "cli = click.Group('issuer', commands=dict(main.commands)); "
-                "service.register(cli); cli()")
-    process = subprocess.Popen(
-        [sys.executable, "-c", launcher, "serve", "--port", str(port), "--workers", "3"],
-        cwd=REPO, env={**os.environ, **env, "ISSUER_SECRET_KEY": ""},
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
-    )
+    _decoy_directory(tmp_path / "cwd")
+    log = tmp_path / "serve.log"
+    with log.open("wb") as sink:
+        process = subprocess.Popen(
+            [sys.executable, "-P", "-c", "from issuer.cli import main; main()",
+             "serve", "--workers", "3"],
+            cwd=tmp_path / "cwd", stdout=subprocess.DEVNULL, stderr=sink, start_new_session=True,
+            env={**os.environ, **env, "ISSUER_SECRET_KEY": "", "ISSUER_PORT": str(port)},
+        )
     try:
         _wait_for(base + "/.well-known/did.json", process)
         with urllib.request.urlopen(base + "/.well-known/did.json") as response:
@@ -192,10 +211,13 @@ def test_serve_runs_gunicorn_workers_that_share_sessions(app, env):
         for _ in range(12):
             response = opener.open(base + "/admin/")
             assert response.geturl() == base + "/admin/" and b"Sign out" in response.read()
+        _wait_in_log(log, "Huey consumer started")  # the queue worker is up too
     finally:
         os.killpg(process.pid, signal.SIGTERM)
-        _, stderr = process.communicate(timeout=30)
+        process.wait(timeout=30)
+    stderr = log.read_bytes()
     assert b"Booting worker" in stderr
+    assert b"current directory" not in stderr and b"Traceback" not in stderr
     assert ADMIN_PASSWORD.encode() not in stderr
 
 

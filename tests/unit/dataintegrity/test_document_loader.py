@@ -1,6 +1,5 @@
 import hashlib
 import json
-from pathlib import Path
 
 import pytest
 from pyld import jsonld
@@ -12,9 +11,10 @@ from issuer.dataintegrity.document_loader import (
     context_files,
 )
 from issuer.errors import DocumentLoaderError
+from tests.helpers import VECTORS, load_json
 
-# Digests published in the W3C RECs (VC DM 2.0, VC DM 1.1, Data Integrity 1.0, BSL 1.0)
-# and recorded in shared/ob3/MANIFEST.md.
+# Digests published in the W3C RECs (VC DM 2.0, VC DM 1.1, Data Integrity 1.0, BSL 1.0) and
+# of the other sources; the whole digests are in tests/vectors/contexts-manifest.json.
 PUBLISHED_SHA256_PREFIX = {
     "https://www.w3.org/ns/credentials/v2": "59955ced6697d61e",
     "https://www.w3.org/2018/credentials/v1": "ab4ddd9a53175880",
@@ -27,7 +27,8 @@ PUBLISHED_SHA256_PREFIX = {
     "https://w3id.org/security/suites/ed25519-2020/v1": "b9e1ab971fd8bf2c",
 }
 
-SHARED_CONTEXTS = Path(__file__).resolve().parents[4] / "shared" / "ob3" / "contexts"
+MANIFEST = {entry["file"]: entry
+            for entry in load_json(VECTORS / "contexts-manifest.json")["contexts"]}
 
 
 @pytest.mark.parametrize("url", sorted(PUBLISHED_SHA256_PREFIX))
@@ -35,10 +36,19 @@ def test_vendored_context_bytes_match_published_digest(url):
     assert hashlib.sha256(context_bytes(url)).hexdigest().startswith(PUBLISHED_SHA256_PREFIX[url])
 
 
-@pytest.mark.skipif(not SHARED_CONTEXTS.is_dir(), reason="shared/ob3 not beside the checkout")
 @pytest.mark.parametrize("url", sorted(context_files()))
-def test_every_vendored_context_is_a_byte_copy_of_shared(url):
-    assert context_bytes(url) == (SHARED_CONTEXTS / context_files()[url]).read_bytes()
+def test_every_vendored_context_is_byte_exact_by_its_recorded_digest(url):
+    entry = MANIFEST[context_files()[url]]
+    assert url in entry["urls"]
+    assert hashlib.sha256(context_bytes(url)).hexdigest() == entry["sha256"]
+    if url in PUBLISHED_SHA256_PREFIX:
+        assert entry["sha256"].startswith(PUBLISHED_SHA256_PREFIX[url])
+
+
+def test_the_manifest_records_exactly_the_vendored_files():
+    assert set(MANIFEST) == set(context_files().values())
+    assert sorted(url for entry in MANIFEST.values() for url in entry["urls"]) == sorted(
+        context_files())
 
 
 def test_loader_serves_parsed_context_as_remote_document():

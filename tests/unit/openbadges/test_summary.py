@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 from issuer.openbadges.summary import summarize
-from tests.helpers import SHARED_EXAMPLES, load_json
+from tests.helpers import OB3_EXAMPLES, load_json
 
 
 def test_an_open_badge_summarised():
-    document = load_json(SHARED_EXAMPLES / "1edtech-validator-ob30" / "simple.json")
+    document = load_json(OB3_EXAMPLES / "1edtech-validator-ob30" / "simple.json")
     summary = summarize(document)
     assert summary.name == document["credentialSubject"]["achievement"]["name"]
     assert summary.issuer_id == document["issuer"]["id"]
