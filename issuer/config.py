@@ -23,6 +23,13 @@ current working directory (:func:`instance_path`), never inside the installed pa
 | MAIL_FROM          | ISSUER_MAIL_FROM        | unset; required with SMTP_URL ("Badges <badges@example.org>") |
 | MAIL_RETRIES       | ISSUER_MAIL_RETRIES     | 5 (further attempts after a failed send)  |
 | MAIL_RETRY_DELAY   | ISSUER_MAIL_RETRY_DELAY | 60 (seconds between attempts)             |
+| SIGNIN_ACCOUNT_FAILURES | ISSUER_SIGNIN_ACCOUNT_FAILURES | 5 failures of one account before lock-outs start |
+| SIGNIN_ACCOUNT_WINDOW | ISSUER_SIGNIN_ACCOUNT_WINDOW | 900 (seconds until an account's failures are forgotten) |
+| SIGNIN_ADDRESS_FAILURES | ISSUER_SIGNIN_ADDRESS_FAILURES | 20 failures from one client address before lock-outs |
+| SIGNIN_ADDRESS_WINDOW | ISSUER_SIGNIN_ADDRESS_WINDOW | 600 (seconds until an address's failures are forgotten) |
+| SIGNIN_MAX_LOCKOUT | ISSUER_SIGNIN_MAX_LOCKOUT | 900 (longest lock-out, seconds; they double from 1 s) |
+| SESSION_IDLE_SECONDS | ISSUER_SESSION_IDLE_SECONDS | 43200 (an admin session unused this long ends) |
+| SESSION_LIFETIME_SECONDS | ISSUER_SESSION_LIFETIME_SECONDS | 2592000 (admin and member sessions end this long after sign-in) |
 """
 
 from __future__ import annotations
@@ -75,6 +82,13 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "MAIL_FROM": None,
         "MAIL_RETRIES": 5,
         "MAIL_RETRY_DELAY": 60,
+        "SIGNIN_ACCOUNT_FAILURES": 5,
+        "SIGNIN_ACCOUNT_WINDOW": 15 * 60,
+        "SIGNIN_ADDRESS_FAILURES": 20,
+        "SIGNIN_ADDRESS_WINDOW": 10 * 60,
+        "SIGNIN_MAX_LOCKOUT": 15 * 60,
+        "SESSION_IDLE_SECONDS": 12 * 3600,
+        "SESSION_LIFETIME_SECONDS": 30 * 24 * 3600,
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the signed session
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_HTTPONLY": True,
@@ -156,6 +170,25 @@ def validate(config: dict[str, Any]) -> None:
     if config["VERIFY_RATE_LIMIT"] < 0:
         raise ConfigError("ISSUER_VERIFY_RATE_LIMIT must not be negative")
     _validate_mail_settings(config)
+    _validate_sign_in_settings(config)
+
+
+# (setting, lowest, highest): sign-in throttling cannot be switched off, only tuned.
+SIGN_IN_SETTINGS = (
+    ("SIGNIN_ACCOUNT_FAILURES", 1, 1000),
+    ("SIGNIN_ACCOUNT_WINDOW", 60, 7 * 86400),
+    ("SIGNIN_ADDRESS_FAILURES", 1, 100000),
+    ("SIGNIN_ADDRESS_WINDOW", 60, 7 * 86400),
+    ("SIGNIN_MAX_LOCKOUT", 1, 86400),
+    ("SESSION_IDLE_SECONDS", 60, 365 * 86400),
+    ("SESSION_LIFETIME_SECONDS", 60, 365 * 86400),
+)
+
+
+def _validate_sign_in_settings(config: dict[str, Any]) -> None:
+    """Sign-in throttling and session lifetimes (whole numbers within bounds)."""
+    for name, low, high in SIGN_IN_SETTINGS:
+        _whole_number(config, name, low, high)
 
 
 def _validate_mail_settings(config: dict[str, Any]) -> None:
@@ -172,13 +205,18 @@ def _validate_mail_settings(config: dict[str, Any]) -> None:
         except MailConfigError as exc:
             raise ConfigError(str(exc)) from None
     for name, low, high in (("MAIL_RETRIES", 0, 20), ("MAIL_RETRY_DELAY", 0, 86400)):
-        try:
-            value = int(config.get(name))
-        except (TypeError, ValueError):
-            raise ConfigError(f"ISSUER_{name} must be a whole number") from None
-        if not low <= value <= high:
-            raise ConfigError(f"ISSUER_{name} must be between {low} and {high}")
-        config[name] = value
+        _whole_number(config, name, low, high)
+
+
+def _whole_number(config: dict[str, Any], name: str, low: int, high: int) -> None:
+    """``config[name]`` as a whole number in [low, high], or a ConfigError naming it."""
+    try:
+        value = int(config.get(name))
+    except (TypeError, ValueError):
+        raise ConfigError(f"ISSUER_{name} must be a whole number") from None
+    if not low <= value <= high:
+        raise ConfigError(f"ISSUER_{name} must be between {low} and {high}")
+    config[name] = value
 
 
 def parse_flag(value: Any, name: str) -> bool:
@@ -206,13 +244,7 @@ def _validate_api_settings(config: dict[str, Any]) -> None:
                           "redis://host:6379/0 (workers on several machines)")
     for name, low, high in (("BULK_MAX_BYTES", 1024, 1 << 30),
                             ("ACCESS_TOKEN_SECONDS", 60, 86400)):
-        try:
-            value = int(config.get(name))
-        except (TypeError, ValueError):
-            raise ConfigError(f"ISSUER_{name} must be a whole number") from None
-        if not low <= value <= high:
-            raise ConfigError(f"ISSUER_{name} must be between {low} and {high}")
-        config[name] = value
+        _whole_number(config, name, low, high)
 
 
 def instance_secret_key(instance_path: str) -> str:

@@ -189,8 +189,8 @@ class IssuedCredential(Base):
 class AdminUser(Base):
     """Someone who may sign in to /admin. Only an argon2 hash of the password is stored.
 
-    ``session_token`` is what the session cookie names; changing the password replaces it,
-    which signs the user out everywhere.
+    Their sessions are rows of ``admin_sessions``: signing out deletes one, *sign out
+    everywhere* and a password change delete all (the others).
     """
 
     __tablename__ = "admin_users"
@@ -198,12 +198,55 @@ class AdminUser(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     password_hash: Mapped[str] = mapped_column(String(200))
-    session_token: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     def __repr__(self) -> str:  # never show the hash
         return f"AdminUser(id={self.id!r}, email={self.email!r})"
+
+
+# --- sign-in: server-side sessions and shared throttle counters ------------------------------
+
+
+class SessionColumns:
+    """What every server-side session row holds (admins here, members in community.models).
+
+    The signed cookie carries a random token; the row keeps only its SHA-256, so a copy of
+    the database opens no session. Deleting the row ends the session on every worker.
+    """
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class AdminSession(SessionColumns, Base):
+    """One signed-in admin browser."""
+
+    __tablename__ = "admin_sessions"
+
+    owner_id: Mapped[int] = mapped_column(
+        "admin_user_id", ForeignKey("admin_users.id", ondelete="CASCADE"), index=True
+    )
+
+    owner: Mapped[AdminUser] = relationship()
+
+
+class SignInThrottle(Base):
+    """A failure counter of one sign-in key (an account or a client address, hashed), shared
+    by every worker and host. ``expires_at``: when it is forgotten (and may be pruned)."""
+
+    __tablename__ = "sign_in_throttles"
+    __table_args__ = (UniqueConstraint("scope", "key_hash"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    scope: Mapped[str] = mapped_column(String(32))
+    key_hash: Mapped[str] = mapped_column(String(64))
+    failures: Mapped[int] = mapped_column(Integer)
+    last_failure_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
 
 # --- API access, VC-API signed credentials, idempotency and bulk issuance (issue 6) ----------

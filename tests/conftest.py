@@ -1,4 +1,5 @@
-"""Shared fixtures: a frozen clock and the test document loader (paths: tests/helpers.py)."""
+"""Shared fixtures: a fixed "now", a frozen wall clock, and the test document loader (paths:
+tests/helpers.py)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,23 @@ from datetime import datetime
 import pytest
 
 from issuer.dataintegrity.document_loader import StaticDocumentLoader
-from tests.helpers import EXAMPLES_CONTEXT_URL, NOW, W3C, load_json
+from tests.helpers import EXAMPLES_CONTEXT_URL, NOW, W3C, FrozenClock, load_json
 
 
 @pytest.fixture
 def now() -> datetime:
     return NOW
+
+
+@pytest.fixture
+def clock(monkeypatch) -> FrozenClock:
+    """The app's wall clock (issuer.clock.utc_now), frozen at the current second; move it
+    with ``clock.advance(seconds=…)``."""
+    from issuer import clock as wall_clock
+
+    frozen = FrozenClock(wall_clock.utc_now())
+    monkeypatch.setattr(wall_clock, "utc_now", frozen)
+    return frozen
 
 
 @pytest.fixture(scope="session")

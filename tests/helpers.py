@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 TESTS = Path(__file__).resolve().parent
@@ -22,3 +22,18 @@ NOW = datetime(2026, 11, 22, 12, 0, 0, tzinfo=timezone.utc)
 
 def load_json(path: Path):
     return json.loads(Path(path).read_text("utf-8"))
+
+
+class FrozenClock:
+    """What ``issuer.clock.utc_now`` answers in a test (the ``clock`` fixture installs it):
+    a fixed instant, moved on only by :meth:`advance`."""
+
+    def __init__(self, start: datetime):
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> datetime:
+        self.now += timedelta(**delta)
+        return self.now

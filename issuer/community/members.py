@@ -1,5 +1,6 @@
 """Members: finding or creating them by email or external id, their persona page, which
-badges they show, and one-time sign-in tokens (stored as SHA-256 hashes, single use).
+badges they show, one-time sign-in tokens (stored as SHA-256 hashes, single use) and their
+server-side sessions (issuer/services/sessions.py).
 """
 
 from __future__ import annotations
@@ -15,15 +16,17 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from issuer.community.models import Award, HiddenCredential, Member, SignInToken
+from issuer.community.models import Award, HiddenCredential, Member, MemberSession, SignInToken
 from issuer.errors import Conflict, NotFound, ValidationFailed
 from issuer.models import IssuedCredential, Recipient, StoredImage
 from issuer.services.issuance import DID_RE
 from issuer.services.profiles import is_http_url
+from issuer.services.sessions import SessionStore
 from issuer.services.tx import atomic
 from issuer.services.users import check_email, normalize_email
 
 SIGN_IN_TTL = timedelta(minutes=15)
+SESSIONS = SessionStore(MemberSession)  # signing in, out, and out on every device
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 DEFAULT_NAME = "Community member"
 RESERVED_SLUGS = frozenset({"me", "sign-in", "sign-out"})
@@ -183,7 +186,7 @@ def _create(session: Session, *, email: str, name: str | None, external_id: str 
     slug = _free_slug(session, display_name)
     member = Member(slug=slug, recipient=recipient, external_id=external_id,
                     display_name=display_name, interests=[], links=[], page_hidden=False,
-                    session_version=1, created_at=now, updated_at=now)
+                    created_at=now, updated_at=now)
     session.add(member)
     session.flush()
     return member
@@ -328,10 +331,6 @@ def redeem_sign_in_token(session: Session, token: str, *, now: datetime) -> Memb
         member_id = session.scalar(
             select(SignInToken.member_id).where(SignInToken.token_hash == token_hash))
         return session.get(Member, member_id)
-
-
-def sign_out_everywhere(member: Member) -> None:
-    member.session_version = (member.session_version or 1) + 1
 
 
 def member_url(base_url: str, slug: str) -> str:

@@ -33,6 +33,7 @@ from issuer.models import (
     IssuedCredential,
     IssuerProfile,
     Recipient,
+    SessionColumns,
     StoredImage,
     UTCDateTime,
 )
@@ -55,8 +56,6 @@ class Member(Base):
     did: Mapped[str | None] = mapped_column(String(500))
     avatar_id: Mapped[str | None] = mapped_column(ForeignKey("images.id"))
     page_hidden: Mapped[bool] = mapped_column(Boolean, default=False)
-    # Bumped to end every session (the signed cookie names member id + this version).
-    session_version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
@@ -84,6 +83,19 @@ class SignInToken(Base):
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     member: Mapped[Member] = relationship()
+
+
+class MemberSession(SessionColumns, Base):
+    """One signed-in member browser (the signed cookie carries its token; sign-out deletes
+    the row, *on every device* deletes all of the member's)."""
+
+    __tablename__ = "community_member_sessions"
+
+    owner_id: Mapped[int] = mapped_column(
+        "member_id", ForeignKey("community_members.id", ondelete="CASCADE"), index=True
+    )
+
+    owner: Mapped[Member] = relationship()
 
 
 class HiddenCredential(Base):

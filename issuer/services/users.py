@@ -1,4 +1,5 @@
-"""Admin users: argon2id password hashes, sign-in checks, session tokens."""
+"""Admin users: argon2id password hashes, sign-in checks, and their server-side sessions
+(issuer/services/sessions.py): signing out ends one, a password change all the others."""
 
 from __future__ import annotations
 
@@ -12,9 +13,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from issuer.errors import Conflict, ValidationFailed
-from issuer.models import AdminUser
+from issuer.models import AdminSession, AdminUser
+from issuer.services.sessions import SessionStore
 
 MIN_PASSWORD_LENGTH = 10
+SESSIONS = SessionStore(AdminSession)  # sign-in, sign-out, sign out everywhere
 EMAIL_RE = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+$")
 
 _hasher = PasswordHasher()
@@ -49,18 +52,27 @@ def create_admin(session: Session, *, email: str, password: str, now: datetime) 
     user = AdminUser(
         email=email,
         password_hash=_hasher.hash(password),
-        session_token=secrets.token_urlsafe(32),
         created_at=now,
     )
     session.add(user)
     return user
 
 
-def set_password(user: AdminUser, password: str) -> None:
-    """Replace the password; the new session token signs the user out everywhere."""
+def set_password(session: Session, user: AdminUser, password: str, *,
+                 keep_session: str | None = None) -> None:
+    """Replace the password and end every session of the user but ``keep_session`` (the
+    token of the browser that changed it). The caller commits."""
     check_password(password)
     user.password_hash = _hasher.hash(password)
-    user.session_token = secrets.token_urlsafe(32)
+    SESSIONS.end_all(session, owner_id=user.id, keep_token=keep_session)
+
+
+def password_matches(user: AdminUser, password: str) -> bool:
+    """Whether ``password`` is the user's (for a password change: the current one)."""
+    try:
+        return _hasher.verify(user.password_hash, password or "")
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
 
 
 def authenticate(session: Session, *, email: str, password: str, now: datetime) -> AdminUser | None:
@@ -74,18 +86,12 @@ def authenticate(session: Session, *, email: str, password: str, now: datetime) 
         except VerificationError:
             pass
         return None
-    try:
-        _hasher.verify(user.password_hash, password or "")
-    except (VerifyMismatchError, VerificationError, InvalidHashError):
+    if not password_matches(user, password):
         return None
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
     user.last_login_at = now
     return user
-
-
-def user_by_session_token(session: Session, token: str) -> AdminUser | None:
-    return session.scalar(select(AdminUser).where(AdminUser.session_token == token))
 
 
 def count_admins(session: Session) -> int:

@@ -1,4 +1,5 @@
-"""Helpers for the community tests: rules, achievements, events through the real API."""
+"""Helpers for the community tests: rules, achievements, events through the real API, and a
+member's sign-in by emailed link."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from issuer.models import Achievement, IssuedCredential, Recipient
 from issuer.services import achievements
 from issuer.services.tx import atomic
 from tests.api_helpers import bearer, make_token
-from tests.service_fixtures import make_achievement
+from tests.community.conftest import drain
+from tests.service_fixtures import csrf_token, make_achievement
 
 
 def achievement_with_rule(app, name: str, kind: str, *, action: str | None = None,
@@ -130,3 +132,24 @@ def fragment_token(url: str) -> str:
     _path, _, token = url.partition("#")
     assert token and "?" not in url, url
     return token
+
+
+def sign_in_member(app, client, smtp_server, email: str = "ada@example.org") -> str:
+    """Ask for a link, deliver it through the queue and SMTP, use it; the link's token."""
+    before = len(smtp_server.delivered)
+    token = csrf_token(client, "/members/sign-in")
+    response = client.post("/members/sign-in", data={"csrf_token": token, "email": email})
+    assert response.status_code == 200 and 'id="link-sent"' in response.get_data(as_text=True)
+    drain(app)
+    delivered = smtp_server.wait_for(before + 1)[-1]
+    assert delivered.rcpt_tos == [email]
+    _, html = parts(delivered.message)
+    url = link(html, "sign-in-link")
+    assert url.startswith("http://localhost:5000/members/sign-in/continue#")
+    secret = fragment_token(url)
+    page = client.get("/members/sign-in/continue")
+    assert secret not in page.get_data(as_text=True)
+    response = client.post("/members/sign-in/continue", data={
+        "csrf_token": csrf_token(client, "/members/sign-in/continue"), "token": secret})
+    assert response.status_code == 302 and response.headers["Location"] == "/members/me"
+    return secret

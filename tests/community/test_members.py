@@ -20,7 +20,7 @@ from issuer.services import status
 from issuer.services.keystore import FileKeyStore
 from issuer.services.tx import atomic
 from tests.community.conftest import drain
-from tests.community.helpers import fragment_token, link, parts
+from tests.community.helpers import fragment_token, link, parts, sign_in_member
 from tests.service_fixtures import (
     SAFE_SVG,
     csrf_token,
@@ -45,27 +45,6 @@ def _update(app, slug, **changes):
             member = members.member_by_slug(session, slug)
             for key, value in changes.items():
                 setattr(member, key, value)
-
-
-def _sign_in(app, client, smtp_server, email=ADA) -> str:
-    """Ask for a link, deliver it through the queue and SMTP, use it; the link's token."""
-    before = len(smtp_server.delivered)
-    token = csrf_token(client, "/members/sign-in")
-    response = client.post("/members/sign-in", data={"csrf_token": token, "email": email})
-    assert response.status_code == 200 and 'id="link-sent"' in response.get_data(as_text=True)
-    drain(app)
-    delivered = smtp_server.wait_for(before + 1)[-1]
-    assert delivered.rcpt_tos == [email]
-    _, html = parts(delivered.message)
-    url = link(html, "sign-in-link")
-    assert url.startswith("http://localhost:5000/members/sign-in/continue#")
-    secret = fragment_token(url)
-    page = client.get("/members/sign-in/continue")
-    assert secret not in page.get_data(as_text=True)
-    response = client.post("/members/sign-in/continue", data={
-        "csrf_token": csrf_token(client, "/members/sign-in/continue"), "token": secret})
-    assert response.status_code == 302 and response.headers["Location"] == "/members/me"
-    return secret
 
 
 def test_public_page_shows_the_persona_and_public_badges_only(app, client, profile):
@@ -122,7 +101,7 @@ def test_reserved_names_get_other_slugs(app, profile):
 def test_sign_in_by_emailed_link_once(app, client, smtp_server, profile):
     _member(app)
     assert client.get("/members/me").headers["Location"] == "/members/sign-in"
-    secret = _sign_in(app, client, smtp_server)
+    secret = sign_in_member(app, client, smtp_server)
     page = client.get("/members/me")
     assert page.status_code == 200 and "Your member page" in page.get_data(as_text=True)
     with app.app_context():  # only the hash is stored, and the token is now used
@@ -175,7 +154,7 @@ def test_expired_and_forged_tokens_do_not_sign_in(app, client, profile):
 
 def test_edit_page_saves_checks_and_hides(app, client, smtp_server, profile):
     slug = _member(app)
-    _sign_in(app, client, smtp_server)
+    sign_in_member(app, client, smtp_server)
     form = {"csrf_token": csrf_token(client, "/members/me"), "display_name": "Ada L.",
             "headline": "Countess", "bio": "Poet of science", "interests": "maths, Maths, looms",
             "links": "Blog | https://ada.example.org\nhttps://example.org/notes", "did": ""}
@@ -215,7 +194,7 @@ def test_badge_choices_and_sign_out_everywhere(app, client, smtp_server, profile
     keep = issue_credential(app, make_achievement(app, name="Keep"), email=ADA)
     hide = issue_credential(app, make_achievement(app, name="Hide"), email=ADA)
     other = issue_credential(app, make_achievement(app, name="Other"), email="bob@example.org")
-    _sign_in(app, client, smtp_server)
+    sign_in_member(app, client, smtp_server)
     response = client.post("/members/me/badges", data={
         "csrf_token": csrf_token(client, "/members/me"), "public": [keep, other]})
     assert response.status_code == 302
@@ -230,7 +209,7 @@ def test_badge_choices_and_sign_out_everywhere(app, client, smtp_server, profile
             session.execute(update(OutboxMessage).values(
                 created_at=utc_now() - timedelta(minutes=2)))
     second = app.test_client()
-    _sign_in(app, second, smtp_server)
+    sign_in_member(app, second, smtp_server)
     client.post("/members/sign-out", data={"csrf_token": csrf_token(client, "/members/me"),
                                            "everywhere": "1"})
     assert client.get("/members/me").status_code == 302

@@ -1,4 +1,4 @@
-"""Admin users: argon2 hashes only, sign-in checks, session tokens."""
+"""Admin users: argon2 hashes only, sign-in checks, server-side sessions."""
 
 from __future__ import annotations
 
@@ -7,7 +7,10 @@ import pytest
 from issuer.errors import Conflict, ValidationFailed
 from issuer.models import AdminUser
 from issuer.services import users
+from issuer.services.sessions import SessionPolicy
 from tests.helpers import NOW
+
+POLICY = SessionPolicy(lifetime_seconds=3600, idle_seconds=600)
 
 
 def test_only_an_argon2_hash_is_stored(session):
@@ -49,12 +52,15 @@ def test_duplicate_admin_is_a_conflict(session):
         users.create_admin(session, email="Admin@example.org", password="a long password", now=NOW)
 
 
-def test_new_password_replaces_the_session_token(session):
+def test_a_password_change_ends_every_other_session(session):
     user = users.create_admin(session, email="admin@example.org", password="a long password",
                               now=NOW)
+    session.flush()
+    kept, other = (users.SESSIONS.start(session, owner_id=user.id, now=NOW, policy=POLICY) for _ in "ab")
     session.commit()
-    old_token = user.session_token
-    users.set_password(user, "another long password")
+    users.set_password(session, user, "another long password", keep_session=kept)
     session.commit()
-    assert users.user_by_session_token(session, old_token) is None
-    assert users.user_by_session_token(session, user.session_token).id == user.id
+    assert users.SESSIONS.owner(session, other, now=NOW, policy=POLICY) is None
+    assert users.SESSIONS.owner(session, kept, now=NOW, policy=POLICY).id == user.id
+    assert users.password_matches(user, "another long password")
+    assert not users.password_matches(user, "a long password")

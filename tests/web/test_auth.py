@@ -77,5 +77,6 @@ def test_password_change_signs_out_other_sessions(app, admin_client):
     with app.app_context():
         session = db.get_session()
         with atomic(session):
-            users.set_password(users.admin_by_email(session, ADMIN_EMAIL), "a brand new password")
+            users.set_password(session, users.admin_by_email(session, ADMIN_EMAIL),
+                               "a brand new password")
     assert admin_client.get("/admin/").status_code == 302

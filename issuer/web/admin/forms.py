@@ -70,3 +70,10 @@ class IssueForm(FlaskForm):
     valid_until = DateField("Expires on (optional)", validators=[Optional()], format="%Y-%m-%d")
     evidence_url = StringField("Evidence URL (optional)")
     evidence_narrative = TextAreaField("Evidence narrative (optional)")
+
+
+class PasswordChangeForm(FlaskForm):
+    current_password = PasswordField("Current password",
+                                     validators=[DataRequired("Enter your current password.")])
+    new_password = PasswordField("New password (at least 10 characters)")
+    repeat_password = PasswordField("New password again")

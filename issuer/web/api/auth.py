@@ -1,6 +1,11 @@
 """Who calls the JSON APIs: bearer tokens (API tokens, or OAuth access tokens), their 401/403
 answers with ``WWW-Authenticate`` challenges, and the OAuth 2.0 token endpoint
 (client-credentials grant, RFC 6749 §4.4).
+
+The token endpoint counts failed client authentications (``invalid_client``) per client_id
+and per client address (issuer/web/core/throttling.py). Over the limit it answers 429 with a
+problem-details body and ``Retry-After``, without checking the secret. RFC 6749 has no
+error code for this (``slow_down`` belongs to the device flow), hence plain HTTP semantics.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from flask import Blueprint, current_app, jsonify, request
 from issuer.services import apiauth
 from issuer.services.apiauth import AuthenticationFailed, Forbidden, OAuthError, Principal
 from issuer.services.tx import atomic
-from issuer.web.core import deps
+from issuer.web.core import deps, throttling
 from issuer.web.core.problems import problem
 
 REALM = "issuer"
@@ -130,15 +135,47 @@ def token():
     if grant_type != "client_credentials":
         raise OAuthError("unsupported_grant_type",
                          "this server supports grant_type=client_credentials only")
-    client_id, client_secret = _client_credentials()
+    try:
+        client_id, client_secret = _client_credentials()
+    except OAuthError as error:
+        return _failed_client(throttling.attempt("oauth", None), error)
+    tried = throttling.attempt("oauth", client_id)
+    wait = throttling.refused(tried)
+    if wait:
+        return _throttled(wait)
     scope = _form_param("scope")
     session = deps.session()
-    with atomic(session):
-        granted = apiauth.client_credentials_grant(
-            session, client_id=client_id, client_secret=client_secret, scope=scope,
-            now=deps.now(), lifetime_seconds=current_app.config["ACCESS_TOKEN_SECONDS"],
-        )
+    try:
+        with atomic(session):
+            granted = apiauth.client_credentials_grant(
+                session, client_id=client_id, client_secret=client_secret, scope=scope,
+                now=deps.now(), lifetime_seconds=current_app.config["ACCESS_TOKEN_SECONDS"],
+            )
+    except OAuthError as error:
+        return _failed_client(tried, error)
+    throttling.succeeded(tried)
     response = jsonify({"access_token": granted.access_token, "token_type": "Bearer",
                         "expires_in": granted.expires_in, "scope": " ".join(granted.scopes)})
+    _no_store(response)
+    return response
+
+
+def _failed_client(tried: throttling.Attempt, error: OAuthError):
+    """Count a failed client authentication (other errors are not counted), unless the
+    caller is already throttled; then the 429 answers instead."""
+    if error.error != "invalid_client":
+        raise error
+    wait = throttling.refused(tried)
+    if wait:
+        return _throttled(wait)
+    throttling.failed(tried)
+    raise error
+
+
+def _throttled(seconds: int):
+    response = problem(429, "Too Many Requests",
+                       "Too many failed client authentications from this client or address. "
+                       f"Try again in {throttling.wait_text(seconds)}.")
+    response.headers["Retry-After"] = str(seconds)
     _no_store(response)
     return response

@@ -315,7 +315,13 @@ def document(base_url: str) -> dict[str, Any]:
                 "responses": {"200": json_answer(ref("TokenResponse"), "An access token"),
                               "400": json_answer(ref("TokenError"), "invalid_request, "
                                            "unsupported_grant_type, invalid_scope"),
-                              "401": json_answer(ref("TokenError"), "invalid_client")},
+                              "401": json_answer(ref("TokenError"), "invalid_client"),
+                              "429": {**problem_answer(
+                                  "Too many failed client authentications for this client_id "
+                                  "or from this address; the secret was not checked"),
+                                  "headers": {"Retry-After": {
+                                      "description": "seconds to wait",
+                                      "schema": {"type": "integer"}}}}},
             }},
             "/admin/bulk/{id}/progress": {"get": {
                 "operationId": "bulkProgress", "tags": ["Bulk issuing"],

@@ -1,4 +1,5 @@
-"""What views need from the app: the DB session, base URL, key store and the clock."""
+"""What views need from the app: the DB session, base URL, key store, the clock and the
+session lifetimes."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from issuer import clock, db
 from issuer.services.keystore import FileKeyStore
+from issuer.services.sessions import SessionPolicy
 
 
 def session() -> Session:
@@ -29,3 +31,17 @@ def now() -> datetime:
 
 def max_image_bytes() -> int:
     return current_app.config["MAX_IMAGE_BYTES"]
+
+
+def admin_session_policy() -> SessionPolicy:
+    """Admin sessions end ISSUER_SESSION_IDLE_SECONDS unused or
+    ISSUER_SESSION_LIFETIME_SECONDS after sign-in."""
+    config = current_app.config
+    return SessionPolicy(lifetime_seconds=config["SESSION_LIFETIME_SECONDS"],
+                         idle_seconds=config["SESSION_IDLE_SECONDS"])
+
+
+def member_session_policy() -> SessionPolicy:
+    """Member sessions end ISSUER_SESSION_LIFETIME_SECONDS after sign-in (members sign in
+    by email; an idle limit would send them to their mailbox too often)."""
+    return SessionPolicy(lifetime_seconds=current_app.config["SESSION_LIFETIME_SECONDS"])

@@ -1,8 +1,11 @@
 """Members' pages: the public persona page, password-less sign-in by emailed link, editing
 one's page and badge visibility, and claim links from the "you have earned" email.
 
-A member's session lives in the signed session cookie as (member id, session version, time
-signed in); nothing is kept in process memory. Signing out everywhere bumps the version.
+A member's session is a server-side row (issuer/services/sessions.py) whose random token the
+signed session cookie carries; nothing is kept in process memory. Signing out deletes the
+row (a copied cookie stops working), *on every device* deletes all of the member's. Sign-in
+link requests are throttled per email and per client address (issuer/web/core/throttling.py),
+counting every request: the answer is the same whether or not the address is a member's.
 Emailed links carry their token in the URL's #fragment, which browsers never send; a
 small script POSTs it, so tokens are in no request line, access log, Referer or served HTML.
 Sign-in links are used by that POST alone (a mail scanner prefetching the page cannot).
@@ -33,13 +36,12 @@ from issuer.models import IssuedCredential
 from issuer.services import images, status, urls
 from issuer.services.tx import atomic
 from issuer.sharing import linkedin
-from issuer.web.core import deps
+from issuer.web.core import deps, throttling
 from issuer.web.core.security import SCRIPT_PAGE_CSP
 
 bp = Blueprint("members", __name__)
 
-SESSION_KEY = "member"
-SESSION_MAX_AGE = 30 * 24 * 3600
+SESSION_KEY = "member_session"
 SIGN_IN_INTERVAL = 60  # seconds between two sign-in emails to one member
 
 
@@ -76,20 +78,22 @@ class TokenForm(FlaskForm):
 
 
 def sign_in(member: Member) -> None:
-    cookie[SESSION_KEY] = [member.id, member.session_version, int(deps.now().timestamp())]
+    """Start a server-side session for ``member`` (committed) and name it in the cookie."""
+    session = deps.session()
+    with atomic(session):
+        token = members.SESSIONS.start(session, owner_id=member.id, now=deps.now(),
+                                       policy=deps.member_session_policy())
+    cookie[SESSION_KEY] = token
 
 
 def current_member() -> Member | None:
-    value = cookie.get(SESSION_KEY)
-    if not (isinstance(value, list) and len(value) == 3 and all(isinstance(v, int) for v in value)):
+    token = cookie.get(SESSION_KEY)
+    if not isinstance(token, str):
         return None
-    member_id, version, signed_in_at = value
-    if deps.now().timestamp() - signed_in_at > SESSION_MAX_AGE:
-        return None
-    member = deps.session().get(Member, member_id)
-    if member is None or member.session_version != version:
-        return None
-    return member
+    session = deps.session()
+    with atomic(session):  # saves last_seen_at now and then
+        return members.SESSIONS.owner(session, token, now=deps.now(),
+                                      policy=deps.member_session_policy())
 
 
 def _require_member() -> Member:
@@ -130,27 +134,38 @@ def page(slug: str):
 @bp.route("/members/sign-in", methods=["GET", "POST"])
 def sign_in_form():
     form = EmailForm()
-    sent = False
-    status_code = 200
-    if form.validate_on_submit():
-        session = deps.session()
-        now = deps.now()
-        try:
-            email = members.check_email(form.email.data or "")
-        except ValidationFailed as error:
-            form.email.errors = [error.errors["email"]]
-            status_code = 422
-        else:
-            member = members.member_by_email(session, email)
-            if member is not None and _mail_on() and not _recently_sent(session, member, now):
-                with atomic(session):
-                    message = outbox.sign_in_mail(session, member, now=now)
-                _enqueue_mail(message.id)
-            sent = True  # the same answer whether or not the address is a member's
-    elif request.method == "POST":
-        status_code = 400
-    return render_template("members/sign_in.html", form=form, sent=sent,
-                           mail_on=_mail_on()), status_code
+    if not form.validate_on_submit():
+        return _sign_in_page(form, status_code=400 if request.method == "POST" else 200)
+    try:
+        email = members.check_email(form.email.data or "")
+    except ValidationFailed as error:
+        email = None
+        form.email.errors = [error.errors["email"]]
+    tried = throttling.attempt("member", email)
+    wait = throttling.refused(tried)
+    if wait:
+        return _sign_in_page(form, status_code=429, retry_after=wait)
+    throttling.failed(tried)  # every request counts: there is no "success" to tell apart
+    if email is None:
+        return _sign_in_page(form, status_code=422)
+    session = deps.session()
+    now = deps.now()
+    member = members.member_by_email(session, email)
+    if member is not None and _mail_on() and not _recently_sent(session, member, now):
+        with atomic(session):
+            message = outbox.sign_in_mail(session, member, now=now)
+        _enqueue_mail(message.id)
+    return _sign_in_page(form, sent=True)  # the same answer whether or not it is a member's
+
+
+def _sign_in_page(form: EmailForm, *, status_code: int = 200, sent: bool = False,
+                  retry_after: int = 0, expired: bool = False):
+    response = current_app.make_response((render_template(
+        "members/sign_in.html", form=form, sent=sent, mail_on=_mail_on(), expired=expired,
+        wait=throttling.wait_text(retry_after) if retry_after else None), status_code))
+    if retry_after:
+        response.headers["Retry-After"] = str(retry_after)
+    return response
 
 
 def _recently_sent(session, member: Member, now) -> bool:
@@ -192,8 +207,7 @@ def sign_in_with_link():
     session = deps.session()
     member = members.redeem_sign_in_token(session, form.token.data or "", now=deps.now())
     if member is None:
-        return render_template("members/sign_in.html", form=EmailForm(), sent=False,
-                               mail_on=_mail_on(), expired=True), 400
+        return _sign_in_page(EmailForm(), status_code=400, expired=True)
     sign_in(member)
     flash("You are signed in.")
     return redirect(url_for("members.edit"))
@@ -203,10 +217,13 @@ def sign_in_with_link():
 def sign_out():
     form = ConfirmForm()
     if form.validate_on_submit():
+        session = deps.session()
         member = current_member()
-        if member is not None and request.form.get("everywhere"):
-            with atomic(deps.session()):
-                members.sign_out_everywhere(member)
+        with atomic(session):
+            if member is not None and request.form.get("everywhere"):
+                members.SESSIONS.end_all(session, owner_id=member.id)
+            else:
+                members.SESSIONS.end(session, cookie.get(SESSION_KEY))
         cookie.pop(SESSION_KEY, None)
         flash("You are signed out.")
     return redirect(url_for("members.sign_in_form"))
