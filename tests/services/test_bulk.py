@@ -190,8 +190,8 @@ def test_a_settled_row_is_never_moved_again(app, session, achievement):
     """Issued, skipped, failed: an outcome, once written, stays (the only way out of a
     state is out of "pending")."""
     job, [(first, last)] = _job(session, achievement)
-    run = dict(keystore=FileKeyStore(app.config["KEYS_DIR"]), base_url=app.config["BASE_URL"],
-               clock=utc_now)
+    run = {"keystore": FileKeyStore(app.config["KEYS_DIR"]),
+           "base_url": app.config["BASE_URL"], "clock": utc_now}
     assert bulk.process_rows(session, job.id, first, last, **run) == 2
     before = _rows(session, job)
     with atomic(session):  # a stale worker's outcomes arrive late
