@@ -20,6 +20,8 @@ test dict; checked once at startup.
 | MAIL_FROM          | ISSUER_MAIL_FROM        | unset; required with SMTP_URL ("Badges <badges@example.org>") |
 | MAIL_RETRIES       | ISSUER_MAIL_RETRIES     | 5 (further attempts after a failed send)  |
 | MAIL_RETRY_DELAY   | ISSUER_MAIL_RETRY_DELAY | 60 (seconds between attempts)             |
+| HSTS_SECONDS       | ISSUER_HSTS_SECONDS     | 0 = off (> 0 with an https base URL: Strict-Transport-Security max-age) |
+| HSTS_INCLUDE_SUBDOMAINS | ISSUER_HSTS_INCLUDE_SUBDOMAINS | false (true: ; includeSubDomains) |
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ SECRET_KEY_FILE = "secret_key"
 DEFAULT_BASE_URL = "http://localhost:5000"
 DEFAULT_MAX_IMAGE_BYTES = 512 * 1024
 NOT_SETTINGS = ("ADMIN_PASSWORD", "INSTANCE_PATH", "TEST_DATABASE_URL")
+MAX_HSTS_SECONDS = 2 * 365 * 24 * 3600  # two years: the longest max-age in common use
 
 
 class ConfigError(IssuerError):
@@ -64,6 +67,8 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "MAIL_FROM": None,
         "MAIL_RETRIES": 5,
         "MAIL_RETRY_DELAY": 60,
+        "HSTS_SECONDS": 0,
+        "HSTS_INCLUDE_SUBDOMAINS": False,
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the signed session
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_HTTPONLY": True,
@@ -145,6 +150,20 @@ def validate(config: dict[str, Any]) -> None:
     if config["VERIFY_RATE_LIMIT"] < 0:
         raise ConfigError("ISSUER_VERIFY_RATE_LIMIT must not be negative")
     _validate_mail_settings(config)
+    _validate_hsts_settings(config)
+
+
+def _validate_hsts_settings(config: dict[str, Any]) -> None:
+    try:
+        seconds = int(config.get("HSTS_SECONDS") or 0)
+    except (TypeError, ValueError):
+        raise ConfigError("ISSUER_HSTS_SECONDS must be a whole number of seconds (0: off; "
+                          "31536000 is a year)") from None
+    if not 0 <= seconds <= MAX_HSTS_SECONDS:
+        raise ConfigError(f"ISSUER_HSTS_SECONDS must be between 0 and {MAX_HSTS_SECONDS}")
+    config["HSTS_SECONDS"] = seconds
+    config["HSTS_INCLUDE_SUBDOMAINS"] = _flag(config.get("HSTS_INCLUDE_SUBDOMAINS"),
+                                              "ISSUER_HSTS_INCLUDE_SUBDOMAINS")
 
 
 def _validate_mail_settings(config: dict[str, Any]) -> None:
