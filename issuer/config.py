@@ -30,6 +30,8 @@ current working directory (:func:`instance_path`), never inside the installed pa
 | SIGNIN_MAX_LOCKOUT | ISSUER_SIGNIN_MAX_LOCKOUT | 900 (longest lock-out, seconds; they double from 1 s) |
 | SESSION_IDLE_SECONDS | ISSUER_SESSION_IDLE_SECONDS | 43200 (an admin session unused this long ends) |
 | SESSION_LIFETIME_SECONDS | ISSUER_SESSION_LIFETIME_SECONDS | 2592000 (admin and member sessions end this long after sign-in) |
+| HSTS_SECONDS       | ISSUER_HSTS_SECONDS     | 0 = off (> 0 with an https base URL: Strict-Transport-Security max-age) |
+| HSTS_INCLUDE_SUBDOMAINS | ISSUER_HSTS_INCLUDE_SUBDOMAINS | false (true: ; includeSubDomains) |
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ DEFAULT_BASE_URL = "http://localhost:5000"
 DEFAULT_MAX_IMAGE_BYTES = 512 * 1024
 NOT_SETTINGS = ("ADMIN_PASSWORD", "INSTANCE_PATH", "TEST_DATABASE_URL", "PORT")
 INSTANCE_PATH_ENV = "ISSUER_INSTANCE_PATH"
+MAX_HSTS_SECONDS = 2 * 365 * 24 * 3600  # two years: the longest max-age in common use
 
 
 class ConfigError(IssuerError):
@@ -89,6 +92,8 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "SIGNIN_MAX_LOCKOUT": 15 * 60,
         "SESSION_IDLE_SECONDS": 12 * 3600,
         "SESSION_LIFETIME_SECONDS": 30 * 24 * 3600,
+        "HSTS_SECONDS": 0,
+        "HSTS_INCLUDE_SUBDOMAINS": False,
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the signed session
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_HTTPONLY": True,
@@ -171,6 +176,7 @@ def validate(config: dict[str, Any]) -> None:
         raise ConfigError("ISSUER_VERIFY_RATE_LIMIT must not be negative")
     _validate_mail_settings(config)
     _validate_sign_in_settings(config)
+    _validate_hsts_settings(config)
 
 
 # (setting, lowest, highest): sign-in throttling cannot be switched off, only tuned.
@@ -189,6 +195,19 @@ def _validate_sign_in_settings(config: dict[str, Any]) -> None:
     """Sign-in throttling and session lifetimes (whole numbers within bounds)."""
     for name, low, high in SIGN_IN_SETTINGS:
         _whole_number(config, name, low, high)
+
+
+def _validate_hsts_settings(config: dict[str, Any]) -> None:
+    try:
+        seconds = int(config.get("HSTS_SECONDS") or 0)
+    except (TypeError, ValueError):
+        raise ConfigError("ISSUER_HSTS_SECONDS must be a whole number of seconds (0: off; "
+                          "31536000 is a year)") from None
+    if not 0 <= seconds <= MAX_HSTS_SECONDS:
+        raise ConfigError(f"ISSUER_HSTS_SECONDS must be between 0 and {MAX_HSTS_SECONDS}")
+    config["HSTS_SECONDS"] = seconds
+    config["HSTS_INCLUDE_SUBDOMAINS"] = parse_flag(config.get("HSTS_INCLUDE_SUBDOMAINS"),
+                                                   "ISSUER_HSTS_INCLUDE_SUBDOMAINS")
 
 
 def _validate_mail_settings(config: dict[str, Any]) -> None:

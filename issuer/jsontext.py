@@ -1,28 +1,49 @@
 """Parse JSON text from outside (request bodies, uploads, fetched documents) with bounds.
 
-Python's ``json`` accepts ``NaN`` and ``Infinity`` (not JSON) and recurses once per nesting
-level, so a small body of 10,000 ``[`` ends in a RecursionError deep inside whatever touches
-the value next. :func:`loads` refuses both at once, with a readable reason, so every caller
-can answer with a clear error instead of a 500.
+Python's ``json`` accepts more than I-JSON (RFC 7493) allows, and some of it breaks whatever
+touches the value next: ``NaN`` and ``Infinity`` (not JSON at all), numbers too large for a
+double (``1e400`` becomes ``inf``), integers of more digits than the interpreter converts
+(a ValueError deep in the scanner), the same member name twice in one object (the last one
+silently wins, where another parser may keep the first), strings holding lone surrogates
+(``"\\ud800"``: not Unicode text, so they cannot be hashed as UTF-8, stored in PostgreSQL or
+encoded in an answer), and nesting so deep that the next recursive walk ends in a
+RecursionError. :func:`loads` refuses each of these at once, with a one-line reason, so every
+caller can answer with a clear error instead of a 500. ``allow_nul=False`` also refuses NUL
+characters (``"\\u0000"``), which PostgreSQL cannot store in text.
 """
 
 from __future__ import annotations
 
 import json
+import math
+import re
 from typing import Any
 
-__all__ = ["MAX_DEPTH", "JSONTextError", "TooDeep", "depth", "loads"]
+__all__ = ["MAX_DEPTH", "MAX_INTEGER_DIGITS", "JSONTextError", "NotTaken", "TooDeep", "depth",
+           "loads"]
 
 # Deeper than any credential, presentation or event we take (an Open Badge with embedded
 # endorsements nests about 12 levels); far below the interpreter's recursion limit.
 MAX_DEPTH = 64
+# CPython's own default limit for int(str) (sys.int_info.default_max_str_digits).
+MAX_INTEGER_DIGITS = 4300
+
+# Where a lone surrogate or a NUL could come from: a \u escape in the text (for bytes decoded
+# as UTF-8 the only way), or a surrogate already in a str. Only then are the strings walked.
+_SUSPECT = re.compile(r"\\u[dD][89a-fA-F]|\\u0000|[\ud800-\udfff]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 class JSONTextError(ValueError):
     """The text is not JSON we take; ``str()`` says why in one line."""
 
 
-class TooDeep(JSONTextError):
+class NotTaken(JSONTextError):
+    """Valid JSON text (RFC 8259), but outside what we take: a number beyond a double, an
+    over-long integer, a member name twice in one object, a lone surrogate, a refused NUL."""
+
+
+class TooDeep(NotTaken):
     """Valid JSON, but nested deeper than we take."""
 
     def __init__(self, max_depth: int):
@@ -34,15 +55,48 @@ def _refuse_constant(name: str) -> Any:
     raise JSONTextError(f"{name} is not a JSON value")
 
 
-def loads(data: bytes | str, *, max_depth: int = MAX_DEPTH) -> Any:
-    """The JSON value of ``data`` (UTF-8 bytes or text), at most ``max_depth`` levels deep."""
+def _float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise NotTaken(f"the number {_shorten(text)} is too large (beyond a double)")
+    return value
+
+
+def _int(text: str) -> int:
+    digits = len(text) - text.startswith("-")
+    if digits > MAX_INTEGER_DIGITS:
+        raise NotTaken(f"an integer has {digits} digits; at most {MAX_INTEGER_DIGITS} are "
+                       "taken")
+    return int(text)
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    value = dict(pairs)
+    if len(value) != len(pairs):
+        seen: set[str] = set()
+        for name, _ in pairs:
+            if name in seen:
+                raise NotTaken(f"the member name {_shorten(repr(name))} appears twice in one "
+                               "object")
+            seen.add(name)
+    return value
+
+
+def _shorten(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def loads(data: bytes | str, *, max_depth: int = MAX_DEPTH, allow_nul: bool = True) -> Any:
+    """The JSON value of ``data`` (UTF-8 bytes or text), at most ``max_depth`` levels deep,
+    as I-JSON (RFC 7493) allows it; JSONTextError (or TooDeep) says why not."""
     if isinstance(data, bytes):
         try:
             data = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise JSONTextError(f"not UTF-8 text (byte {exc.start})") from None
     try:
-        value = json.loads(data, parse_constant=_refuse_constant)
+        value = json.loads(data, parse_constant=_refuse_constant, parse_float=_float,
+                           parse_int=_int, object_pairs_hook=_object)
     except RecursionError:
         raise TooDeep(max_depth) from None
     except JSONTextError:
@@ -52,7 +106,39 @@ def loads(data: bytes | str, *, max_depth: int = MAX_DEPTH) -> Any:
         raise JSONTextError(lines[0][:200] if lines else "invalid JSON") from None
     if depth(value, limit=max_depth) > max_depth:
         raise TooDeep(max_depth)
+    if _SUSPECT.search(data):
+        _check_strings(value, allow_nul=allow_nul)
     return value
+
+
+def _check_strings(value: Any, *, allow_nul: bool) -> None:
+    """Refuse lone surrogates (and NUL unless allowed) in any member name or string, naming
+    where. Iterative, and only called on shallow values (after the depth check)."""
+    stack: list[tuple[Any, str]] = [(value, "$")]
+    while stack:
+        item, path = stack.pop()
+        if isinstance(item, dict):
+            for name, child in item.items():
+                _check_text(name, f"a member name in {path}", allow_nul=allow_nul)
+                stack.append((child, f"{path}.{_printable(_shorten(name, 60))}"))
+        elif isinstance(item, list):
+            stack.extend((child, f"{path}[{index}]") for index, child in enumerate(item))
+        elif isinstance(item, str):
+            _check_text(item, f"the string at {path}", allow_nul=allow_nul)
+
+
+def _check_text(text: str, where: str, *, allow_nul: bool) -> None:
+    found = _SURROGATE.search(text)
+    if found:
+        raise NotTaken(f"{where} holds a lone surrogate (\\u{ord(found.group()):04x}), which "
+                       "is not Unicode text")
+    if not allow_nul and "\x00" in text:
+        raise NotTaken(f"{where} holds a NUL character (\\u0000)")
+
+
+def _printable(text: str) -> str:
+    """``text`` fit for a message (a log line, a page): no surrogates, no NUL."""
+    return _SURROGATE.sub("\ufffd", text).replace("\x00", "\ufffd")
 
 
 def depth(value: Any, *, limit: int = MAX_DEPTH) -> int:

@@ -78,6 +78,12 @@ def app_config(database_url, tmp_path) -> dict[str, Any]:
 def app(app_config):
     application = create_app(app_config)
     yield application
+    empty_tables(application)
+
+
+def empty_tables(application) -> None:
+    """Delete every row the app wrote and close its connections (after a test, or a module
+    of tests sharing one app)."""
     engine = db.engine_of(application)
     with engine.begin() as connection:
         for table in reversed(Base.metadata.sorted_tables):

@@ -19,7 +19,6 @@ from __future__ import annotations
 import base64
 import binascii
 import codecs
-import json
 import re
 import struct
 import zlib
@@ -31,6 +30,7 @@ from xml.parsers import expat
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
+from issuer import jsontext
 from issuer.errors import InvalidRequest
 
 __all__ = [
@@ -114,8 +114,8 @@ def check_credential(credential: str) -> Kind:
     kind = credential_kind(credential)
     if kind == "json":
         try:
-            parsed = json.loads(credential)
-        except ValueError as exc:
+            parsed = jsontext.loads(credential)
+        except jsontext.JSONTextError as exc:
             raise BakingError(f"the credential is not valid JSON: {exc}") from None
         if not isinstance(parsed, dict):
             raise BakingError("the credential must be a JSON object")
@@ -133,7 +133,7 @@ def decode_jwt_payload(jws: str) -> dict[str, Any]:
     segment = token.split(".")[1]
     try:
         raw = base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
-        payload = json.loads(raw.decode("utf-8"))
+        payload = jsontext.loads(raw)
     except (binascii.Error, ValueError) as exc:
         raise BakingError(f"the JWS payload is not base64url-encoded JSON: {exc}") from None
     if not isinstance(payload, dict):

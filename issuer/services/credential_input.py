@@ -8,7 +8,6 @@ first (``Accept: application/vc+ld+json``), and the answer may itself be a baked
 
 from __future__ import annotations
 
-import json
 import re
 import uuid
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from urllib.parse import unquote, urlsplit
 
 from sqlalchemy.orm import Session
 
+from issuer import jsontext
 from issuer.errors import InvalidRequest, NotFound
 from issuer.openbadges import baking
 from issuer.services import issuance
@@ -72,8 +72,8 @@ def _parse(found: baking.Extracted, source: Source) -> Submitted:
     if found.kind == "jwt":
         return Submitted("jwt", found.text, found.container, None, source)
     try:
-        document = json.loads(found.text)
-    except (ValueError, RecursionError) as exc:
+        document = jsontext.loads(found.text)
+    except jsontext.JSONTextError as exc:
         where = {"png": "the PNG", "svg": "the SVG"}.get(found.container, "it")
         raise UnreadableCredential(f"The credential in {where} is not valid JSON: "
                                    f"{_short(exc)}") from None

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import concurrent.futures
 import ipaddress
-import json
 import socket
 import time
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from urllib.parse import urljoin, urlsplit
 
 import urllib3
 
+from issuer import jsontext
 from issuer.errors import IssuerError
 
 
@@ -47,8 +47,8 @@ class Fetched:
 
     def json(self) -> Any:
         try:
-            return json.loads(self.body)
-        except (UnicodeDecodeError, ValueError) as exc:
+            return jsontext.loads(self.body)
+        except jsontext.JSONTextError as exc:
             raise FetchError(f"{self.url} did not return JSON: {exc}") from None
 
 

@@ -16,6 +16,7 @@ from flask_cors import CORS
 from flask_wtf.csrf import CSRFProtect
 
 from issuer import config, db
+from issuer.web.core import converters
 
 # Public JSON documents may be read from any origin (GET only, no cookies).
 CORS_RESOURCES = {
@@ -46,6 +47,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
                 root_path=os.path.dirname(os.path.abspath(__file__)),
                 instance_path=_instance_path(test_config))
     config.load(app, test_config)
+    converters.init_app(app)  # before any blueprint adds a rule that uses them
     db.init_app(app)
     CSRFProtect(app)
     CORS(app, resources=CORS_RESOURCES)

@@ -106,26 +106,102 @@ def test_rows_are_issued_and_a_rerun_skips_them(app, session, achievement):
     assert {r["credential_url"] for r in results} == first_urls
 
 
-def test_processing_a_chunk_twice_issues_once(app, session, achievement):
-    """Two workers given the same chunk (e.g. a resume while the first still runs)."""
-    checked = bulk.preview(session, achievement_id=achievement, data=GOOD, now=utc_now())
+def _job(session, achievement, data=GOOD):
+    checked = bulk.preview(session, achievement_id=achievement, data=data, now=utc_now())
     with atomic(session):
         job = bulk.create_job(session, checked, filename="x.csv", now=utc_now())
-        [(first, last)] = bulk.start_job(session, job, now=utc_now())
-    # The second worker already issued row 2 and its key is in the database...
-    row = session.scalar(select(BulkRow).where(BulkRow.job_id == job.id, BulkRow.line == 2))
+        chunks = bulk.start_job(session, job, now=utc_now())
+    return job, chunks
+
+
+def _rows(session, job) -> dict[int, tuple[str, str | None]]:
+    session.rollback()
+    return {line: (status, credential_id) for line, status, credential_id in session.execute(
+        select(BulkRow.line, BulkRow.status, BulkRow.credential_id)
+        .where(BulkRow.job_id == job.id))}
+
+
+def _worker_first(app, job_id: str, first: int, last: int):
+    """A clock for worker B that lets worker A (its own session: another connection) run
+    the same chunk to the end at B's first reading, i.e. after B listed the chunk's rows and
+    found its first row pending, and before B issues it."""
     keystore = FileKeyStore(app.config["KEYS_DIR"])
-    bulk.process_rows(session, job.id, 2, 2, keystore=keystore,
-                      base_url=app.config["BASE_URL"], clock=utc_now)
-    # ...while the first still saw it pending: put it back to pending to replay that race.
-    with atomic(session):
-        session.get(BulkRow, row.id).status = bulk.PENDING
-    bulk.process_rows(session, job.id, first, last, keystore=keystore,
-                      base_url=app.config["BASE_URL"], clock=utc_now)
-    statuses = dict(session.execute(select(BulkRow.line, BulkRow.status)
+    ran: list[int] = []
+
+    def clock():
+        if not ran:
+            with db.session_factory(app)() as other:
+                ran.append(bulk.process_rows(other, job_id, first, last, keystore=keystore,
+                                             base_url=app.config["BASE_URL"], clock=utc_now))
+        return utc_now()
+
+    return clock, ran
+
+
+def test_a_stale_chunk_never_undoes_what_another_worker_issued(app, session, achievement):
+    """After a resume the queue may hold the old chunk and its new copy: both list the same
+    pending rows. Whatever the other copy issued meanwhile stays issued, with its credential
+    (a stale chunk used to mark such rows "skipped": 1,948 issued by the CLI's count, 1,909
+    in the database), and nothing is issued twice."""
+    data = b"email\n" + b"".join(b"p%d@example.org\n" % i for i in range(4))
+    job, [(first, last)] = _job(session, achievement, data)
+    clock, ran = _worker_first(app, job.id, first, last)
+    keystore = FileKeyStore(app.config["KEYS_DIR"])
+    stale = bulk.process_rows(session, job.id, first, last, keystore=keystore,
+                              base_url=app.config["BASE_URL"], clock=clock)
+    assert ran == [4] and stale == 0
+    rows = _rows(session, job)
+    assert {status for status, _ in rows.values()} == {bulk.ISSUED}
+    keys = dict(session.execute(select(IdempotencyKey.key, IdempotencyKey.credential_id)).all())
+    row_keys = dict(session.execute(select(BulkRow.line, BulkRow.row_key)
                                     .where(BulkRow.job_id == job.id)).all())
-    assert statuses == {2: bulk.SKIPPED, 3: bulk.ISSUED}
+    assert {line: keys[row_keys[line]] for line in rows} == {
+        line: credential for line, (_, credential) in rows.items()}
+    assert count(session, IssuedCredential) == 4
+    progress = bulk.progress(session, bulk.get_job(session, job.id)).to_json()
+    assert (progress["issued"], progress["skipped"], progress["pending"]) == (4, 0, 0)
+    assert progress["status"] == bulk.JOB_DONE
+
+    # Replaying the chunk once more (a retried task) changes nothing either.
+    assert bulk.process_rows(session, job.id, first, last, keystore=keystore,
+                             base_url=app.config["BASE_URL"], clock=utc_now) == 0
+    assert _rows(session, job) == rows
+
+
+def test_a_row_another_upload_issues_meanwhile_is_skipped(app, session, achievement):
+    """The same file uploaded twice and run at once: each row is issued by one job and shown
+    as skipped (issued by the other upload) in the other, with that credential."""
+    first_job, [(first, last)] = _job(session, achievement)
+    second_job, [(second_first, second_last)] = _job(session, achievement)
+    clock, ran = _worker_first(app, first_job.id, first, last)
+    keystore = FileKeyStore(app.config["KEYS_DIR"])
+    assert bulk.process_rows(session, second_job.id, second_first, second_last,
+                             keystore=keystore, base_url=app.config["BASE_URL"],
+                             clock=clock) == 0
+    assert ran == [2]
+    issued, skipped = _rows(session, first_job), _rows(session, second_job)
+    assert {status for status, _ in issued.values()} == {bulk.ISSUED}
+    assert skipped == {line: (bulk.SKIPPED, credential)
+                       for line, (_, credential) in issued.items()}
     assert count(session, IssuedCredential) == 2
+
+
+def test_a_settled_row_is_never_moved_again(app, session, achievement):
+    """Issued, skipped, failed: an outcome, once written, stays (the only way out of a
+    state is out of "pending")."""
+    job, [(first, last)] = _job(session, achievement)
+    run = {"keystore": FileKeyStore(app.config["KEYS_DIR"]),
+           "base_url": app.config["BASE_URL"], "clock": utc_now}
+    assert bulk.process_rows(session, job.id, first, last, **run) == 2
+    before = _rows(session, job)
+    with atomic(session):  # a stale worker's outcomes arrive late
+        for line in before:
+            row_id = session.scalar(select(BulkRow.id).where(BulkRow.job_id == job.id,
+                                                             BulkRow.line == line))
+            assert not bulk.settle_row(session, row_id, bulk.SKIPPED)
+            assert not bulk.settle_row(session, row_id, bulk.FAILED, error="late")
+            assert not bulk.settle_row(session, row_id, bulk.PENDING)
+    assert _rows(session, job) == before
 
 
 def test_a_failing_row_is_reported_and_the_others_go_on(app, session, achievement):

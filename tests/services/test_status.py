@@ -16,7 +16,7 @@ from issuer.services import issuance, profiles, status
 from issuer.services.fetch import FetchPolicy
 from issuer.services.keystore import FileKeyStore
 from issuer.services.verification import verify_document
-from issuer.statuslist import bitstring
+from issuer.statuslist import bitstring, permutation
 from issuer.verification import status as status_check
 from issuer.verification.results import Status
 from issuer.verification.verifier import verify_credential
@@ -147,6 +147,63 @@ def test_a_failed_issue_leaves_no_index_taken(app, session, achievement_id):
         _issue(app, session, achievement_id, valid_until=utc_now() - timedelta(days=1))
     assert session.scalar(select(func.sum(StatusList.allocated))) == 2
     assert session.scalar(select(func.count()).select_from(StatusEntry)) == 2
+
+
+class _AfterSigning(Exception):
+    """Raised by an on_issued hook: the credential was built and signed, then not stored."""
+
+
+def _fail_after_signing(_session, _row):
+    raise _AfterSigning
+
+
+def test_when_indexes_are_taken_on_each_database(app, session, achievement_id):
+    """As the README says: on PostgreSQL the indexes are reserved (and committed) before the
+    credential is signed, so a failure later leaves them unused, never handed out again; on
+    SQLite they are taken inside the issuing transaction and roll back with it."""
+    first = _issue(app, session, achievement_id)
+    with pytest.raises(_AfterSigning):
+        _issue(app, session, achievement_id, email="bob@example.org",
+               on_issued=_fail_after_signing)
+    session.rollback()
+    third = _issue(app, session, achievement_id, email="carol@example.org")
+    postgres = session.get_bind().dialect.name == "postgresql"
+    assert session.scalar(select(func.sum(StatusList.allocated))) == (6 if postgres else 4)
+    assert session.scalar(select(func.count()).select_from(StatusEntry)) == 4
+    assert session.scalar(select(func.count()).select_from(IssuedCredential)) == 2
+    for purpose, entry in _entries(third).items():
+        listed = _list_of(session, entry)
+        position = 2 if postgres else 1  # the n-th credential of the list (from 0)
+        assert int(entry["statusListIndex"]) == permutation.index_at(
+            listed.permutation_key, position, listed.size)
+        assert entry["statusListCredential"] == _entries(first)[purpose]["statusListCredential"]
+
+
+def test_on_postgresql_one_profile_issues_in_parallel(app, session, achievement_id, database_url):
+    """The list row is locked only for the counter update, not while a credential is built,
+    signed and stored: another worker issues for the same profile meanwhile."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite has one writer at a time: issuing is serial there")
+    from sqlalchemy import text
+
+    from issuer import db
+
+    def issue_another_meanwhile(_session, _row):  # inside the first credential's transaction
+        with db.session_factory(app)() as other:
+            other.execute(text("SET lock_timeout = '5s'"))  # a lock would fail, not hang
+            row = _issue(app, other, achievement_id, email="bob@example.org")
+            other.commit()
+            meanwhile.append(row.id)
+
+    meanwhile: list[str] = []
+    first = _issue(app, session, achievement_id, on_issued=issue_another_meanwhile)
+    assert len(meanwhile) == 1
+    other = session.get(IssuedCredential, meanwhile[0])
+    for purpose in status.PURPOSES:  # the same lists, other indexes
+        mine, theirs = _entries(first)[purpose], _entries(other)[purpose]
+        assert mine["statusListCredential"] == theirs["statusListCredential"]
+        assert mine["statusListIndex"] != theirs["statusListIndex"]
+    assert session.scalar(select(func.count()).select_from(IssuedCredential)) == 2
 
 
 # --- the hosted list credential --------------------------------------------------------------

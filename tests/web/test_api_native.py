@@ -47,7 +47,8 @@ def test_issues_an_open_badge_with_its_urls(app, client, token, achievement):
     assert response.status_code == 201, response.get_json()
     answer = response.get_json()
     url = f"{BASE_URL}/credentials/{answer['id']}"
-    assert answer["links"] == {"page": url, "json": url + "/download",
+    assert answer["links"] == {"api": f"{BASE_URL}/api/v1/credentials/{answer['id']}",
+                               "page": url, "json": url + "/download",
                                "bakedPng": url + "/baked.png", "qr": url + "/qr.png"}
     assert response.headers["Location"] == url
     credential = answer["credential"]

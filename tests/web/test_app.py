@@ -113,3 +113,66 @@ def test_behind_a_proxy_forwarded_headers_are_trusted(app_config):
 def test_bad_proxy_count_stops_startup(app_config, count):
     with pytest.raises(ConfigError, match="ISSUER_PROXY_COUNT"):
         create_app({**app_config, "PROXY_COUNT": count})
+
+
+def _startup(tmp_path, database_url, code: str, **env: str) -> subprocess.CompletedProcess:
+    """A fresh process that runs ``code`` after importing create_app (its output as text)."""
+    environment = {**{k: v for k, v in os.environ.items() if not k.startswith("ISSUER_")},
+                   "ISSUER_DATABASE_URL": database_url, "ISSUER_SECRET_KEY": "x",
+                   "ISSUER_INSTANCE_PATH": str(tmp_path), **env}
+    return subprocess.run([sys.executable, "-c", "from issuer import create_app\n" + code],
+                          capture_output=True, text=True, check=True, cwd=REPO,
+                          env=environment)
+
+
+def test_a_proxy_count_is_warned_about_once_per_process(tmp_path, database_url):
+    """ISSUER_PROXY_COUNT lets anyone who reaches the app directly pick their address: each
+    process says so once at start-up, however many apps it creates."""
+    log = _startup(tmp_path, database_url, "create_app(); create_app()",
+                   ISSUER_PROXY_COUNT="2").stderr
+    assert log.count("ISSUER_PROXY_COUNT=2") == 1, log
+    assert "WARNING" in log and "picks their own address" in log
+    assert "last 2 proxies add" in log
+    quiet = _startup(tmp_path, database_url, "create_app()").stderr
+    assert "ISSUER_PROXY_COUNT" not in quiet
+
+
+@pytest.mark.parametrize("settings, expected", [
+    ({"HSTS_SECONDS": 31536000}, "max-age=31536000"),
+    ({"HSTS_SECONDS": "600", "HSTS_INCLUDE_SUBDOMAINS": "true"}, "max-age=600; includeSubDomains"),
+    ({"HSTS_SECONDS": 0}, None),
+    ({}, None),
+])
+def test_hsts_is_sent_on_every_response_when_set(app_config, settings, expected):
+    app = create_app({**app_config, "BASE_URL": "https://badges.example.org", **settings})
+    client = app.test_client()
+    responses = [client.get("/"), client.get("/.well-known/did.json"),
+                 client.get("/static/style.css"), client.get("/no/such/page"),
+                 client.post("/credentials/verify", data=b"["),
+                 client.get("/credentials/issue"),
+                 client.get("/openapi.json")]
+    for response in responses:
+        response.close()  # the static file's
+        assert response.headers.get("Strict-Transport-Security") == expected, (
+            response.request.path, response.status_code)
+
+
+def test_hsts_is_not_sent_over_an_http_base_url(tmp_path, database_url):
+    """Browsers ignore the header over plain http; the operator is told at start-up."""
+    run = _startup(tmp_path, database_url, (
+        "app = create_app()\n"
+        "print(app.test_client().get('/').headers.get('Strict-Transport-Security'))"),
+        ISSUER_HSTS_SECONDS="600", ISSUER_BASE_URL="http://localhost:5000")
+    assert run.stdout.strip() == "None"
+    assert "ISSUER_HSTS_SECONDS is set but ISSUER_BASE_URL is not https" in run.stderr
+
+
+@pytest.mark.parametrize("settings, message", [
+    ({"HSTS_SECONDS": "a year"}, "ISSUER_HSTS_SECONDS must be a whole number"),
+    ({"HSTS_SECONDS": -1}, "ISSUER_HSTS_SECONDS must be between 0 and 63072000"),
+    ({"HSTS_SECONDS": 10**9}, "ISSUER_HSTS_SECONDS must be between"),
+    ({"HSTS_INCLUDE_SUBDOMAINS": "maybe"}, "ISSUER_HSTS_INCLUDE_SUBDOMAINS must be true or"),
+])
+def test_bad_hsts_settings_stop_startup(app_config, settings, message):
+    with pytest.raises(ConfigError, match=message):
+        create_app({**app_config, **settings})

@@ -237,3 +237,46 @@ def test_cli_bulk_on_a_redis_queue(app, profile, tmp_path):
                              cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
     assert refused.returncode == 1 and refused.stdout == ""
     assert "row 2: valid_until" in refused.stderr and "row 3: email" in refused.stderr
+
+
+def test_stale_chunks_left_in_the_queue_change_no_outcome(app, profile, tmp_path):
+    """A resume while the first run's chunks are still queued puts each chunk in the queue
+    twice; two worker processes then run both copies of a chunk at the same time. The counts
+    when the job is done are final (the CLI prints them then), and every row ends issued,
+    once: a stale copy used to turn rows this job issued into "skipped" after the fact."""
+    from issuer import jobs
+
+    achievement = make_achievement(app)
+    with app.app_context():
+        session = db.get_session()
+        checked = bulk.preview(session, achievement_id=achievement, data=people_csv(60),
+                               now=utc_now())
+        job = bulk.create_job(session, checked, filename="people.csv", now=utc_now())
+        session.commit()
+        job_id = job.id
+        chunks = [(2, 31), (32, 61)]  # two chunks of 30 rows
+        bulk.start_job(session, job, now=utc_now())
+        session.commit()
+    jobs.enqueue_bulk_job(app, job_id, [chunk for chunk in chunks for _copy in (1, 2)])
+    huey = jobs.jobs_of(app).huey
+    assert huey.pending_count() == 4
+
+    worker = start_worker(environment(app), tmp_path / "worker.log", "--workers", "2")
+    try:
+        at_done = wait_until(lambda: (c := counts(app, job_id))["status"] == "done" and c,
+                             what="the job to finish")
+        wait_until(lambda: huey.pending_count() == 0, what="the queue to drain")
+    finally:
+        stop(worker)  # SIGINT: the running tasks (a stale copy, say) finish first
+    final = counts(app, job_id)
+    assert final == at_done, (at_done, final)
+    assert (final["issued"], final["skipped"], final["failed"], final["pending"]) == (60, 0, 0, 0)
+    with app.app_context():
+        session = db.get_session()
+        assert session.scalar(select(func.count()).select_from(IssuedCredential)) == 60
+        assert session.scalar(select(func.count()).select_from(IdempotencyKey)) == 60
+        found = bulk.get_job(session, job_id)
+        rows = list(csv.DictReader(io.StringIO(bulk.results_csv(
+            session, found, base_url=app.config["BASE_URL"]))))
+    assert [row["status"] for row in rows] == ["issued"] * 60
+    assert len({row["credential_url"] for row in rows}) == 60

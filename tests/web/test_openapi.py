@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import io
+import re
 
 import pytest
 from jsonschema import Draft202012Validator
@@ -50,8 +51,8 @@ def test_every_json_endpoint_is_documented(app, spec):
                   "/api/v1/credentials",
                   "/api/v1/credentials/{id}", "/oauth/token", "/admin/bulk/{id}/progress",
                   "/openapi.json"}
-    routes = {str(rule).replace("<credential_id>", "{id}").replace("<job_id>", "{id}")
-              .replace("<list_id>", "{id}") for rule in app.url_map.iter_rules()}
+    routes = {re.sub(r"<(?:uuid:)?(?:credential|job|list)_id>", "{id}", str(rule))
+              for rule in app.url_map.iter_rules()}
     if "/status/{id}" in routes:
         json_rules.add("/status/{id}")
     assert json_rules <= routes, json_rules - routes  # the app really has them

@@ -112,8 +112,12 @@ def test_serving_is_one_read_and_signs_nothing(app, client, credential_id):
 
 
 @pytest.mark.parametrize("list_id", ["00000000-0000-4000-8000-000000000000", "nope", "1%20or%201"])
-def test_unknown_lists_are_404_problems(client, list_id):
-    response = client.get(f"/status/{list_id}", headers={"Accept": "application/json"})
+@pytest.mark.parametrize("accept", ["application/json", "text/html", "*/*", None])
+def test_unknown_lists_are_404_problems(client, list_id, accept):
+    """A list is a document, never a page: JSON whatever Accept says (as /openapi.json has
+    it)."""
+    headers = {"Accept": accept} if accept else {}
+    response = client.get(f"/status/{list_id}", headers=headers)
     assert response.status_code == 404
     assert response.mimetype == "application/problem+json"
     assert response.get_json()["status"] == 404

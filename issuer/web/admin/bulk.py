@@ -108,7 +108,7 @@ def upload():
     return redirect(url_for("admin_bulk.job", job_id=job.id))
 
 
-@bp.get("/<job_id>")
+@bp.get("/<uuid:job_id>")
 def job(job_id: str):
     session = deps.session()
     found = bulk.get_job(session, job_id)
@@ -126,7 +126,7 @@ def job(job_id: str):
     return response
 
 
-@bp.post("/<job_id>/start")
+@bp.post("/<uuid:job_id>/start")
 def start(job_id: str):
     """Start a checked job, or resume one whose worker stopped (only pending rows run)."""
     if not EmptyForm().validate_on_submit():
@@ -142,7 +142,7 @@ def start(job_id: str):
     return redirect(url_for("admin_bulk.job", job_id=found.id))
 
 
-@bp.get("/<job_id>/progress")
+@bp.get("/<uuid:job_id>/progress")
 def progress(job_id: str):
     session = deps.session()
     response = jsonify(bulk.progress(session, bulk.get_job(session, job_id)).to_json())
@@ -150,7 +150,7 @@ def progress(job_id: str):
     return response
 
 
-@bp.get("/<job_id>/results.csv")
+@bp.get("/<uuid:job_id>/results.csv")
 def results(job_id: str):
     session = deps.session()
     found = bulk.get_job(session, job_id)

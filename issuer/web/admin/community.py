@@ -226,7 +226,7 @@ def _start_of_day(value) -> datetime | None:
     return datetime.combine(value, time(0, 0), tzinfo=UTC) if value else None
 
 
-@bp.route("/rules/<achievement_id>", methods=["GET", "POST"])
+@bp.route("/rules/<uuid:achievement_id>", methods=["GET", "POST"])
 def rule_form(achievement_id: str):
     session = deps.session()
     achievement = achievements.get_achievement(session, achievement_id)
@@ -268,7 +268,7 @@ def rule_form(achievement_id: str):
     ), status_code
 
 
-@bp.post("/rules/<achievement_id>/delete")
+@bp.post("/rules/<uuid:achievement_id>/delete")
 def rule_delete(achievement_id: str):
     session = deps.session()
     achievement = achievements.get_achievement(session, achievement_id)
@@ -280,7 +280,7 @@ def rule_delete(achievement_id: str):
     return redirect(url_for("community_admin.rule_form", achievement_id=achievement_id))
 
 
-@bp.post("/rules/<achievement_id>/backfill")
+@bp.post("/rules/<uuid:achievement_id>/backfill")
 def rule_backfill(achievement_id: str):
     session = deps.session()
     achievement = achievements.get_achievement(session, achievement_id)

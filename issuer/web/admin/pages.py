@@ -228,7 +228,7 @@ def new_achievement():
     ), status
 
 
-@bp.route("/achievements/<achievement_id>", methods=["GET", "POST"])
+@bp.route("/achievements/<uuid:achievement_id>", methods=["GET", "POST"])
 def edit_achievement(achievement_id: str):
     session = deps.session()
     achievement = achievements.get_achievement(session, achievement_id)
@@ -334,7 +334,7 @@ def credentials():
     )
 
 
-@bp.get("/credentials/<credential_id>")
+@bp.get("/credentials/<uuid:credential_id>")
 def credential_detail(credential_id: str):
     row = issuance.get_credential(deps.session(), credential_id)
     return render_template(

@@ -40,16 +40,16 @@ def _change(credential_id: str, action: str, done: str):
     return back
 
 
-@bp.post("/credentials/<credential_id>/revoke")
+@bp.post("/credentials/<uuid:credential_id>/revoke")
 def revoke(credential_id: str):
     return _change(credential_id, "revoke", "The credential is revoked.")
 
 
-@bp.post("/credentials/<credential_id>/suspend")
+@bp.post("/credentials/<uuid:credential_id>/suspend")
 def suspend(credential_id: str):
     return _change(credential_id, "suspend", "The credential is suspended.")
 
 
-@bp.post("/credentials/<credential_id>/reinstate")
+@bp.post("/credentials/<uuid:credential_id>/reinstate")
 def reinstate(credential_id: str):
     return _change(credential_id, "reinstate", "The credential is reinstated.")

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from flask import Blueprint, Flask
 
 from issuer.web.api.auth import register_auth_handlers
-from issuer.web.core.problems import register_json_handlers
+from issuer.web.core.problems import answer_json_at, register_json_handlers
 
 
 def json_api_blueprint(name: str, import_name: str, *,
@@ -27,6 +27,10 @@ def json_api_blueprint(name: str, import_name: str, *,
 def init_app(app: Flask) -> None:
     from issuer.web.api import auth, events, native, openapi, vcapi, verify
 
-    for bp in (auth.bp, vcapi.bp, native.bp, events.bp, verify.bp, openapi.bp):
+    blueprints = (auth.bp, vcapi.bp, native.bp, events.bp, verify.bp, openapi.bp)
+    for bp in blueprints:
         app.register_blueprint(bp)
         app.extensions["csrf"].exempt(bp)
+    names = {bp.name for bp in blueprints}
+    answer_json_at(app, (rule.rule for rule in app.url_map.iter_rules()
+                         if rule.endpoint.partition(".")[0] in names and not rule.arguments))

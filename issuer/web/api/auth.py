@@ -20,7 +20,7 @@ from issuer.services import apiauth
 from issuer.services.apiauth import AuthenticationFailed, Forbidden, OAuthError, Principal
 from issuer.services.tx import atomic
 from issuer.web.core import deps, throttling
-from issuer.web.core.problems import problem
+from issuer.web.core.problems import problem, register_json_handlers
 
 REALM = "issuer"
 
@@ -86,6 +86,7 @@ def authenticate(scope: str) -> Principal:
 # -- OAuth 2.0 client credentials (RFC 6749 §4.4) ---------------------------------------------
 
 bp = Blueprint("oauth", __name__)
+register_json_handlers(bp)  # anything but an OAuth error (e.g. NUL in the form): a problem
 register_auth_handlers(bp)
 
 

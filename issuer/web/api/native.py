@@ -31,9 +31,11 @@ bp = json_api_blueprint("native_api", __name__, paths=NATIVE_PATHS)
 
 
 def credential_links(base_url: str, credential_id: str) -> dict[str, str]:
+    """Where to find the credential: ``api`` is this API's own URL for it (what
+    ``GET /api/v1/credentials/<id>`` answers), the others are public."""
     url = urls.credential_url(base_url, credential_id)
-    return {"page": url, "json": url + "/download", "bakedPng": url + "/baked.png",
-            "qr": url + "/qr.png"}
+    return {"api": f"{base_url}/api/v1/credentials/{credential_id}", "page": url,
+            "json": url + "/download", "bakedPng": url + "/baked.png", "qr": url + "/qr.png"}
 
 
 def _credential_answer(row, *, status: int, replayed: bool = False) -> Response:
@@ -154,7 +156,7 @@ def issue():
     return _credential_answer(row, status=201)
 
 
-@bp.get("/api/v1/credentials/<credential_id>")
+@bp.get("/api/v1/credentials/<uuid:credential_id>")
 def read(credential_id: str):
     principal = authenticate("read")
     row = issuance.get_credential(deps.session(), credential_id)

@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import Blueprint, jsonify
 
+from issuer.services import idempotency
 from issuer.services.apiauth import SCOPES
 from issuer.web.api import events
 from issuer.web.api.openapi_parts import AUTH_ERRORS, BEARER, json_answer, problem_answer, ref
@@ -17,6 +18,19 @@ from issuer.web.core import deps
 
 VERSION = "1.0.0"
 
+LIST_MEDIA_TYPES = ("application/vc+ld+json", "application/ld+json", "application/json")
+# What POST/GET /api/v1/credentials links to (issuer.web.api.native.credential_links).
+LINKS = {
+    "api": "This credential in this API: GET it (scope read) for this same answer",
+    "page": "Its public page (HTML), also its id; JSON-LD with an Accept header",
+    "json": "The signed credential as a file to download",
+    "bakedPng": "The badge image with the credential baked in",
+    "qr": "A QR code of the page's URL",
+}
+# Exactly what issuer.services.idempotency.check_key takes.
+IDEMPOTENCY_KEY = {"type": "string", "minLength": 1, "maxLength": idempotency.MAX_KEY_LENGTH,
+                   "pattern": f"^[!-~]{{1,{idempotency.MAX_KEY_LENGTH}}}$",
+                   "examples": ["3b241101-e2bb-4255-8caf-4136c566a962"]}
 
 
 SCHEMAS: dict[str, Any] = {
@@ -153,9 +167,10 @@ SCHEMAS: dict[str, Any] = {
         "properties": {
             "id": {"type": "string", "format": "uuid"},
             "credential": ref("SignedCredential"),
-            "links": {"type": "object", "required": ["page", "json", "bakedPng", "qr"],
-                      "properties": {name: {"type": "string", "format": "uri"}
-                                     for name in ("page", "json", "bakedPng", "qr")}},
+            "links": {
+                "type": "object", "required": list(LINKS),
+                "properties": {name: {"type": "string", "format": "uri", "description": text}
+                               for name, text in LINKS.items()}},
         },
     },
     "TokenResponse": {
@@ -277,8 +292,10 @@ def document(base_url: str) -> dict[str, Any]:
                 "security": BEARER,
                 "parameters": [{"name": "Idempotency-Key", "in": "header", "required": False,
                                 "description": "Retries with the same key (and body) return "
-                                "the first answer and never issue twice",
-                                "schema": {"type": "string", "maxLength": 255}}],
+                                "the first answer and never issue twice: 1 to "
+                                f"{idempotency.MAX_KEY_LENGTH} visible ASCII characters "
+                                "(no spaces), e.g. a UUID",
+                                "schema": IDEMPOTENCY_KEY}],
                 "requestBody": {"required": True, "content": {"application/json": {
                     "schema": ref("NativeIssueRequest")}}},
                 "responses": {
@@ -333,11 +350,24 @@ def document(base_url: str) -> dict[str, Any]:
             "/status/{id}": {"get": {
                 "operationId": "statusList", "tags": ["Status"],
                 "summary": "A signed BitstringStatusListCredential (revocation or suspension)",
+                "description": "Always JSON: application/vc+ld+json unless Accept names "
+                               "application/ld+json or application/json. Errors are problem "
+                               "details whatever Accept says.",
                 "parameters": [{"name": "id", "in": "path", "required": True,
+                                "schema": {"type": "string"}},
+                               {"name": "If-None-Match", "in": "header", "required": False,
                                 "schema": {"type": "string"}}],
-                "responses": {"200": json_answer(ref("SignedCredential"), "The status list",
-                                           "application/vc+ld+json"),
-                              "404": problem_answer("No such list")},
+                "responses": {
+                    "200": {"description": "The status list, byte for byte as signed",
+                            "headers": {"ETag": {"schema": {"type": "string"}},
+                                        "Cache-Control": {"schema": {"type": "string"}}},
+                            "content": {media: {"schema": ref("SignedCredential")}
+                                        for media in LIST_MEDIA_TYPES}},
+                    "304": {"description": "Not modified (If-None-Match holds its ETag)"},
+                    "404": problem_answer("No such list"),
+                    "503": {**problem_answer("The database cannot be read right now"),
+                            "headers": {"Retry-After": {"schema": {"type": "integer"}}}},
+                },
             }},
             "/openapi.json": {"get": {
                 "operationId": "openapi", "tags": ["Meta"], "summary": "This document",

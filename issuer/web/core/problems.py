@@ -10,10 +10,10 @@ APIs always answer JSON: their blueprints install the same vocabulary with
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from flask import Blueprint, Flask, Response, jsonify, render_template, request
+from flask import Blueprint, Flask, Response, current_app, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
@@ -24,6 +24,10 @@ from issuer.web.core.negotiation import JSON_TYPES, json_type_wanted
 PROBLEM_JSON = "application/problem+json"
 ABOUT_BLANK = "about:blank"
 CONFLICT_DETAIL = "Someone saved the same thing at the same moment. Reload and try again."
+UNEXPECTED_DETAIL = "Something went wrong on our side. The error has been logged."
+# app.extensions key: paths of JSON endpoints outside /api/ (e.g. /credentials/issue), whose
+# errors are JSON even when no view of theirs runs (404, 405 raised by the URL map).
+JSON_PATHS = "issuer.json_paths"
 
 
 def problem(status: int, title: str, detail: str, *, type: str = ABOUT_BLANK,
@@ -62,9 +66,11 @@ def problem_response(
     *, status: int, title: str, detail: str, extra: dict[str, Any] | None = None,
     type: str = ABOUT_BLANK,
 ) -> Response:
-    """Problem-details JSON for callers that asked for JSON (and for /api/), else HTML."""
+    """Problem-details JSON for callers that asked for JSON (and on the JSON APIs' paths),
+    else HTML."""
     wants_json = json_type_wanted(request, (*JSON_TYPES, PROBLEM_JSON)) is not None
-    if wants_json or request.path.startswith("/api/"):
+    if wants_json or request.path.startswith("/api/") or \
+            request.path in current_app.extensions.get(JSON_PATHS, ()):
         return problem(status, title, detail, type=type, **(extra or {}))
     html = render_template("error.html", status=status, title=title, detail=detail,
                            errors=(extra or {}).get("errors"))
@@ -112,11 +118,8 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):
         app.logger.exception("unhandled error on %s %s", request.method, request.path)
-        return problem_response(
-            status=500,
-            title="Internal Server Error",
-            detail="Something went wrong on our side. The error has been logged.",
-        )
+        return problem_response(status=500, title="Internal Server Error",
+                                detail=UNEXPECTED_DETAIL)
 
 
 def _allow(response: Response, error: HTTPException) -> None:
@@ -124,13 +127,19 @@ def _allow(response: Response, error: HTTPException) -> None:
         response.headers["Allow"] = ", ".join(error.valid_methods)
 
 
+def answer_json_at(app: Flask, paths: Iterable[str]) -> None:
+    """Errors at these exact paths are problem-details JSON whatever Accept says (the URL map's
+    own 404/405 too, which no blueprint's handlers see)."""
+    app.extensions[JSON_PATHS] = frozenset(app.extensions.get(JSON_PATHS, ())) | set(paths)
+
+
 def register_json_handlers(
     bp: Blueprint, *, paths: Mapping[str, str] | None = None,
     too_large: str | Callable[[], str] = "The request body is too large for this endpoint.",
 ) -> None:
     """Make every error raised in ``bp`` a problem-details JSON answer, whatever Accept says
-    (machines call these endpoints). ``paths`` renames ValidationFailed fields; ``too_large``
-    is the 413 detail (or makes it)."""
+    (machines call these endpoints), an unexpected one too (a 500, logged). ``paths``
+    renames ValidationFailed fields; ``too_large`` is the 413 detail (or makes it)."""
 
     @bp.errorhandler(IssuerError)
     def _issuer_error(error: IssuerError):
@@ -153,3 +162,7 @@ def register_json_handlers(
         _allow(response, error)
         return response
 
+    @bp.errorhandler(Exception)
+    def _unexpected(error: Exception):
+        current_app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        return problem(500, "Internal Server Error", UNEXPECTED_DETAIL)

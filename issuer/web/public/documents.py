@@ -77,7 +77,7 @@ def profile_did_document(slug: str):
     return _did_response(found)
 
 
-@bp.get("/achievements/<achievement_id>")
+@bp.get("/achievements/<uuid:achievement_id>")
 def achievement(achievement_id: str):
     found = achievements.get_achievement(deps.session(), achievement_id)
     base_url = deps.base_url()
@@ -91,7 +91,7 @@ def achievement(achievement_id: str):
     )
 
 
-@bp.get("/credentials/<credential_id>")
+@bp.get("/credentials/<uuid:credential_id>")
 def credential(credential_id: str):
     try:
         row = issuance.get_credential(deps.session(), credential_id)
@@ -111,7 +111,7 @@ def credential(credential_id: str):
     return response
 
 
-@bp.get("/credentials/<credential_id>/download")
+@bp.get("/credentials/<uuid:credential_id>/download")
 def credential_download(credential_id: str):
     try:
         row = issuance.get_credential(deps.session(), credential_id)

@@ -41,12 +41,12 @@ def _baked(credential_id: str, fmt: badge_files.Format) -> Response:
     return _file(found.data, found.content_type, max_age=BAKED_MAX_AGE).make_conditional(request)
 
 
-@bp.get("/credentials/<credential_id>/baked.png")
+@bp.get("/credentials/<uuid:credential_id>/baked.png")
 def baked_png(credential_id: str):
     return _baked(credential_id, "png")
 
 
-@bp.get("/credentials/<credential_id>/baked.svg")
+@bp.get("/credentials/<uuid:credential_id>/baked.svg")
 def baked_svg(credential_id: str):
     return _baked(credential_id, "svg")
 
@@ -56,13 +56,13 @@ def _page_url(credential_id: str) -> str:
     return urls.credential_url(deps.base_url(), row.id)
 
 
-@bp.get("/credentials/<credential_id>/qr.png")
+@bp.get("/credentials/<uuid:credential_id>/qr.png")
 def qr_png(credential_id: str):
     data = qr.qr_png(_page_url(credential_id))
     return _file(data, "image/png", max_age=QR_MAX_AGE).make_conditional(request)
 
 
-@bp.get("/credentials/<credential_id>/qr.svg")
+@bp.get("/credentials/<uuid:credential_id>/qr.svg")
 def qr_svg(credential_id: str):
     data = qr.qr_svg(_page_url(credential_id)).encode("utf-8")
     return _file(data, "image/svg+xml", max_age=QR_MAX_AGE).make_conditional(request)
