@@ -2,7 +2,8 @@
 
 https://www.w3.org/TR/vc-data-integrity/#add-proof
 Signing refuses a document with undefined terms (they would not be covered by the
-signature). Verification never raises for a bad document: it returns ProofOutcome values.
+signature), and one over the processing limits (InputTooComplex). Verification never raises
+for a bad document: it returns ProofOutcome values.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from issuer.clock import format_datetime
 from issuer.dataintegrity import eddsa_rdfc_2022 as suite
 from issuer.dataintegrity.canonicalize import explain_jsonld_error, find_undefined_terms
 from issuer.dataintegrity.document_loader import DEFAULT_LOADER, StaticDocumentLoader
-from issuer.errors import SigningError, UndefinedTermError
+from issuer.dataintegrity.limits import DEFAULT_LIMITS, ProcessingLimits
+from issuer.errors import InputTooComplex, SigningError, UndefinedTermError
 
 ASSERTION_METHOD = "assertionMethod"
 
@@ -36,13 +38,18 @@ def unsecured(document: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in document.items() if key != "proof"}
 
 
-def check_signable(document: dict[str, Any], *, loader: StaticDocumentLoader) -> None:
-    """Raise UndefinedTermError (naming the terms) or DocumentLoaderError if the document
-    cannot be signed in full."""
+def check_signable(
+    document: dict[str, Any],
+    *,
+    loader: StaticDocumentLoader,
+    limits: ProcessingLimits = DEFAULT_LIMITS,
+) -> None:
+    """Raise UndefinedTermError (naming the terms), DocumentLoaderError or InputTooComplex if
+    the document cannot be signed in full."""
     if "@context" not in document:
         raise SigningError("document has no @context")
     try:
-        undefined = find_undefined_terms(document, loader=loader)
+        undefined = find_undefined_terms(document, loader=loader, limits=limits)
     except jsonld.JsonLdError as exc:
         raise SigningError(explain_jsonld_error(exc)) from None
     if undefined:
@@ -57,6 +64,7 @@ def add_proof(
     created: datetime | None,
     proof_purpose: str = ASSERTION_METHOD,
     loader: StaticDocumentLoader = DEFAULT_LOADER,
+    limits: ProcessingLimits = DEFAULT_LIMITS,
 ) -> dict[str, Any]:
     """A copy of ``document`` with a new ``eddsa-rdfc-2022`` DataIntegrityProof appended.
 
@@ -64,7 +72,7 @@ def add_proof(
     not covered by the new proof.
     """
     base = unsecured(document)
-    check_signable(base, loader=loader)
+    check_signable(base, loader=loader, limits=limits)
     options: dict[str, Any] = {"type": suite.PROOF_TYPE}
     if created is not None:
         options["created"] = format_datetime(created)
@@ -75,13 +83,14 @@ def add_proof(
             "proofPurpose": proof_purpose,
         }
     )
-    proof = suite.create_proof(base, options, signing_key, loader=loader)
+    proof = suite.create_proof(base, options, signing_key, loader=loader, limits=limits)
     return {**base, "proof": [*proofs_of(document), proof]}
 
 
 @dataclass(frozen=True)
 class ProofOutcome:
-    """What became of one proof: verified, or why not (a readable reason)."""
+    """What became of one proof: verified, or why not (a readable reason, and the problem
+    type when it is not a plain signature mismatch, e.g. a processing limit's)."""
 
     index: int
     verification_method: str | None
@@ -90,6 +99,7 @@ class ProofOutcome:
     verified: bool
     supported: bool
     reason: str = ""
+    problem_type: str = ""
 
 
 def is_supported(proof: Any) -> bool:
@@ -109,6 +119,7 @@ def verify_one(
     public_key: bytes,
     *,
     loader: StaticDocumentLoader = DEFAULT_LOADER,
+    limits: ProcessingLimits = DEFAULT_LIMITS,
 ) -> ProofOutcome:
     """Verify proof number ``index`` of ``document`` with an already-resolved public key."""
     if not isinstance(proof, dict):
@@ -135,9 +146,13 @@ def verify_one(
             reason=f"proofPurpose is {proof.get('proofPurpose')!r}, expected 'assertionMethod'",
         )
     try:
-        ok = suite.verify_proof(unsecured(document), proof, public_key, loader=loader)
+        ok = suite.verify_proof(unsecured(document), proof, public_key, loader=loader,
+                                limits=limits)
     except suite.ProofError as exc:
         return ProofOutcome(**outcome, verified=False, supported=True, reason=str(exc))
+    except InputTooComplex as exc:
+        return ProofOutcome(**outcome, verified=False, supported=True, reason=str(exc),
+                            problem_type=exc.problem_type)
     except Exception as exc:  # pyld raises its own errors for unprocessable JSON-LD
         return ProofOutcome(
             **outcome, verified=False, supported=True, reason=explain_jsonld_error(exc)

@@ -1,5 +1,19 @@
 """One catalog of problem-type URIs: VC DM 2.0 and Data Integrity ones, then ours."""
 
+# Ours, one per processing limit on untrusted input. They are defined next to the limits
+# (issuer.dataintegrity.limits, which must not import verification) and listed here.
+from issuer.dataintegrity.limits import (
+    ARRAY_LENGTH_LIMIT,
+    BLANK_NODE_COUNT_LIMIT,
+    BLANK_NODE_HASHING_LIMIT,
+    NESTING_DEPTH_LIMIT,
+    PROOF_COUNT_LIMIT,
+    QUAD_COUNT_LIMIT,
+    STRING_LENGTH_LIMIT,
+    TERM_DEFINITION_LIMIT,
+    VALUE_COUNT_LIMIT,
+)
+
 VC = "https://www.w3.org/TR/vc-data-model#"
 PARSING_ERROR = VC + "PARSING_ERROR"
 CRYPTOGRAPHIC_SECURITY_ERROR = VC + "CRYPTOGRAPHIC_SECURITY_ERROR"
@@ -22,3 +36,8 @@ ISSUER_KEY_MISMATCH = OURS + "issuer-key-mismatch"
 EXPIRED = OURS + "expired"
 NOT_YET_VALID = OURS + "not-yet-valid"
 RECIPIENT_MISMATCH = OURS + "recipient-mismatch"
+
+LIMITS = (
+    NESTING_DEPTH_LIMIT, VALUE_COUNT_LIMIT, ARRAY_LENGTH_LIMIT, STRING_LENGTH_LIMIT,
+    TERM_DEFINITION_LIMIT, QUAD_COUNT_LIMIT, BLANK_NODE_COUNT_LIMIT, BLANK_NODE_HASHING_LIMIT, PROOF_COUNT_LIMIT,
+)
