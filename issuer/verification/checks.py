@@ -20,7 +20,8 @@ from issuer.clock import parse_datetime
 from issuer.dataintegrity import multikey, proofs
 from issuer.dataintegrity.canonicalize import explain_jsonld_error, find_undefined_terms
 from issuer.dataintegrity.document_loader import StaticDocumentLoader
-from issuer.errors import DocumentLoaderError
+from issuer.dataintegrity.limits import DEFAULT_LIMITS, ProcessingLimits, check_json
+from issuer.errors import DocumentLoaderError, InputTooComplex
 from issuer.openbadges import schema_validation, vocab
 from issuer.openbadges.credential import normalize_email
 from issuer.verification import problem_types as pt
@@ -43,8 +44,18 @@ class VerifyContext:
     recipient_email: str | None
     clock_skew: timedelta
     status_checker: StatusChecker | None
+    limits: ProcessingLimits = DEFAULT_LIMITS
     contexts_loadable: bool = True
+    # Set when the credential is over a processing limit: the later checks are not made.
+    over_limit: bool = False
     verified_controllers: list[str] = field(default_factory=list)
+
+
+def _over_limit(check_id: str, title: str, error: InputTooComplex, ctx: VerifyContext) -> CheckResult:
+    """A failed check for a credential over a processing limit; the run stops after it."""
+    ctx.over_limit = True
+    ctx.contexts_loadable = False
+    return _fail(check_id, title, str(error), error.problem_type, problem_title=error.title)
 
 
 def _fail(check_id: str, title: str, detail: str, problem_type: str, *, problem_title: str = "") -> CheckResult:
@@ -91,7 +102,11 @@ def check_context(credential: Any, ctx: VerifyContext) -> CheckResult:
         ):
             warnings.append("the second @context should be the Open Badges 3.0 context")
     try:
-        undefined = find_undefined_terms(proofs.unsecured(credential), loader=ctx.loader)
+        check_json(credential, ctx.limits)  # the whole credential, its proofs included
+        undefined = find_undefined_terms(proofs.unsecured(credential), loader=ctx.loader,
+                                         limits=ctx.limits)
+    except InputTooComplex as exc:
+        return _over_limit(cid, title, exc, ctx)
     except (JsonLdError, DocumentLoaderError, ValueError, TypeError, KeyError) as exc:
         ctx.contexts_loadable = False
         return _fail(cid, title, explain_jsonld_error(exc), pt.PARSING_ERROR)
@@ -272,6 +287,11 @@ def check_proof(credential: Any, ctx: VerifyContext) -> CheckResult:
     if not ctx.contexts_loadable:
         return CheckResult(cid, title, Status.NOT_CHECKED,
                            "the credential's JSON-LD cannot be processed (see the context check)")
+    if len(all_proofs) > ctx.limits.max_proofs:
+        return _over_limit(cid, title, InputTooComplex(
+            f"the credential carries {len(all_proofs)} proofs; at most "
+            f"{ctx.limits.max_proofs} are checked", limit="max_proofs",
+            maximum=ctx.limits.max_proofs, problem_type=pt.PROOF_COUNT_LIMIT), ctx)
     verified, failures, warnings = [], [], []
     for index, proof in enumerate(all_proofs):
         if not proofs.is_supported(proof):
@@ -283,7 +303,12 @@ def check_proof(credential: Any, ctx: VerifyContext) -> CheckResult:
         except KeyResolutionError as exc:
             failures.append(f"proof {index + 1}: {exc}")
             continue
-        outcome = proofs.verify_one(credential, index, proof, key.public_key, loader=ctx.loader)
+        outcome = proofs.verify_one(credential, index, proof, key.public_key, loader=ctx.loader,
+                                    limits=ctx.limits)
+        if outcome.problem_type:  # over a processing limit: no other proof would fare better
+            ctx.over_limit = True
+            return _fail(cid, title, f"proof {index + 1}: {outcome.reason}", outcome.problem_type,
+                         problem_title=InputTooComplex.title)
         if outcome.verified:
             verified.append(outcome)
             ctx.verified_controllers.append(key.controller)
