@@ -78,7 +78,8 @@ def _forbidden(error: Forbidden):
 
 @bp.errorhandler(vcapi.InvalidCredential)
 def _invalid_credential(error: vcapi.InvalidCredential):
-    return problem(error.status, error.title, str(error), errors=error.errors_json())
+    return problem(error.status, error.title, str(error), errors=error.errors_json(),
+                   type=error.problem_type)
 
 
 @bp.errorhandler(ValidationFailed)
@@ -104,7 +105,7 @@ def _oauth_error(error: OAuthError):
 
 @bp.errorhandler(IssuerError)
 def _issuer_error(error: IssuerError):
-    return problem(error.status, error.title, str(error))
+    return problem(error.status, error.title, str(error), type=error.problem_type)
 
 
 @bp.errorhandler(IntegrityError)

@@ -1,7 +1,7 @@
 """One error vocabulary on the web: problem-details JSON (RFC 9457) or a plain HTML page.
 
-IssuerError subclasses carry title and status; HTTP errors keep theirs; anything else is a
-500 whose details go to the log, never to the client.
+IssuerError subclasses carry title, status and problem type; HTTP errors keep theirs; anything
+else is a 500 whose details go to the log, never to the client.
 """
 
 from __future__ import annotations
@@ -20,11 +20,12 @@ PROBLEM_JSON = "application/problem+json"
 
 
 def problem_response(
-    *, status: int, title: str, detail: str, extra: dict[str, Any] | None = None
+    *, status: int, title: str, detail: str, extra: dict[str, Any] | None = None,
+    problem_type: str = "about:blank",
 ) -> Response:
     wants_json = json_type_wanted(request, (*_json_types(), PROBLEM_JSON)) is not None
     if wants_json or request.path.startswith("/api/"):
-        body = {"type": "about:blank", "title": title, "status": status, "detail": detail}
+        body = {"type": problem_type, "title": title, "status": status, "detail": detail}
         body.update(extra or {})
         response = jsonify(body)
         response.status_code = status
@@ -46,7 +47,7 @@ def init_app(app: Flask) -> None:
     def _issuer_error(error: IssuerError):
         extra = {"errors": error.errors} if isinstance(error, ValidationFailed) else None
         return problem_response(status=error.status, title=error.title, detail=str(error),
-                                extra=extra)
+                                extra=extra, problem_type=error.problem_type)
 
     @app.errorhandler(CSRFError)
     def _csrf_error(error: CSRFError):
