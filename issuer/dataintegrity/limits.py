@@ -36,8 +36,8 @@ Each limit has its own problem-type URI (listed again in the problem-type catalo
 :class:`issuer.errors.InputTooComplex` carrying it. The defaults are generous for real
 credentials (an Open Badge with 50 alignments and 20 results is ~700 JSON values, ~500 quads
 and ~80 blank nodes; a status list credential is one long ``encodedList`` string) and keep
-the worst input below them to about a second of pyld work on one core
-(benchmarks/hostile_input.py). A faster canonicalization engine keeps these three checks and
+the worst input below them under half a second of CPU in pyld (0.36 s for the worst shape
+benchmarks/hostile_input.py knows). A faster canonicalization engine keeps these three checks and
 the budget's count, and may raise the size limits; the README's "Processing limits" table
 lists them all.
 """
@@ -80,7 +80,7 @@ class ProcessingLimits:
     # The 1EdTech "complete" example has 553.
     max_values: int = 5_000
     # Items of one array; and values of one property of one node after merging nodes with the
-    # same id. Bounds pyld's quadratic duplicate check (256 × 5,000 values: ~0.5 s at worst).
+    # same id. Bounds pyld's quadratic duplicate check (19 × 255 values: 0.36 s of CPU).
     max_array_length: int = 256
     # Characters of one string (object keys included): a data: URL of a 768 KiB image fits.
     max_string_length: int = 1_048_576
