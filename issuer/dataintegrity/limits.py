@@ -225,7 +225,9 @@ def _count(counts: Counter, slot: tuple, added: int, limits: ProcessingLimits) -
 # --- 3. the RDF dataset and the blank-node hashing -----------------------------------------
 
 
-def check_dataset(dataset: dict[str, list[dict]], limits: ProcessingLimits = DEFAULT_LIMITS) -> None:
+def check_dataset(
+    dataset: dict[str, list[dict]], limits: ProcessingLimits = DEFAULT_LIMITS
+) -> None:
     """Raise InputTooComplex if the RDF dataset (pyld's form: graph name → triples) has too
     many quads or blank nodes to canonicalize."""
     quads = sum(len(triples) for triples in dataset.values())
@@ -261,7 +263,9 @@ def deep_iteration_budget(non_unique: int, limits: ProcessingLimits = DEFAULT_LI
     return non_unique ** limits.max_work_factor
 
 
-def hashing_budget_spent(budget: float, non_unique: int, limits: ProcessingLimits) -> InputTooComplex:
+def hashing_budget_spent(
+    budget: float, non_unique: int, limits: ProcessingLimits
+) -> InputTooComplex:
     """The error for a spent Hash N-Degree Quads budget."""
     return InputTooComplex(
         f"the document's {non_unique:,} indistinguishable blank nodes are linked so densely "

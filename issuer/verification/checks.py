@@ -51,7 +51,9 @@ class VerifyContext:
     verified_controllers: list[str] = field(default_factory=list)
 
 
-def _over_limit(check_id: str, title: str, error: InputTooComplex, ctx: VerifyContext) -> CheckResult:
+def _over_limit(
+    check_id: str, title: str, error: InputTooComplex, ctx: VerifyContext
+) -> CheckResult:
     """A failed check for a credential over a processing limit; the run stops after it."""
     ctx.over_limit = True
     ctx.contexts_loadable = False

@@ -150,10 +150,8 @@ def scoped_context_document(terms: int, nodes: int) -> dict:
 @pytest.mark.parametrize("entry", [canonicalize, find_undefined_terms])
 def test_a_scoped_context_applied_over_and_over_is_refused(entry):
     # 40 KB of JSON, 100,000 term definitions (each node re-processes the scoped context).
-    started = time.perf_counter()
     error = refused(entry, scoped_context_document(500, 200))
     assert error.problem_type == lim.TERM_DEFINITION_LIMIT
-    assert time.perf_counter() - started < 5
     small = ProcessingLimits(max_term_definitions=50)
     assert refused(entry, scoped_context_document(10, 10), limits=small).limit == \
         "max_term_definitions"
