@@ -19,6 +19,7 @@ and blank-node hashing stops when its budget is spent (RDFC-1.0 §4 "poison grap
 from __future__ import annotations
 
 import copy
+import threading
 import types
 from typing import Any
 
@@ -198,12 +199,21 @@ class _Processor(jsonld.JsonLdProcessor):
         return super()._create_term_definition(*args, **kwargs)
 
 
+# pyld keeps processed contexts in process-wide LRU caches (cachetools, without locks): two
+# threads expanding at once can corrupt them ("OrderedDict mutated during iteration", seen
+# with thread workers issuing in parallel). JSON-LD work holds the GIL anyway, so one thread
+# at a time costs no throughput.
+_PYLD_LOCK = threading.RLock()
+
+
 def _process(operation: str, document: Any, loader: StaticDocumentLoader,
              limits: ProcessingLimits) -> Any:
-    """pyld's ``expand`` or ``to_rdf`` of a document within ``limits``. A limit error comes
-    out as itself, not in the JsonLdError pyld wraps it in (e.g. inside a scoped context)."""
+    """pyld's ``expand`` or ``to_rdf`` of a document within ``limits``, one thread at a time.
+    A limit error comes out as itself, not in the JsonLdError pyld wraps it in (e.g. inside a
+    scoped context)."""
     try:
-        return getattr(_Processor(limits), operation)(document, _options(loader))
+        with _PYLD_LOCK:
+            return getattr(_Processor(limits), operation)(document, _options(loader))
     except jsonld.JsonLdError as exc:
         cause = _limit_error_behind(exc)
         if cause is not None:
