@@ -20,10 +20,16 @@ def field_messages(errors: Mapping[str, str]) -> str:
 
 
 class IssuerError(Exception):
-    """Base class of every error the issuer raises on purpose."""
+    """Base class of every error the issuer raises on purpose.
+
+    ``title``, ``status`` and ``problem_type`` become the RFC 9457 problem document's
+    ``title``, ``status`` and ``type``; an instance may set its own ``problem_type``.
+    """
 
     title = "Issuer error"
     status = 500
+    # RFC 9457 §4.2.1: "about:blank" means the status code says it all.
+    problem_type = "about:blank"
 
 
 class InvalidRequest(IssuerError):
@@ -57,6 +63,21 @@ class UndefinedTermError(InvalidRequest):
             "undefined JSON-LD term(s), which the signature would not cover: "
             + ", ".join(terms)
         )
+
+
+class InputTooComplex(InvalidRequest):
+    """Untrusted input over a processing limit (issuer.dataintegrity.limits), refused before
+    the work it would cost. ``problem_type`` names the limit; ``limit`` is its field name in
+    ProcessingLimits and ``maximum`` its value."""
+
+    title = "Input too complex"
+    status = 422
+
+    def __init__(self, detail: str, *, limit: str, maximum: float, problem_type: str):
+        super().__init__(detail)
+        self.limit = limit
+        self.maximum = maximum
+        self.problem_type = problem_type
 
 
 class SigningError(IssuerError):

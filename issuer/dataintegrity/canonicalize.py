@@ -10,20 +10,39 @@ Two jobs, both behind small functions so the engine can be replaced later:
   algorithm with a serializer that escapes as RDFC-1.0 requires, without patching pyld.
 * :func:`find_undefined_terms` is the "safe mode" pyld lacks: JSON-LD silently drops
   properties and ``type`` values that no context defines, so they would go unsigned.
+
+Both work within :class:`~issuer.dataintegrity.limits.ProcessingLimits` (``limits=``): input
+over a limit raises :class:`~issuer.errors.InputTooComplex` before the work it would cost,
+and blank-node hashing stops when its budget is spent (RDFC-1.0 §4 "poison graphs").
 """
 
 from __future__ import annotations
 
 import copy
+import hashlib
+import threading
 import types
 from typing import Any
 
 import pyld.canon
 from pyld import jsonld
+from pyld.identifier_issuer import IdentifierIssuer
 
 from issuer.dataintegrity.document_loader import DEFAULT_LOADER, StaticDocumentLoader
-from issuer.errors import DocumentLoaderError
+from issuer.dataintegrity.limits import (
+    DEFAULT_LIMITS,
+    ProcessingLimits,
+    check_dataset,
+    check_expanded,
+    check_json,
+    deep_iteration_budget,
+    hashing_budget_spent,
+    term_definitions_exceeded,
+)
+from issuer.errors import DocumentLoaderError, InputTooComplex
 
+SHA256, SHA384 = "sha256", "sha384"
+HASH_ALGORITHMS = (SHA256, SHA384)  # RDFC-1.0's hash parameter (§4.2, "hash algorithm")
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
@@ -82,10 +101,141 @@ def _with_rdfc_serializer(function: types.FunctionType) -> types.FunctionType:
 
 
 class _RDFC10(pyld.canon.URDNA2015):
-    """pyld's URDNA2015 (= RDFC-1.0 with SHA-256) with RDFC-1.0 literal escaping."""
+    """pyld's URDNA2015 (= RDFC-1.0 with SHA-256) with RDFC-1.0 literal escaping, and a
+    budget on Hash N-Degree Quads runs counted as Digital Bazaar's rdf-canonize counts them."""
 
     main = _with_rdfc_serializer(pyld.canon.URDNA2015.main)
     hash_first_degree_quads = _with_rdfc_serializer(pyld.canon.URDNA2015.hash_first_degree_quads)
+
+    def __init__(self, limits: ProcessingLimits = DEFAULT_LIMITS, hash_algorithm: str = SHA256):
+        super().__init__()
+        self.limits = limits
+        self.hash_algorithm = hash_algorithm
+        self.non_unique: int | None = None  # known at the first Hash N-Degree Quads run
+        self.budget = 0.0
+        self.remaining = 0.0
+
+    def create_hash(self):
+        """RDFC-1.0's hash function, SHA-256 unless told (ecdsa-rdfc-2019 P-384: SHA-384)."""
+        return hashlib.new(self.hash_algorithm)
+
+    def hash_n_degree_quads(self, id_: str, issuer: IdentifierIssuer) -> dict[str, Any]:
+        """RDFC-1.0 §4.8 Hash N-Degree Quads, one run of the budget (recursive runs count).
+
+        The first run comes in step 6 of §4.4.3, when exactly the blank nodes with a unique
+        first-degree hash hold canonical labels: the rest are rdf-canonize's "non-unique"
+        count, from which the budget follows (:func:`deep_iteration_budget`).
+        """
+        if self.non_unique is None:
+            self.non_unique = len(self.blank_node_info) - len(self.canonical_issuer.existing)
+            self.budget = self.remaining = deep_iteration_budget(self.non_unique, self.limits)
+        if self.remaining <= 0:
+            raise hashing_budget_spent(self.budget, self.non_unique, self.limits)
+        self.remaining -= 1
+        return self._hash_n_degree_quads(id_, issuer)
+
+    def _hash_n_degree_quads(self, id_: str, issuer: IdentifierIssuer) -> dict[str, Any]:
+        # pyld's steps, except that a permutation is abandoned as soon as its path sorts
+        # after the chosen path (rdf-canonize does the same; the spec also compares lengths,
+        # but a path that already sorts after the chosen one can only stay after it). Same
+        # result, and the same number of recursive runs as rdf-canonize, so the budget
+        # accepts what rdf-canonize accepts.
+        hash_to_related = self.create_hash_to_related(id_, issuer)  # steps 1-3
+        md = self.create_hash()
+        for related_hash, blank_nodes in sorted(hash_to_related.items()):  # step 5
+            md.update(related_hash.encode("utf8"))
+            chosen_path, chosen_issuer = "", None
+            for permutation in pyld.canon.permutations(blank_nodes):  # 5.4
+                issuer_copy = _copy_issuer(issuer)
+                path, recursion_list, abandoned = "", [], False
+                for related in permutation:  # 5.4.4
+                    if self.canonical_issuer.has_id(related):
+                        path += self.canonical_issuer.get_id(related)
+                    else:
+                        if not issuer_copy.has_id(related):
+                            recursion_list.append(related)
+                        path += issuer_copy.get_id(related)
+                    if chosen_path and path > chosen_path:
+                        abandoned = True
+                        break
+                if abandoned:
+                    continue
+                for related in recursion_list:  # 5.4.5
+                    result = self.hash_n_degree_quads(related, issuer_copy)
+                    path += issuer_copy.get_id(related) + "<" + result["hash"] + ">"
+                    issuer_copy = result["issuer"]
+                    if chosen_path and path > chosen_path:
+                        abandoned = True
+                        break
+                if abandoned:
+                    continue
+                if not chosen_path or path < chosen_path:  # 5.4.6
+                    chosen_path, chosen_issuer = path, issuer_copy
+            md.update(chosen_path.encode("utf8"))  # 5.5
+            issuer = chosen_issuer  # 5.6
+        return {"hash": md.hexdigest(), "issuer": issuer}
+
+
+def _copy_issuer(issuer: IdentifierIssuer) -> IdentifierIssuer:
+    """A copy of an identifier issuer (what pyld does with copy.deepcopy, ~10x faster)."""
+    copy_ = IdentifierIssuer(issuer.prefix)
+    copy_.counter = issuer.counter
+    copy_.existing = dict(issuer.existing)
+    copy_.order = list(issuer.order)
+    return copy_
+
+
+class _Processor(jsonld.JsonLdProcessor):
+    """pyld's JSON-LD processor within ``limits``: it counts the term definitions it processes
+    (pyld 3.3 re-processes scoped contexts wherever they apply) and checks every expanded
+    document before anything is made of it (``to_rdf`` expands through this method too)."""
+
+    def __init__(self, limits: ProcessingLimits):
+        super().__init__()
+        self.limits = limits
+        self.term_definitions = 0
+
+    def expand(self, input_: Any, options: dict[str, Any]) -> list:
+        expanded = super().expand(input_, options)
+        check_expanded(expanded, self.limits)
+        return expanded
+
+    def _create_term_definition(self, *args: Any, **kwargs: Any) -> Any:
+        self.term_definitions += 1
+        if self.term_definitions > self.limits.max_term_definitions:
+            raise term_definitions_exceeded(self.limits)
+        return super()._create_term_definition(*args, **kwargs)
+
+
+# pyld keeps processed contexts in process-wide LRU caches (cachetools, without locks): two
+# threads expanding at once can corrupt them ("OrderedDict mutated during iteration", seen
+# with thread workers issuing in parallel). JSON-LD work holds the GIL anyway, so one thread
+# at a time costs no throughput.
+_PYLD_LOCK = threading.RLock()
+
+
+def _process(operation: str, document: Any, loader: StaticDocumentLoader,
+             limits: ProcessingLimits) -> Any:
+    """pyld's ``expand`` or ``to_rdf`` of a document within ``limits``, one thread at a time.
+    A limit error comes out as itself, not in the JsonLdError pyld wraps it in (e.g. inside a
+    scoped context)."""
+    try:
+        with _PYLD_LOCK:
+            return getattr(_Processor(limits), operation)(document, _options(loader))
+    except jsonld.JsonLdError as exc:
+        cause = _limit_error_behind(exc)
+        if cause is not None:
+            raise cause from None
+        raise
+
+
+def _limit_error_behind(exc: BaseException) -> InputTooComplex | None:
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, InputTooComplex):
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return None
 
 
 def _options(loader: StaticDocumentLoader) -> dict[str, Any]:
@@ -96,19 +246,44 @@ def _options(loader: StaticDocumentLoader) -> dict[str, Any]:
     return {"documentLoader": loader, "base": None, "produceGeneralizedRdf": False}
 
 
-def to_dataset(document: dict[str, Any], *, loader: StaticDocumentLoader = DEFAULT_LOADER) -> dict:
-    """The RDF dataset of a JSON-LD document (pyld's internal form)."""
-    return jsonld.to_rdf(document, _options(loader))
+def to_dataset(
+    document: dict[str, Any],
+    *,
+    loader: StaticDocumentLoader = DEFAULT_LOADER,
+    limits: ProcessingLimits = DEFAULT_LIMITS,
+) -> dict:
+    """The RDF dataset of a JSON-LD document (pyld's internal form).
+
+    The document is checked against ``limits`` as JSON, then expanded and checked again
+    (merged nodes) before it is turned into RDF, a step that costs the square of the largest
+    property's number of values in pyld."""
+    check_json(document, limits)
+    return _process("to_rdf", document, loader, limits)
 
 
-def canonicalize_dataset(dataset: dict) -> str:
+def canonicalize_dataset(dataset: dict, *, limits: ProcessingLimits = DEFAULT_LIMITS,
+                         hash_algorithm: str = SHA256) -> str:
     """RDFC-1.0 canonical N-Quads of an RDF dataset (pyld's internal form; it is consumed)."""
-    return _RDFC10().main(dataset, {"format": "application/n-quads"})
+    check_dataset(dataset, limits)
+    if hash_algorithm not in HASH_ALGORITHMS:
+        raise ValueError(f"RDFC-1.0 hash {hash_algorithm!r} is not one of {HASH_ALGORITHMS}")
+    return _RDFC10(limits, hash_algorithm).main(dataset, {"format": "application/n-quads"})
 
 
-def canonicalize(document: dict[str, Any], *, loader: StaticDocumentLoader = DEFAULT_LOADER) -> str:
-    """RDFC-1.0 canonical N-Quads of a JSON-LD document. The one canonicalization entry point."""
-    return canonicalize_dataset(to_dataset(document, loader=loader))
+def canonicalize(
+    document: dict[str, Any],
+    *,
+    loader: StaticDocumentLoader = DEFAULT_LOADER,
+    limits: ProcessingLimits = DEFAULT_LIMITS,
+    hash_algorithm: str = SHA256,
+) -> str:
+    """RDFC-1.0 canonical N-Quads of a JSON-LD document. The one canonicalization entry point.
+
+    ``hash_algorithm`` is RDFC-1.0's hash parameter: "sha256" (the default, and what
+    eddsa-rdfc-2022 uses) or "sha384" (ecdsa-rdfc-2019 with P-384 keys). It decides the order
+    of blank-node labels. Raises InputTooComplex when the document is over one of ``limits``."""
+    dataset = to_dataset(document, loader=loader, limits=limits)
+    return canonicalize_dataset(dataset, limits=limits, hash_algorithm=hash_algorithm)
 
 
 def explain_jsonld_error(exc: BaseException) -> str:
@@ -133,7 +308,10 @@ _UNDEFINED = "urn:issuer:undefined-term:"
 
 
 def find_undefined_terms(
-    document: dict[str, Any], *, loader: StaticDocumentLoader = DEFAULT_LOADER
+    document: dict[str, Any],
+    *,
+    loader: StaticDocumentLoader = DEFAULT_LOADER,
+    limits: ProcessingLimits = DEFAULT_LIMITS,
 ) -> list[str]:
     """Names of properties and ``type`` values no context defines, plus relative ``id`` values.
 
@@ -141,14 +319,16 @@ def find_undefined_terms(
     contexts leave undefined (expansion would otherwise drop it), then collects the marked
     names. Node ids that stay relative IRIs are reported too: RDF has no place for them, so
     they would drop out of the signed data as well. Returns a sorted list; empty means safe.
+    Raises InputTooComplex, before expanding, when the JSON is over one of ``limits``.
     """
+    check_json(document, limits)
     probe = copy.copy(document)
     contexts = probe.get("@context", [])
     if not isinstance(contexts, list):
         contexts = [contexts]
     # First, so a context that sets its own @vocab (defining every term) still wins.
     probe["@context"] = [{"@vocab": _UNDEFINED}, *contexts]
-    expanded = jsonld.expand(probe, _options(loader))
+    expanded = _process("expand", probe, loader, limits)
     found: set[str] = set()
     _collect_undefined(expanded, found)
     return sorted(found)

@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from issuer.dataintegrity import ecdsa_rdfc_2019, eddsa_rdfc_2022
 from issuer.dataintegrity.document_loader import StaticDocumentLoader
+from issuer.dataintegrity.limits import DEFAULT_LIMITS, ProcessingLimits
 from issuer.dataintegrity.multikey import ED25519, PublicKey
 from issuer.dataintegrity.processing_errors import PROOF_GENERATION_ERROR, ProofError
 
@@ -32,37 +33,39 @@ class Cryptosuite:
 
     name: str
     key_algorithms: tuple[str, ...]
-    verify_proof: Callable[[Document, Document, PublicKey, StaticDocumentLoader], bool]
-    create_proof: Callable[[Document, Document, Any, StaticDocumentLoader], Document]
+    verify_proof: Callable[[Document, Document, PublicKey, StaticDocumentLoader,
+                            ProcessingLimits], bool]
+    create_proof: Callable[[Document, Document, Any, StaticDocumentLoader, ProcessingLimits],
+                           Document]
 
     def verify(self, unsecured_document: Document, proof: Document, public_key: PublicKey, *,
-               loader: StaticDocumentLoader) -> bool:
+               loader: StaticDocumentLoader, limits: ProcessingLimits = DEFAULT_LIMITS) -> bool:
         """The suite's Verify Proof; ProofError when the key is not one the suite takes."""
         if public_key.algorithm not in self.key_algorithms:
             kinds = " or ".join(self.key_algorithms)
             raise ProofError(f"{self.name} proofs are verified with {kinds} keys, not "
                              f"{public_key.algorithm}")
-        return self.verify_proof(unsecured_document, proof, public_key, loader)
+        return self.verify_proof(unsecured_document, proof, public_key, loader, limits)
 
 
 def _eddsa_verify(document: Document, proof: Document, key: PublicKey,
-                  loader: StaticDocumentLoader) -> bool:
-    return eddsa_rdfc_2022.verify_proof(document, proof, key.key, loader=loader)
+                  loader: StaticDocumentLoader, limits: ProcessingLimits) -> bool:
+    return eddsa_rdfc_2022.verify_proof(document, proof, key.key, loader=loader, limits=limits)
 
 
 def _eddsa_create(document: Document, options: Document, key: Any,
-                  loader: StaticDocumentLoader) -> Document:
-    return eddsa_rdfc_2022.create_proof(document, options, key, loader=loader)
+                  loader: StaticDocumentLoader, limits: ProcessingLimits) -> Document:
+    return eddsa_rdfc_2022.create_proof(document, options, key, loader=loader, limits=limits)
 
 
 def _ecdsa_verify(document: Document, proof: Document, key: PublicKey,
-                  loader: StaticDocumentLoader) -> bool:
-    return ecdsa_rdfc_2019.verify_proof(document, proof, key, loader=loader)
+                  loader: StaticDocumentLoader, limits: ProcessingLimits) -> bool:
+    return ecdsa_rdfc_2019.verify_proof(document, proof, key, loader=loader, limits=limits)
 
 
 def _ecdsa_create(document: Document, options: Document, key: Any,
-                  loader: StaticDocumentLoader) -> Document:
-    return ecdsa_rdfc_2019.create_proof(document, options, key, loader=loader)
+                  loader: StaticDocumentLoader, limits: ProcessingLimits) -> Document:
+    return ecdsa_rdfc_2019.create_proof(document, options, key, loader=loader, limits=limits)
 
 
 EDDSA_RDFC_2022 = Cryptosuite(eddsa_rdfc_2022.CRYPTOSUITE, (ED25519,), _eddsa_verify, _eddsa_create)

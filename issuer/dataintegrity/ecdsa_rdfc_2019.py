@@ -25,6 +25,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import (
 
 from issuer.dataintegrity import multikey
 from issuer.dataintegrity.canonicalize import canonicalize
+from issuer.dataintegrity.limits import DEFAULT_LIMITS, ProcessingLimits
 from issuer.dataintegrity.document_loader import DEFAULT_LOADER, StaticDocumentLoader
 from issuer.dataintegrity.multikey import multibase_encode
 from issuer.dataintegrity.processing_errors import (
@@ -33,7 +34,6 @@ from issuer.dataintegrity.processing_errors import (
     ProofError,
 )
 from issuer.dataintegrity.proof_input import proof_input
-from issuer.dataintegrity.rdfc_sha384 import canonicalize_sha384
 
 PROOF_TYPE = "DataIntegrityProof"
 CRYPTOSUITE = "ecdsa-rdfc-2019"
@@ -57,10 +57,11 @@ class Curve:
     def ecdsa(self) -> ec.ECDSA:
         return ec.ECDSA(hashes.SHA256() if self.size == 32 else hashes.SHA384())
 
-    def canonicalize(self, document: dict[str, Any], *, loader: StaticDocumentLoader) -> str:
-        if self.hash_name == "sha256":
-            return canonicalize(document, loader=loader)
-        return canonicalize_sha384(document, loader=loader)
+    def canonicalize(self, document: dict[str, Any], *, loader: StaticDocumentLoader,
+                     limits: ProcessingLimits) -> str:
+        """RDFC-1.0 with the curve's hash as its hash parameter (§3.2.3: SHA-384 for P-384)."""
+        return canonicalize(document, loader=loader, limits=limits,
+                            hash_algorithm=self.hash_name)
 
 
 P256 = Curve(multikey.P256, ec.SECP256R1(), "sha256", 32)
@@ -103,12 +104,12 @@ def _check_suite(options: dict[str, Any], problem_type: str) -> None:
 
 def transformation(
     unsecured_document: dict[str, Any], options: dict[str, Any], *, curve: Curve,
-    loader: StaticDocumentLoader,
+    loader: StaticDocumentLoader, limits: ProcessingLimits = DEFAULT_LIMITS,
 ) -> str:
     """§3.2.3 Transformation: RDFC-1.0 canonical N-Quads of the unsecured document (with the
     curve's hash inside RDFC-1.0)."""
     _check_suite(options, PROOF_TRANSFORMATION_ERROR)
-    return curve.canonicalize(unsecured_document, loader=loader)
+    return curve.canonicalize(unsecured_document, loader=loader, limits=limits)
 
 
 def hashing(transformed_document: str, canonical_proof_config: str, *, curve: Curve) -> bytes:
@@ -118,7 +119,7 @@ def hashing(transformed_document: str, canonical_proof_config: str, *, curve: Cu
 
 def proof_configuration(
     unsecured_document: dict[str, Any], options: dict[str, Any], *, curve: Curve,
-    loader: StaticDocumentLoader,
+    loader: StaticDocumentLoader, limits: ProcessingLimits = DEFAULT_LIMITS,
 ) -> str:
     """§3.2.5 Proof Configuration: the proof options (no proofValue), a valid ``created``,
     and the document's ``@context``, canonicalized."""
@@ -129,7 +130,7 @@ def proof_configuration(
                          PROOF_GENERATION_ERROR)
     proof_config = {key: value for key, value in options.items() if key != "proofValue"}
     proof_config["@context"] = unsecured_document["@context"]
-    return curve.canonicalize(proof_config, loader=loader)
+    return curve.canonicalize(proof_config, loader=loader, limits=limits)
 
 
 def proof_serialization(hash_data: bytes, private_key: ec.EllipticCurvePrivateKey) -> bytes:
@@ -165,20 +166,22 @@ def create_proof(
     private_key: ec.EllipticCurvePrivateKey,
     *,
     loader: StaticDocumentLoader = DEFAULT_LOADER,
+    limits: ProcessingLimits = DEFAULT_LIMITS,
 ) -> dict[str, Any]:
     """§3.2.1 Create Proof: the proof object (options + proofValue) for the document."""
     hash_data = _hash_data(unsecured_document, options, curve=curve_of(private_key),
-                           loader=loader)
+                           loader=loader, limits=limits)
     return {**options, "proofValue": multibase_encode(proof_serialization(hash_data, private_key))}
 
 
 def _hash_data(unsecured_document: dict[str, Any], options: dict[str, Any], *, curve: Curve,
-               loader: StaticDocumentLoader) -> bytes:
+               loader: StaticDocumentLoader, limits: ProcessingLimits) -> bytes:
     """Transformation, Proof Configuration and Hashing, in Verify Proof's order (so a proof of
     another suite is a PROOF_TRANSFORMATION_ERROR, as there)."""
-    transformed = transformation(unsecured_document, options, curve=curve, loader=loader)
+    transformed = transformation(unsecured_document, options, curve=curve, loader=loader,
+                                 limits=limits)
     canonical_proof_config = proof_configuration(unsecured_document, options, curve=curve,
-                                                 loader=loader)
+                                                 loader=loader, limits=limits)
     return hashing(transformed, canonical_proof_config, curve=curve)
 
 
@@ -188,11 +191,13 @@ def verify_proof(
     public_key: multikey.PublicKey,
     *,
     loader: StaticDocumentLoader = DEFAULT_LOADER,
+    limits: ProcessingLimits = DEFAULT_LIMITS,
 ) -> bool:
     """§3.2.2 Verify Proof for one proof of a secured document (``proof`` already removed from
     ``unsecured_document``, or replaced by the proofs a chain link names). False for a bad
     signature; ProofError for a malformed proof or a key of another kind."""
     curve = curve_of(public_key)
     parts = proof_input(unsecured_document, proof)
-    hash_data = _hash_data(parts.document, parts.options, curve=curve, loader=loader)
+    hash_data = _hash_data(parts.document, parts.options, curve=curve, loader=loader,
+                           limits=limits)
     return proof_verification(hash_data, parts.proof_bytes, public_key)

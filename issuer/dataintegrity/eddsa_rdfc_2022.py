@@ -16,6 +16,7 @@ import nacl.signing
 
 from issuer.dataintegrity.canonicalize import canonicalize
 from issuer.dataintegrity.document_loader import DEFAULT_LOADER, StaticDocumentLoader
+from issuer.dataintegrity.limits import DEFAULT_LIMITS, ProcessingLimits
 from issuer.dataintegrity.multikey import multibase_encode
 from issuer.dataintegrity.processing_errors import ProofError
 from issuer.dataintegrity.proof_input import proof_input
@@ -39,22 +40,30 @@ def _check_suite(proof_options: dict[str, Any]) -> None:
 
 
 def transformation(
-    unsecured_document: dict[str, Any], options: dict[str, Any], *, loader: StaticDocumentLoader
+    unsecured_document: dict[str, Any],
+    options: dict[str, Any],
+    *,
+    loader: StaticDocumentLoader,
+    limits: ProcessingLimits = DEFAULT_LIMITS,
 ) -> str:
     """§3.3.3 Transformation: RDFC-1.0 canonical N-Quads of the unsecured document."""
     _check_suite(options)
-    return canonicalize(unsecured_document, loader=loader)
+    return canonicalize(unsecured_document, loader=loader, limits=limits)
 
 
 def proof_configuration(
-    unsecured_document: dict[str, Any], options: dict[str, Any], *, loader: StaticDocumentLoader
+    unsecured_document: dict[str, Any],
+    options: dict[str, Any],
+    *,
+    loader: StaticDocumentLoader,
+    limits: ProcessingLimits = DEFAULT_LIMITS,
 ) -> str:
     """§3.3.5 Proof Configuration: the proof options (no proofValue) with the document's
     ``@context``, canonicalized."""
     _check_suite(options)
     proof_config = {key: value for key, value in options.items() if key != "proofValue"}
     proof_config["@context"] = unsecured_document["@context"]
-    return canonicalize(proof_config, loader=loader)
+    return canonicalize(proof_config, loader=loader, limits=limits)
 
 
 def hashing(transformed_document: str, canonical_proof_config: str) -> bytes:
@@ -87,11 +96,13 @@ def create_proof(
     signing_key: nacl.signing.SigningKey,
     *,
     loader: StaticDocumentLoader = DEFAULT_LOADER,
+    limits: ProcessingLimits = DEFAULT_LIMITS,
 ) -> dict[str, Any]:
     """§3.3.1 Create Proof: the proof object (options + proofValue) for the document."""
     proof = dict(options)
-    canonical_proof_config = proof_configuration(unsecured_document, options, loader=loader)
-    transformed = transformation(unsecured_document, options, loader=loader)
+    canonical_proof_config = proof_configuration(unsecured_document, options, loader=loader,
+                                                 limits=limits)
+    transformed = transformation(unsecured_document, options, loader=loader, limits=limits)
     hash_data = hashing(transformed, canonical_proof_config)
     proof["proofValue"] = multibase_encode(proof_serialization(hash_data, signing_key))
     return proof
@@ -103,12 +114,14 @@ def verify_proof(
     public_key: bytes,
     *,
     loader: StaticDocumentLoader = DEFAULT_LOADER,
+    limits: ProcessingLimits = DEFAULT_LIMITS,
 ) -> bool:
     """§3.3.2 Verify Proof for one proof of a secured document (``proof`` already removed
     from ``unsecured_document``). Returns False for a bad signature; raises ProofError for
-    a malformed proof."""
+    a malformed proof, InputTooComplex for a document over ``limits``."""
     parts = proof_input(unsecured_document, proof)
     document, proof_options, proof_bytes = parts.document, parts.options, parts.proof_bytes
-    canonical_proof_config = proof_configuration(document, proof_options, loader=loader)
-    transformed = transformation(document, proof_options, loader=loader)
+    canonical_proof_config = proof_configuration(document, proof_options, loader=loader,
+                                                 limits=limits)
+    transformed = transformation(document, proof_options, loader=loader, limits=limits)
     return proof_verification(hashing(transformed, canonical_proof_config), proof_bytes, public_key)

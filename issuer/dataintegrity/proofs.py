@@ -2,8 +2,9 @@
 
 https://www.w3.org/TR/vc-data-integrity/#add-proof
 Signing refuses a document with undefined terms (they would not be covered by the
-signature). Verification never raises for a bad document: it returns ProofOutcome values.
-Cryptosuites: :mod:`issuer.dataintegrity.cryptosuites`; sets and chains:
+signature), and one over the processing limits (InputTooComplex). Verification never raises
+for a bad document: it returns ProofOutcome values. Cryptosuites:
+:mod:`issuer.dataintegrity.cryptosuites`; sets and chains:
 :mod:`issuer.dataintegrity.proof_chains`.
 """
 
@@ -21,12 +22,13 @@ from issuer.dataintegrity import cryptosuites, multikey, proof_chains
 from issuer.dataintegrity import eddsa_rdfc_2022 as suite
 from issuer.dataintegrity.canonicalize import explain_jsonld_error, find_undefined_terms
 from issuer.dataintegrity.document_loader import DEFAULT_LOADER, StaticDocumentLoader
+from issuer.dataintegrity.limits import DEFAULT_LIMITS, ProcessingLimits
 from issuer.dataintegrity.processing_errors import (
     PROOF_GENERATION_ERROR,
     PROOF_VERIFICATION_ERROR,
     ProofError,
 )
-from issuer.errors import SigningError, UndefinedTermError
+from issuer.errors import InputTooComplex, SigningError, UndefinedTermError
 
 ASSERTION_METHOD = "assertionMethod"
 
@@ -44,13 +46,18 @@ def unsecured(document: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in document.items() if key != "proof"}
 
 
-def check_signable(document: dict[str, Any], *, loader: StaticDocumentLoader) -> None:
-    """Raise UndefinedTermError (naming the terms) or DocumentLoaderError if the document
-    cannot be signed in full."""
+def check_signable(
+    document: dict[str, Any],
+    *,
+    loader: StaticDocumentLoader,
+    limits: ProcessingLimits = DEFAULT_LIMITS,
+) -> None:
+    """Raise UndefinedTermError (naming the terms), DocumentLoaderError or InputTooComplex if
+    the document cannot be signed in full."""
     if "@context" not in document:
         raise SigningError("document has no @context")
     try:
-        undefined = find_undefined_terms(document, loader=loader)
+        undefined = find_undefined_terms(document, loader=loader, limits=limits)
     except jsonld.JsonLdError as exc:
         raise SigningError(explain_jsonld_error(exc)) from None
     if undefined:
@@ -67,6 +74,7 @@ def add_proof(
     loader: StaticDocumentLoader = DEFAULT_LOADER,
     proof_id: str | None = None,
     previous_proof: str | list[str] | None = None,
+    limits: ProcessingLimits = DEFAULT_LIMITS,
 ) -> dict[str, Any]:
     """A copy of ``document`` with a new DataIntegrityProof appended: ``eddsa-rdfc-2022``
     for an Ed25519 key, ``ecdsa-rdfc-2019`` for a P-256 / P-384 key.
@@ -90,7 +98,7 @@ def add_proof(
     except ProofError as exc:
         raise SigningError(str(exc)) from None
     input_document = proof_chains.chain_input(base, matching)
-    check_signable(input_document, loader=loader)
+    check_signable(input_document, loader=loader, limits=limits)
     options: dict[str, Any] = {"type": suite.PROOF_TYPE}
     if proof_id is not None:
         options["id"] = proof_id
@@ -105,13 +113,14 @@ def add_proof(
     )
     if previous_proof is not None:
         options["previousProof"] = previous_proof
-    proof = cryptosuite.create_proof(input_document, options, signing_key, loader)
+    proof = cryptosuite.create_proof(input_document, options, signing_key, loader, limits)
     return {**base, "proof": [*all_proofs, proof]}
 
 
 @dataclass(frozen=True)
 class ProofOutcome:
-    """What became of one proof: verified, or why not (a readable reason)."""
+    """What became of one proof: verified, or why not (a readable reason, and the problem
+    type when it is not a plain signature mismatch, e.g. a processing limit's)."""
 
     index: int
     verification_method: str | None
@@ -164,6 +173,7 @@ def verify_one(
     public_key: multikey.PublicKey | bytes,
     *,
     loader: StaticDocumentLoader = DEFAULT_LOADER,
+    limits: ProcessingLimits = DEFAULT_LIMITS,
 ) -> ProofOutcome:
     """Verify proof number ``index`` of ``document`` with an already-resolved public key
     (a decoded Multikey, or the raw bytes of an Ed25519 key), over the document with the
@@ -185,8 +195,11 @@ def verify_one(
         matching = proof_chains.matching_proofs(
             proofs_of(document), proof_chains.previous_proof_ids(proof.get("previousProof")))
         ok = cryptosuite.verify(proof_chains.chain_input(unsecured(document), matching), proof,
-                                public_key, loader=loader)
+                                public_key, loader=loader, limits=limits)
     except ProofError as exc:
+        return outcome_of(index, proof, verified=False, supported=True, reason=str(exc),
+                          problem_type=exc.problem_type)
+    except InputTooComplex as exc:
         return outcome_of(index, proof, verified=False, supported=True, reason=str(exc),
                           problem_type=exc.problem_type)
     except Exception as exc:  # pyld raises its own errors for unprocessable JSON-LD

@@ -23,9 +23,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from issuer.dataintegrity.document_loader import DEFAULT_LOADER
+from issuer.dataintegrity.limits import check_json
 from issuer.errors import (
     Conflict,
     DocumentLoaderError,
+    InputTooComplex,
     InvalidRequest,
     NotFound,
     SigningError,
@@ -63,15 +65,24 @@ class InvalidCredential(InvalidRequest):
     title = "Not a valid credential"
     status = 422
 
-    def __init__(self, violations: list[Violation], *, status: int = 422):
+    def __init__(self, violations: list[Violation], *, status: int = 422,
+                 problem_type: str | None = None):
         self.violations = list(violations)
         self.status = status
+        if problem_type is not None:
+            self.problem_type = problem_type
         super().__init__("; ".join(f"{v.rule} at {v.path}: {v.detail}" for v in violations))
 
     def problem_members(self) -> dict[str, Any]:
         """Extra problem-details members: ``errors``, one ``{rule, path, detail}`` each."""
         return {"errors": [{"rule": v.rule, "path": v.path, "detail": v.detail}
                            for v in self.violations]}
+
+    @classmethod
+    def over_limit(cls, error: InputTooComplex) -> InvalidCredential:
+        """A processing limit exceeded: the rule is the limit's problem-type name."""
+        rule = error.problem_type.rsplit(":", 1)[-1]
+        return cls([Violation(rule, "$", str(error))], problem_type=error.problem_type)
 
 
 def _types(document: dict[str, Any]) -> list[Any]:
@@ -166,6 +177,10 @@ def check_credential(
     """(profile, credential to sign, hosted uuid) or InvalidCredential / Forbidden / Conflict.
 
     Does not sign: undefined terms are found while signing (the same JSON-LD expansion)."""
+    try:
+        check_json(credential)  # before any other work on the caller's document
+    except InputTooComplex as exc:
+        raise InvalidCredential.over_limit(exc) from None
     violations = rules.validate(credential)
     if violations:
         raise InvalidCredential(violations)
@@ -235,6 +250,8 @@ def issue_credential(
         key = profiles.active_key(profile, keystore)
         try:
             signed = sign_credential(document, keystore=keystore, key=key, created=now)
+        except InputTooComplex as exc:
+            raise InvalidCredential.over_limit(exc) from None
         except UndefinedTermError as exc:
             raise InvalidCredential([
                 Violation("undefined-term", "$", f"{term!r} is not defined by any @context, "

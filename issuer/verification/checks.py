@@ -20,7 +20,8 @@ from issuer.clock import parse_datetime
 from issuer.dataintegrity import proofs
 from issuer.dataintegrity.canonicalize import explain_jsonld_error, find_undefined_terms
 from issuer.dataintegrity.document_loader import StaticDocumentLoader
-from issuer.errors import DocumentLoaderError
+from issuer.dataintegrity.limits import DEFAULT_LIMITS, LIMIT_TYPES, ProcessingLimits, check_json
+from issuer.errors import DocumentLoaderError, InputTooComplex
 from issuer.openbadges import schema_validation, vocab
 from issuer.openbadges.credential import normalize_email
 from issuer.verification import keys
@@ -44,11 +45,23 @@ class VerifyContext:
     recipient_email: str | None
     clock_skew: timedelta
     status_checker: StatusChecker | None
+    limits: ProcessingLimits = DEFAULT_LIMITS
     contexts_loadable: bool = True
+    # Set when the credential is over a processing limit: the later checks are not made.
+    over_limit: bool = False
     verified_controllers: list[str] = field(default_factory=list)
     # Controllers whose key came from the verification method id alone (their documents
     # could not be had), with why: the issuer binding of those proofs is unconfirmed.
     unconfirmed_controllers: dict[str, str] = field(default_factory=dict)
+
+
+def _over_limit(
+    check_id: str, title: str, error: InputTooComplex, ctx: VerifyContext
+) -> CheckResult:
+    """A failed check for a credential over a processing limit; the run stops after it."""
+    ctx.over_limit = True
+    ctx.contexts_loadable = False
+    return _fail(check_id, title, str(error), error.problem_type, problem_title=error.title)
 
 
 def _fail(check_id: str, title: str, detail: str, problem_type: str, *, problem_title: str = "") -> CheckResult:
@@ -95,7 +108,11 @@ def check_context(credential: Any, ctx: VerifyContext) -> CheckResult:
         ):
             warnings.append("the second @context should be the Open Badges 3.0 context")
     try:
-        undefined = find_undefined_terms(proofs.unsecured(credential), loader=ctx.loader)
+        check_json(credential, ctx.limits)  # the whole credential, its proofs included
+        undefined = find_undefined_terms(proofs.unsecured(credential), loader=ctx.loader,
+                                         limits=ctx.limits)
+    except InputTooComplex as exc:
+        return _over_limit(cid, title, exc, ctx)
     except (JsonLdError, DocumentLoaderError, ValueError, TypeError, KeyError) as exc:
         ctx.contexts_loadable = False
         return _fail(cid, title, explain_jsonld_error(exc), pt.PARSING_ERROR)
@@ -188,11 +205,20 @@ def check_proof(credential: Any, ctx: VerifyContext) -> CheckResult:
     if not ctx.contexts_loadable:
         return CheckResult(cid, title, Status.NOT_CHECKED,
                            "the credential's JSON-LD cannot be processed (see the context check)")
+    if len(all_proofs) > ctx.limits.max_proofs:
+        return _over_limit(cid, title, InputTooComplex(
+            f"the credential carries {len(all_proofs)} proofs; at most "
+            f"{ctx.limits.max_proofs} are checked", limit="max_proofs",
+            maximum=ctx.limits.max_proofs, problem_type=pt.PROOF_COUNT_LIMIT), ctx)
     found: dict[int, keys.ResolvedKey] = {}
     unavailable: dict[int, str] = {}
+    over_limit: list[proofs.ProofOutcome] = []
 
     def verify(index: int, proof: Any) -> proofs.ProofOutcome:
         # Each proof on its own; proofs.verify_proof_set then settles the chains.
+        if over_limit:  # over a processing limit: no other proof would fare better
+            return proofs.outcome_of(index, proof, verified=False, supported=False,
+                                     reason="not checked (over a processing limit)")
         if not proofs.is_supported(proof):
             kind = proof.get("cryptosuite") or proof.get("type") if isinstance(proof, dict) else None
             return proofs.outcome_of(index, proof, verified=False, supported=False,
@@ -206,10 +232,17 @@ def check_proof(credential: Any, ctx: VerifyContext) -> CheckResult:
                                          reason=f"the signing key could not be had: {exc}")
             return proofs.outcome_of(index, proof, verified=False, supported=True, reason=str(exc),
                                      problem_type=pt.INVALID_VERIFICATION_METHOD)
-        return proofs.verify_one(credential, index, proof, found[index].public_key,
-                                 loader=ctx.loader)
+        outcome = proofs.verify_one(credential, index, proof, found[index].public_key,
+                                    loader=ctx.loader, limits=ctx.limits)
+        if outcome.problem_type in LIMIT_TYPES:
+            over_limit.append(outcome)
+        return outcome
 
     outcomes = proofs.verify_proof_set(credential, verify)
+    if over_limit:
+        ctx.over_limit = True
+        return _fail(cid, title, f"proof {over_limit[0].index + 1}: {over_limit[0].reason}",
+                     over_limit[0].problem_type, problem_title=InputTooComplex.title)
     for outcome in outcomes:
         if outcome.verified:
             key = found[outcome.index]

@@ -12,6 +12,20 @@ from issuer.dataintegrity.processing_errors import (  # noqa: F401
     SECURITY,
 )
 
+# Ours, one per processing limit on untrusted input. They are defined next to the limits
+# (issuer.dataintegrity.limits, which must not import verification) and listed here.
+from issuer.dataintegrity.limits import (
+    ARRAY_LENGTH_LIMIT,
+    BLANK_NODE_COUNT_LIMIT,
+    BLANK_NODE_HASHING_LIMIT,
+    NESTING_DEPTH_LIMIT,
+    PROOF_COUNT_LIMIT,
+    QUAD_COUNT_LIMIT,
+    STRING_LENGTH_LIMIT,
+    TERM_DEFINITION_LIMIT,
+    VALUE_COUNT_LIMIT,
+)
+
 VC = "https://www.w3.org/TR/vc-data-model#"
 PARSING_ERROR = VC + "PARSING_ERROR"
 CRYPTOGRAPHIC_SECURITY_ERROR = VC + "CRYPTOGRAPHIC_SECURITY_ERROR"
@@ -32,3 +46,9 @@ ISSUER_KEY_MISMATCH = OURS + "issuer-key-mismatch"
 EXPIRED = OURS + "expired"
 NOT_YET_VALID = OURS + "not-yet-valid"
 RECIPIENT_MISMATCH = OURS + "recipient-mismatch"
+
+LIMITS = (
+    NESTING_DEPTH_LIMIT, VALUE_COUNT_LIMIT, ARRAY_LENGTH_LIMIT, STRING_LENGTH_LIMIT,
+    TERM_DEFINITION_LIMIT, QUAD_COUNT_LIMIT, BLANK_NODE_COUNT_LIMIT, BLANK_NODE_HASHING_LIMIT,
+    PROOF_COUNT_LIMIT,
+)

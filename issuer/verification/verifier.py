@@ -1,6 +1,8 @@
 """verify_credential: run every check on a credential and return a VerificationResult.
 
-Never raises for a bad credential: a failed check is a result with a readable reason.
+Never raises for a bad credential: a failed check is a result with a readable reason. A
+credential over a processing limit (issuer.dataintegrity.limits) fails the check that found
+it out, and the checks after it are not made.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from issuer.dataintegrity.document_loader import DEFAULT_LOADER, StaticDocumentLoader
+from issuer.dataintegrity.limits import DEFAULT_LIMITS, ProcessingLimits
 from issuer.verification import checks
 from issuer.verification.results import CheckResult, Status, VerificationResult
 
@@ -24,13 +27,14 @@ def verify_credential(
     recipient_email: str | None = None,
     clock_skew: timedelta = DEFAULT_CLOCK_SKEW,
     status_checker: checks.StatusChecker | None = None,
+    limits: ProcessingLimits = DEFAULT_LIMITS,
 ) -> VerificationResult:
     """Verify a credential (already parsed JSON) as of ``now``.
 
     ``resolve_controller(id)`` returns the controller/DID document of a verification method's
     controller, or None when it cannot be had; ``recipient_email``, when given, must match a
     (hashed) identifier of the subject. ``verified`` is true only when no check failed and a
-    signature was actually verified.
+    signature was actually verified. ``limits`` bounds the work spent on the credential.
     """
     ctx = checks.VerifyContext(
         now=now,
@@ -39,9 +43,15 @@ def verify_credential(
         recipient_email=recipient_email,
         clock_skew=clock_skew,
         status_checker=status_checker,
+        limits=limits,
     )
     results: list[CheckResult] = []
     for check in checks.ALL_CHECKS:
+        if ctx.over_limit:
+            check_id, title = _describe(check)
+            results.append(CheckResult(check_id, title, Status.NOT_CHECKED,
+                                       "not checked: the credential is over a processing limit"))
+            continue
         try:
             results.append(check(document, ctx))
         except Exception as exc:  # a bug in a check must not become "valid" or a 500

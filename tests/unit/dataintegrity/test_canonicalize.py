@@ -147,3 +147,22 @@ def test_check_does_not_modify_the_document():
     find_undefined_terms(document)
     assert document == before
     assert json.dumps(document) == json.dumps(before)
+
+
+def test_canonicalization_is_safe_from_several_threads_at_once():
+    # pyld's context caches are process-wide and unlocked: unserialized, 8 threads doing this
+    # failed most runs with KeyError or "OrderedDict mutated during iteration" (thread
+    # workers issuing in parallel hit it too).
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tests.hostile import large_open_badge
+
+    documents = [large_open_badge(alignments=3 + n % 5, results=n % 3) for n in range(8)]
+    expected = [canonicalize(document) for document in documents]
+
+    def work(n: int) -> bool:
+        return all(find_undefined_terms(documents[n]) == [] and
+                   canonicalize(documents[n]) == expected[n] for _ in range(40))
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        assert all(pool.map(work, range(8)))
