@@ -1,4 +1,5 @@
-"""The `dbvc` fixture: one call of Digital Bazaar's harness (tests/interop/dbvc.mjs).
+"""The `dbvc` and `jose_js` fixtures: calls of Digital Bazaar's harness (tests/interop/dbvc.mjs)
+and of panva's jose (tests/interop/jose.mjs).
 
 Outside CI the interop tests skip when node or the node modules are missing; in CI
 (CI=true) they fail instead, since .ci/run installs them with `npm ci --prefix tests/interop`.
@@ -15,22 +16,37 @@ from pathlib import Path
 import pytest
 
 HARNESS = Path(__file__).with_name("dbvc.mjs")
+JOSE_HARNESS = Path(__file__).with_name("jose.mjs")
 NODE_MODULES = Path(__file__).with_name("node_modules")
 
 
-@pytest.fixture(scope="session")
-def dbvc():
+def _need_node() -> None:
     if shutil.which("node") is None or not NODE_MODULES.is_dir():
         if os.environ.get("CI"):
             pytest.fail("interop harness not installed: run npm ci --prefix tests/interop")
         pytest.skip("node or tests/interop/node_modules missing (npm ci --prefix tests/interop)")
 
-    def call(request: dict) -> dict:
+
+def _caller(harness: Path):
+    def call(request):
         process = subprocess.run(
-            ["node", str(HARNESS)], input=json.dumps(request), capture_output=True,
+            ["node", str(harness)], input=json.dumps(request), capture_output=True,
             text=True, timeout=120, check=False,
         )
         assert process.returncode == 0, process.stdout + process.stderr
         return json.loads(process.stdout)
 
     return call
+
+
+@pytest.fixture(scope="session")
+def dbvc():
+    _need_node()
+    return _caller(HARNESS)
+
+
+@pytest.fixture(scope="session")
+def jose_js():
+    """One request, or a list of them (one node start-up for the lot)."""
+    _need_node()
+    return _caller(JOSE_HARNESS)
