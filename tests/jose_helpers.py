@@ -35,7 +35,8 @@ def dumps(value: Any) -> str:
 def forge(header: dict[str, Any], payload: Any, key: jwk.JWK | None, *,
           alg: str | None = None) -> str:
     """header.payload.signature, signed with ``alg`` (default: the header's) and no checks."""
-    signing_input = f"{b64(dumps(header))}.{b64(payload if isinstance(payload, str) else dumps(payload))}"
+    body = payload if isinstance(payload, str) else dumps(payload)
+    signing_input = f"{b64(dumps(header))}.{b64(body)}"
     if key is None:
         return signing_input + "."
     signature = JWA.signing_alg(alg or header["alg"]).sign(key, signing_input.encode("ascii"))

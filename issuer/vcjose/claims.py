@@ -111,8 +111,8 @@ class _Reader:
         moment = self.date(claim)
         if moment is None:
             return
-        v1 = VC_V1_CONTEXT in _contexts(document)[:1]
-        prop = next((p for p in props if p in document), props[1] if v1 else props[0])
+        # VC 2.0 names the dates validFrom / validUntil, VC 1.1 issuanceDate / expirationDate.
+        prop = props[1] if VC_V1_CONTEXT in _contexts(document)[:1] else props[0]
         if prop not in document:
             if fill:
                 document[prop] = _text(moment)

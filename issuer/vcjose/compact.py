@@ -127,7 +127,8 @@ def parse(text: Any) -> CompactJws:
     return CompactJws(text, header, payload)
 
 
-def media_kind(value: Any, table: dict[str, str], drafts: dict[str, str]) -> tuple[str | None, bool]:
+def media_kind(value: Any, table: dict[str, str],
+               drafts: dict[str, str]) -> tuple[str | None, bool]:
     """(kind, is a draft name) of a ``typ``/``cty`` value; media type names are
     case-insensitive and may carry the ``application/`` prefix (RFC 7515 §4.1.9)."""
     if not isinstance(value, str):

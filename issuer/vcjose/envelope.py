@@ -35,7 +35,8 @@ class Envelope:
 
 
 def enveloped_credential(token: str) -> dict[str, Any]:
-    """``{"@context", "type": "EnvelopedVerifiableCredential", "id": "data:application/vc+jwt,…"}``"""
+    """``{"@context", "type": "EnvelopedVerifiableCredential",
+    "id": "data:application/vc+jwt,<token>"}``"""
     return {"@context": [VC_V2_CONTEXT], "type": ENVELOPED_CREDENTIAL,
             "id": f"data:application/vc+jwt,{token}"}
 

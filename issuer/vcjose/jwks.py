@@ -42,6 +42,7 @@ CURVES = {"OKP": {"Ed25519"}, "EC": {"P-256", "P-384", "P-521"}}
 # RFC 7518 §6.2.2 / §6.3.2 and RFC 8037 §2: members only a private (or symmetric) key has.
 PRIVATE_MEMBERS = ("d", "p", "q", "dp", "dq", "qi", "oth", "k")
 MIN_RSA_BITS = 2048
+MAX_RSA_BITS = 8192  # bounded work: verifying with a huge modulus costs more than it proves
 MAX_JWK_CHARS = 8192
 
 P256_PUB_HEADER = b"\x80\x24"  # multicodec p256-pub (0x1200) as a varint
@@ -81,8 +82,9 @@ def public_jwk(value: Any) -> jwk.JWK:
         raise JwkError(f"invalid JWK: {_first_line(exc)}") from None
     if kty == "RSA":
         bits = key.get_op_key("verify").key_size
-        if bits < MIN_RSA_BITS:
-            raise JwkError(f"the RSA key has {bits} bits; at least {MIN_RSA_BITS} are needed")
+        if not MIN_RSA_BITS <= bits <= MAX_RSA_BITS:
+            raise JwkError(f"the RSA key has {bits} bits; {MIN_RSA_BITS} to {MAX_RSA_BITS} "
+                           "are accepted")
     return key
 
 

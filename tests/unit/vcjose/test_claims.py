@@ -38,7 +38,8 @@ def test_vc_and_vp_claims_must_not_be_in_a_vc_jose_cose_token(nested):
 @pytest.mark.parametrize("payload, message", [
     ({**credential(), "iss": "did:web:someone.else"}, "iss claim (did:web:someone.else) does "
                                                       "not match issuer"),
-    ({**credential(issuer={"id": ISSUER, "name": "X"}), "iss": "did:web:x"}, "does not match issuer"),
+    ({**credential(issuer={"id": ISSUER, "name": "X"}), "iss": "did:web:x"},
+     "does not match issuer"),
     ({**credential(), "jti": "urn:uuid:other"}, "jti claim (urn:uuid:other) does not match id"),
     ({**credential(), "sub": "did:example:bob"}, "sub claim (did:example:bob) does not match "
                                                  "credentialSubject.id (did:example:ann)"),
@@ -148,7 +149,8 @@ def test_a_presentation_with_the_right_nonce_and_audience():
     ({"aud": "d"}, pt.INVALID_CHALLENGE_ERROR, "has no nonce"),
     ({"nonce": "n-1", "aud": "elsewhere"}, pt.INVALID_DOMAIN_ERROR, "does not include the domain"),
     ({"nonce": "n-1"}, pt.INVALID_DOMAIN_ERROR, "has no aud"),
-    ({"nonce": "n-1", "aud": "d", "iss": "did:example:bob"}, pt.INVALID_JWT, "does not match holder"),
+    ({"nonce": "n-1", "aud": "d", "iss": "did:example:bob"}, pt.INVALID_JWT,
+     "does not match holder"),
 ])
 def test_a_presentation_for_another_challenge_or_domain_fails(extra, problem_type, message):
     reading = claims.interpret({**PRESENTATION, **extra}, VP_JOSE_COSE, challenge="n-1",

@@ -12,7 +12,7 @@ from issuer.errors import SigningError
 from issuer.vcjose import compact, issue
 from issuer.vcjose.verify import verify_jws
 from tests.jose_helpers import (
-    controller_document, credential, generate, jwk_method, public, resolver,
+    controller_document, credential, generate, jwk_method, resolver,
 )
 
 NOW = datetime(2026, 5, 1, 12, 0, 0, tzinfo=timezone.utc)

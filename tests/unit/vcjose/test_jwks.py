@@ -54,10 +54,14 @@ def test_a_key_meant_for_encryption_or_signing_only_is_refused():
     assert jwks.public_jwk({**public(P256), "use": "sig", "key_ops": ["verify"]})
 
 
-def test_small_rsa_keys_are_refused():
+def test_small_and_huge_rsa_keys_are_refused():
     small = jwk.JWK.generate(kty="RSA", size=1024)
-    with pytest.raises(jwks.JwkError, match="1024 bits; at least 2048"):
+    with pytest.raises(jwks.JwkError, match="1024 bits; 2048 to 8192 are accepted"):
         jwks.public_jwk(public(small))
+    huge = {"kty": "RSA", "e": "AQAB",
+            "n": base64.urlsafe_b64encode(b"\xff" * 1040).rstrip(b"=").decode()}  # 8320 bits
+    with pytest.raises(jwks.JwkError, match="8320 bits"):
+        jwks.public_jwk(huge)
 
 
 @pytest.mark.parametrize("alg, key", [("EdDSA", ED25519), ("ES256", P256), ("ES384", P384),
