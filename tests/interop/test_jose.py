@@ -13,8 +13,10 @@ import pytest
 from jwcrypto import jwk
 
 from issuer.dataintegrity import multikey
-from issuer.vcjose import issue
+from issuer.vcjose import compact, issue, jwks
+from issuer.vcjose.envelope import open_envelope
 from issuer.vcjose.verify import verify_jws
+from tests.api_helpers import ISSUER_DID, bearer, make_token, minimal_vc
 from tests.jose_helpers import controller_document, credential, did_key, multikey_of
 
 pytestmark = pytest.mark.interop
@@ -150,3 +152,22 @@ def test_a_jose_token_signed_with_a_key_other_than_kid_names_fails(jose_js, jose
     web_document = _web_document(jose_keys)
     result = verify_jws(token, now=NOW, resolve_controller=lambda i: web_document)
     assert result.proof.status.value == "failed" and not result.verified
+
+
+
+def test_jose_verifies_what_post_credentials_issue_answers(jose_js, app, client, profile):
+    """The whole path: VC-API issuing with options.format vc+jwt, the key as the issuer's
+    did:web document publishes it (Multikey → JWK), jose's jwtVerify."""
+    token = make_token(app, scopes=("issue",))
+    response = client.post("/credentials/issue", headers=bearer(token), json={
+        "credential": minimal_vc(), "options": {"format": "vc+jwt"}})
+    assert response.status_code == 201, response.get_json()
+    jws = open_envelope(response.get_json()["verifiableCredential"]).token
+    kid = compact.parse(jws).header["kid"]
+    did_document = client.get("/.well-known/did.json").get_json(force=True)
+    [method] = [m for m in did_document["verificationMethod"] if m["id"] == kid]
+    public = jwks.jwk_from_multikey(method["publicKeyMultibase"]).export_public(as_dict=True)
+    answer = jose_js({"op": "verify", "token": jws, "publicJwk": public,
+                      "algorithms": ["EdDSA"], "typ": "vc+jwt", "issuer": ISSUER_DID})
+    assert answer["verified"], answer["error"]
+    assert answer["payload"]["credentialSubject"] == minimal_vc()["credentialSubject"]
