@@ -8,17 +8,10 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
 from issuer.cli.inputs import unreadable
-
-if TYPE_CHECKING:
-    from issuer.openbadges.baking import Extracted
-    from issuer.verification.results import VerificationResult
-
-JWT_NOT_SUPPORTED = "JWT (VC-JWT) proofs are not supported yet"
 
 
 def register(group: click.Group) -> None:
@@ -48,18 +41,6 @@ def read_credential_text(source: str) -> str:
     return text.strip() if kind == "jwt" else text
 
 
-def jwt_result(found: Extracted) -> VerificationResult:
-    """The verification result for a VC-JWT: not verified, because we cannot check it yet."""
-    from issuer.verification import problem_types
-    from issuer.verification.results import CheckResult, Problem, Status, VerificationResult
-
-    where = {"png": "a baked PNG", "svg": "a baked SVG"}.get(found.container, "the file")
-    detail = f"{JWT_NOT_SUPPORTED} ({where} carries a compact JWS)"
-    problem = Problem(problem_types.UNSUPPORTED_PROOF, "Unsupported proof", detail)
-    check = CheckResult("proof", "Signature", Status.NOT_CHECKED, detail, problems=(problem,))
-    return VerificationResult((check,), required=("proof",))
-
-
 @click.command()
 @click.argument("credential")
 @click.argument("image", type=click.Path(exists=True, dir_okay=False, path_type=Path))
@@ -87,5 +68,4 @@ def bake(credential: str, image: Path, output: Path) -> None:
     click.echo(str(output))
 
 
-__all__ = ["JWT_NOT_SUPPORTED", "bake", "jwt_result", "read_credential_text",
-           "register"]
+__all__ = ["bake", "read_credential_text", "register"]

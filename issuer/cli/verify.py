@@ -56,8 +56,7 @@ def register(group: click.Group) -> None:
 def verify(file: str, as_json: bool, email: str | None, offline: bool,
            controller_documents: tuple[Path, ...], status_lists: tuple[Path, ...]) -> None:
     """Verify a credential (FILE or - for stdin): JSON, a baked PNG or SVG badge image, or a
-    compact JWS. VC-JWT proofs are not supported yet: such a credential is NOT VERIFIED."""
-    from issuer.cli.bake import jwt_result
+    compact JWS (a VC-JWT: VC-JOSE-COSE or OB 3.0)."""
     from issuer.clock import utc_now
     from issuer.config import ConfigError, parse_flag
     from issuer.openbadges import baking
@@ -71,14 +70,13 @@ def verify(file: str, as_json: bool, email: str | None, offline: bool,
     except ConfigError as exc:
         unreadable(str(exc))
     used: set[str] = set()
-    if isinstance(credential, baking.Extracted):  # a VC-JWT: we cannot check it yet
-        result = jwt_result(credential)
-    else:
-        result = verify_standalone(
-            credential, now=utc_now(), policy=fetch_policy(allow_private=allow_private),
-            network=not offline, controllers=_lookup(controllers, used),
-            status_lists=_lookup(lists, used), recipient_email=email,
-        )
+    if isinstance(credential, baking.Extracted):  # a VC-JWT: verified as the compact JWS
+        credential = credential.text.strip()
+    result = verify_standalone(
+        credential, now=utc_now(), policy=fetch_policy(allow_private=allow_private),
+        network=not offline, controllers=_lookup(controllers, used),
+        status_lists=_lookup(lists, used), recipient_email=email,
+    )
     for given, what in ((controllers, "--controller-document"), (lists, "--status-list")):
         for document_id, (path, _document) in given.items():
             if document_id not in used:

@@ -21,28 +21,23 @@ from issuer.errors import InvalidRequest, NotFound
 from issuer.openbadges import baking
 from issuer.services import issuance
 from issuer.services.fetch import FetchError, FetchPolicy, fetch
-from issuer.verification import problem_types
-from issuer.verification.results import CheckResult, Problem, Status, VerificationResult
+from issuer.vcjose import claims, compact
 
 __all__ = [
     "ACCEPT",
-    "JWT_NOT_SUPPORTED",
     "Submitted",
     "UnreadableCredential",
-    "enveloped_jws",
-    "jwt_result",
+    "jwt_credential",
     "our_credential_text",
     "read_bytes",
     "read_text",
     "read_url",
 ]
 
-JWT_NOT_SUPPORTED = "VC-JWT proofs are not supported yet"
 # What we ask a server for: the credential's JSON first, then a baked image.
 ACCEPT = ("application/vc+ld+json, application/ld+json;q=0.9, application/json;q=0.8, "
           "image/png;q=0.5, image/svg+xml;q=0.5")
 MAX_URL_LENGTH = 2048
-ENVELOPED_JWT = re.compile(r"^data:application/(?:vc\+jwt|vc-ld\+jwt|jwt)(?:;[^,]*)?,(.+)$", re.DOTALL)
 CREDENTIAL_PATH = re.compile(r"^/credentials/([0-9a-fA-F-]{36})(?:/.*)?$")
 
 Source = Literal["upload", "paste", "url"]
@@ -165,27 +160,15 @@ def read_url(url: str, *, session: Session, base_url: str, policy: FetchPolicy) 
     return _parse(found, "url")
 
 
-def enveloped_jws(document: Any) -> str | None:
-    """The compact JWS inside a VC 2.0 ``EnvelopedVerifiableCredential`` (an ``id`` that is
-    a ``data:application/vc+jwt,…`` URL), or None when ``document`` is not one."""
-    if not isinstance(document, dict):
+def jwt_credential(text: str) -> dict[str, Any] | None:
+    """The credential a compact JWS carries, for display only (not verified: verification
+    decides whether to believe it); None when the token cannot be read."""
+    try:
+        parsed = compact.parse(text)
+        info = compact.check_header(parsed.header)
+    except compact.JwsFormatError:
         return None
-    types = document.get("type")
-    types = [types] if isinstance(types, str) else types if isinstance(types, list) else []
-    identifier = document.get("id")
-    if "EnvelopedVerifiableCredential" not in types or not isinstance(identifier, str):
-        return None
-    match = ENVELOPED_JWT.match(identifier.strip())
-    return match.group(1).strip() if match else None
-
-
-def jwt_result(container: str) -> VerificationResult:
-    """The result for a VC-JWT: not verified, because we cannot check JWT proofs yet."""
-    where = {"png": "a baked PNG", "svg": "a baked SVG"}.get(container, "the input")
-    detail = f"{JWT_NOT_SUPPORTED} ({where} carries a compact JWS)"
-    problem = Problem(problem_types.UNSUPPORTED_PROOF, "Unsupported proof", detail)
-    check = CheckResult("proof", "Signature", Status.NOT_CHECKED, detail, problems=(problem,))
-    return VerificationResult((check,), required=("proof",))
+    return claims.interpret(parsed.payload, info).document
 
 
 def _sentence(text: str) -> str:

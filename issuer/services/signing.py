@@ -1,4 +1,5 @@
-"""Sign credentials with a key from the key store, choosing the verification method."""
+"""Sign credentials with a key from the key store, choosing the verification method: a Data
+Integrity proof, or a compact JWS (VC-JOSE-COSE)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from issuer.dataintegrity.document_loader import DEFAULT_LOADER, StaticDocumentL
 from issuer.dataintegrity.proofs import add_proof
 from issuer.errors import SigningError
 from issuer.services.keystore import FileKeyStore, KeyInfo
+from issuer.vcjose.issue import SHAPE_VC_JOSE_COSE, JoseSigner, Shape, secure_credential
 
 
 def issuer_id_of(document: dict[str, Any]) -> str:
@@ -47,3 +49,15 @@ def sign_credential(
         created=created,
         loader=loader,
     )
+
+
+def sign_credential_jwt(
+    document: dict[str, Any], *, keystore: FileKeyStore, key: KeyInfo, now: datetime,
+    shape: Shape = SHAPE_VC_JOSE_COSE,
+) -> str:
+    """The credential as a compact JWS (VC-JOSE-COSE ``vc+jwt``, or the OB 3.0 VC-JWT) signed
+    by ``key`` (EdDSA), ``kid`` the verification method :func:`verification_method_for`
+    names. Deterministic: the same document, key and ``now`` give the same bytes."""
+    signer = JoseSigner.from_nacl(keystore.signing_key(key.public_key_multibase),
+                                  kid=verification_method_for(issuer_id_of(document), key))
+    return secure_credential(document, signer=signer, now=now, shape=shape)

@@ -39,14 +39,25 @@ from issuer.openbadges.schema_validation import ACHIEVEMENT_CREDENTIAL
 from issuer.openbadges.schema_validation import validate as validate_schema
 from issuer.services import profiles, urls
 from issuer.services.apiauth import Principal
-from issuer.services.keystore import FileKeyStore
-from issuer.services.signing import sign_credential
+from issuer.services.keystore import FileKeyStore, KeyInfo
+from issuer.services.signing import (
+    issuer_id_of,
+    sign_credential,
+    sign_credential_jwt,
+    verification_method_for,
+)
 from issuer.services.tx import atomic
+from issuer.dataintegrity.canonicalize import find_undefined_terms
 from issuer.vcdm import rules
+from issuer.vcjose.envelope import enveloped_credential
 from issuer.vcdm.rules import Violation
 
 MAX_ID_LENGTH = 1000
-SUPPORTED_OPTIONS = ("credentialStatus",)
+SUPPORTED_OPTIONS = ("credentialStatus", "format")
+# options.format: how the credential is secured. "ldp_vc" (the default): a Data Integrity
+# eddsa-rdfc-2022 proof; "vc+jwt": VC-JOSE-COSE, answered as an EnvelopedVerifiableCredential.
+FORMAT_DATA_INTEGRITY, FORMAT_VC_JWT = "ldp_vc", "vc+jwt"
+FORMATS = (FORMAT_DATA_INTEGRITY, FORMAT_VC_JWT)
 _UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 OB_TYPES = (vocab.OPEN_BADGE_CREDENTIAL, vocab.ACHIEVEMENT_CREDENTIAL)
 
@@ -112,6 +123,9 @@ def check_request_body(body: Any) -> tuple[dict[str, Any], dict[str, Any]]:
                       f"unsupported option; this issuer supports {', '.join(SUPPORTED_OPTIONS)}")
             for key in sorted(set(options) - set(SUPPORTED_OPTIONS))
         )
+    if isinstance(options, dict) and options.get("format", FORMAT_DATA_INTEGRITY) not in FORMATS:
+        problems.append(Violation("option-format", "$.options.format",
+                                  f"format must be one of {', '.join(FORMATS)}"))
     if problems:
         raise InvalidCredential(problems, status=400)
     return credential, options
@@ -248,28 +262,21 @@ def issue_credential(
             document, record_status = status_hook(session, profile, document,
                                                   options["credentialStatus"], now)
         key = profiles.active_key(profile, keystore)
-        try:
-            signed = sign_credential(document, keystore=keystore, key=key, created=now)
-        except InputTooComplex as exc:
-            raise InvalidCredential.over_limit(exc) from None
-        except UndefinedTermError as exc:
-            raise InvalidCredential([
-                Violation("undefined-term", "$", f"{term!r} is not defined by any @context, "
-                          "so the signature would not cover it")
-                for term in exc.terms
-            ]) from None
-        except DocumentLoaderError as exc:
-            raise InvalidCredential([Violation("context-unknown", "$.@context", str(exc))]) \
-                from None
-        except SigningError as exc:
-            raise InvalidCredential([Violation("jsonld-invalid", "$", str(exc))]) from None
+        if options.get("format") == FORMAT_VC_JWT:
+            signed = document
+            text, method = _secure_with_jose(document, hosted=hosted, keystore=keystore,
+                                             key=key, now=now)
+        else:
+            signed = _sign(document, keystore=keystore, key=key, now=now)
+            text = json.dumps(signed, indent=2, ensure_ascii=False) + "\n"
+            method = signed["proof"][-1]["verificationMethod"]
         row = SignedCredential(
             id=hosted or str(uuid.uuid4()),
             credential_id=signed["id"],
             hosted=hosted is not None,
             profile=profile,
-            document=json.dumps(signed, indent=2, ensure_ascii=False) + "\n",
-            verification_method=signed["proof"][-1]["verificationMethod"],
+            document=text,
+            verification_method=method,
             issued_at=now,
             issued_via=principal.idempotency_scope,
         )
@@ -282,6 +289,54 @@ def issue_credential(
             record_status(session, row)
             session.flush()
     return row
+
+
+def _sign(document: dict[str, Any], *, keystore: FileKeyStore, key: KeyInfo,
+          now: datetime) -> dict[str, Any]:
+    """The credential with our eddsa-rdfc-2022 proof; InvalidCredential naming what is wrong."""
+    try:
+        return sign_credential(document, keystore=keystore, key=key, created=now)
+    except InputTooComplex as exc:
+        raise InvalidCredential.over_limit(exc) from None
+    except UndefinedTermError as exc:
+        raise InvalidCredential([
+            Violation("undefined-term", "$", f"{term!r} is not defined by any @context, "
+                      "so the signature would not cover it")
+            for term in exc.terms
+        ]) from None
+    except DocumentLoaderError as exc:
+        raise InvalidCredential([Violation("context-unknown", "$.@context", str(exc))]) \
+            from None
+    except SigningError as exc:
+        raise InvalidCredential([Violation("jsonld-invalid", "$", str(exc))]) from None
+
+
+def _secure_with_jose(document: dict[str, Any], *, hosted: str | None, keystore: FileKeyStore,
+                      key: KeyInfo, now: datetime) -> tuple[str, str]:
+    """options.format "vc+jwt": (the stored EnvelopedVerifiableCredential text, the kid)."""
+    if rules.version(document) != "2.0":
+        raise InvalidCredential([Violation("format-vc2", "$.@context", "VC-JOSE-COSE secures "
+                                           "VC 2.0 credentials; use the VC 2.0 context")])
+    if hosted is not None:
+        raise InvalidCredential([Violation("format-hosted", "$.id", "a vc+jwt credential is "
+                                           "returned, not hosted here; use another id, such as "
+                                           "urn:uuid:...")])
+    try:
+        undefined = find_undefined_terms(document)
+    except InputTooComplex as exc:
+        raise InvalidCredential.over_limit(exc) from None
+    except DocumentLoaderError as exc:
+        raise InvalidCredential([Violation("context-unknown", "$.@context", str(exc))]) \
+            from None
+    if undefined:
+        raise InvalidCredential([Violation("undefined-term", "$", f"{term!r} is not defined "
+                                           "by any @context") for term in undefined])
+    try:
+        token = sign_credential_jwt(document, keystore=keystore, key=key, now=now)
+    except SigningError as exc:
+        raise InvalidCredential([Violation("jwt-invalid", "$", str(exc))]) from None
+    text = json.dumps(enveloped_credential(token), indent=2, ensure_ascii=False) + "\n"
+    return text, verification_method_for(issuer_id_of(document), key)
 
 
 def hosted_credential(session: Session, credential_id: str) -> SignedCredential:

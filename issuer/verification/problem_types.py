@@ -14,7 +14,7 @@ from issuer.dataintegrity.processing_errors import (  # noqa: F401
 
 # Ours, one per processing limit on untrusted input. They are defined next to the limits
 # (issuer.dataintegrity.limits, which must not import verification) and listed here.
-from issuer.dataintegrity.limits import (
+from issuer.dataintegrity.limits import (  # noqa: F401
     ARRAY_LENGTH_LIMIT,
     BLANK_NODE_COUNT_LIMIT,
     BLANK_NODE_HASHING_LIMIT,
@@ -47,8 +47,9 @@ EXPIRED = OURS + "expired"
 NOT_YET_VALID = OURS + "not-yet-valid"
 RECIPIENT_MISMATCH = OURS + "recipient-mismatch"
 
-LIMITS = (
-    NESTING_DEPTH_LIMIT, VALUE_COUNT_LIMIT, ARRAY_LENGTH_LIMIT, STRING_LENGTH_LIMIT,
-    TERM_DEFINITION_LIMIT, QUAD_COUNT_LIMIT, BLANK_NODE_COUNT_LIMIT, BLANK_NODE_HASHING_LIMIT,
-    PROOF_COUNT_LIMIT,
-)
+# Secured with JOSE (VC-JOSE-COSE names no problem types: the Data Integrity / Controlled
+# Identifiers ones where they fit, ours for the rest).
+INVALID_VERIFICATION_METHOD_URL = SECURITY + "INVALID_VERIFICATION_METHOD_URL"
+INVALID_RELATIONSHIP_FOR_VERIFICATION_METHOD = (
+    SECURITY + "INVALID_RELATIONSHIP_FOR_VERIFICATION_METHOD")
+INVALID_JWT = OURS + "invalid-jwt"

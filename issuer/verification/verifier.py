@@ -12,7 +12,7 @@ from typing import Any
 
 from issuer.dataintegrity.document_loader import DEFAULT_LOADER, StaticDocumentLoader
 from issuer.dataintegrity.limits import DEFAULT_LIMITS, ProcessingLimits
-from issuer.verification import checks
+from issuer.verification import checks, vcjwt
 from issuer.verification.results import CheckResult, Status, VerificationResult
 
 DEFAULT_CLOCK_SKEW = timedelta(minutes=5)
@@ -35,7 +35,15 @@ def verify_credential(
     controller, or None when it cannot be had; ``recipient_email``, when given, must match a
     (hashed) identifier of the subject. ``verified`` is true only when no check failed and a
     signature was actually verified. ``limits`` bounds the work spent on the credential.
+
+    A compact JWS (text) or an ``EnvelopedVerifiableCredential`` is a credential secured with
+    JOSE: :func:`issuer.verification.vcjwt.verify_jwt_credential` runs the same checks on it.
     """
+    if vcjwt.is_jose_secured(document):
+        return vcjwt.verify_jwt_credential(
+            document, now=now, loader=loader, resolve_controller=resolve_controller,
+            recipient_email=recipient_email, clock_skew=clock_skew,
+            status_checker=status_checker, limits=limits)
     ctx = checks.VerifyContext(
         now=now,
         loader=loader,

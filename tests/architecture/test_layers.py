@@ -64,6 +64,8 @@ def _all_imports(module: str) -> set[str]:
                            "issuer.models", "issuer.db")),
     ("issuer.verification", ("flask", "sqlalchemy", "issuer.services", "issuer.web",
                              "issuer.models", "issuer.db")),
+    ("issuer.vcjose", ("flask", "sqlalchemy", "issuer.services", "issuer.web",
+                       "issuer.models", "issuer.db", "issuer.openbadges")),
     ("issuer.statuslist", ("flask", "sqlalchemy", "issuer.services", "issuer.web")),
     ("issuer.vcdm", ("flask", "sqlalchemy", "issuer.services", "issuer.web")),
     ("issuer.services", ("flask", "issuer.web", "issuer.cli")),

@@ -1,5 +1,6 @@
-"""The `dbvc` fixture: one call of Digital Bazaar's harness (tests/interop/dbvc.mjs); and
-`rdfc`: canonicalize N-Quads with rdf-canonize itself (tests/interop/rdfc.mjs).
+"""The `dbvc`, `rdfc` and `jose_js` fixtures: calls of Digital Bazaar's harness
+(tests/interop/dbvc.mjs), of rdf-canonize itself (tests/interop/rdfc.mjs, canonical N-Quads)
+and of panva's jose (tests/interop/jose.mjs).
 
 Outside CI the interop tests skip when node or the node modules are missing; in CI
 (CI=true) they fail instead, since .ci/run installs them with `npm ci --prefix tests/interop`.
@@ -17,18 +18,21 @@ import pytest
 
 HARNESS = Path(__file__).with_name("dbvc.mjs")
 RDFC = Path(__file__).with_name("rdfc.mjs")
+JOSE_HARNESS = Path(__file__).with_name("jose.mjs")
 NODE_MODULES = Path(__file__).with_name("node_modules")
 
 
-def _node_script(script: Path):
+def _need_node() -> None:
     if shutil.which("node") is None or not NODE_MODULES.is_dir():
         if os.environ.get("CI"):
             pytest.fail("interop harness not installed: run npm ci --prefix tests/interop")
         pytest.skip("node or tests/interop/node_modules missing (npm ci --prefix tests/interop)")
 
-    def call(request: dict) -> dict:
+
+def _caller(harness: Path):
+    def call(request):
         process = subprocess.run(
-            ["node", str(script)], input=json.dumps(request), capture_output=True,
+            ["node", str(harness)], input=json.dumps(request), capture_output=True,
             text=True, timeout=120, check=False,
         )
         assert process.returncode == 0, process.stdout + process.stderr
@@ -39,12 +43,21 @@ def _node_script(script: Path):
 
 @pytest.fixture(scope="session")
 def dbvc():
-    return _node_script(HARNESS)
+    _need_node()
+    return _caller(HARNESS)
 
 
 @pytest.fixture(scope="session")
 def rdfc():
     """``rdfc([{"nquads", "maxWorkFactor"?, "maxDeepIterations"?}, ...])`` → one
     ``{"canonical"}`` or ``{"error"}`` per case, from rdf-canonize."""
-    call = _node_script(RDFC)
+    _need_node()
+    call = _caller(RDFC)
     return lambda cases: call({"cases": cases})["results"]
+
+
+@pytest.fixture(scope="session")
+def jose_js():
+    """One request, or a list of them (one node start-up for the lot)."""
+    _need_node()
+    return _caller(JOSE_HARNESS)

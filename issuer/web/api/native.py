@@ -12,13 +12,17 @@ from sqlalchemy.exc import IntegrityError
 
 from issuer.clock import parse_datetime
 from issuer.errors import Conflict, InvalidRequest, NotFound, ValidationFailed
-from issuer.services import achievements, idempotency, issuance, urls
+from issuer.services import achievements, idempotency, issuance, signing, urls
 from issuer.web.api import json_api_blueprint
 from issuer.web.api.auth import authenticate
 from issuer.web.core import deps
 from issuer.web.core.body import json_body
 
-NATIVE_FIELDS = ("achievement", "recipient", "validUntil", "evidence")
+NATIVE_FIELDS = ("achievement", "recipient", "validUntil", "evidence", "format")
+# "format": "vc+jwt" adds "vcJwt": the credential (its Data Integrity proof included, as OB 3.0
+# §8.2 orders) as a VC-JOSE-COSE compact JWS by the same key, iat = when it was issued: the
+# same bytes on every answer.
+FORMAT_VC_JWT = "vc+jwt"
 # Service field names -> where they are in the /api/v1/credentials body.
 NATIVE_PATHS = {
     "achievement": "achievement", "email": "recipient.email", "name": "recipient.name",
@@ -38,10 +42,30 @@ def credential_links(base_url: str, credential_id: str) -> dict[str, str]:
             "json": url + "/download", "bakedPng": url + "/baked.png", "qr": url + "/qr.png"}
 
 
-def _credential_answer(row, *, status: int, replayed: bool = False) -> Response:
+def vc_jwt(row) -> str:
+    """The stored credential as a compact JWS (deterministic: EdDSA, iat = issued_at)."""
+    keystore = deps.keystore()
+    return signing.sign_credential_jwt(json.loads(row.document), keystore=keystore,
+                                       key=keystore.resolve(row.verification_method),
+                                       now=row.issued_at)
+
+
+def _wants_jwt(value: Any) -> bool:
+    if value is None:
+        return False
+    if value != FORMAT_VC_JWT:
+        raise ValidationFailed({"format": f"the only format to ask for is {FORMAT_VC_JWT!r}"})
+    return True
+
+
+def _credential_answer(row, *, status: int, replayed: bool = False,
+                       jwt: bool = False) -> Response:
     base_url = deps.base_url()
-    response = jsonify({"id": row.id, "credential": json.loads(row.document),
-                        "links": credential_links(base_url, row.id)})
+    answer = {"id": row.id, "credential": json.loads(row.document)}
+    if jwt:
+        answer["vcJwt"] = vc_jwt(row)
+    answer["links"] = credential_links(base_url, row.id)
+    response = jsonify(answer)
     response.status_code = status
     response.headers["Location"] = urls.credential_url(base_url, row.id)
     if replayed:
@@ -124,6 +148,7 @@ def issue():
     if key is not None:
         key = idempotency.check_key(key)
     issue_request = native_request(body)
+    jwt = _wants_jwt(body.get("format"))
     session = deps.session()
     try:
         achievement = achievements.get_achievement(session, issue_request.achievement_id)
@@ -134,12 +159,12 @@ def issue():
     if key is None:
         row = issuance.issue(session, issue_request, keystore=deps.keystore(),
                              base_url=deps.base_url(), now=deps.now())
-        return _credential_answer(row, status=201)
+        return _credential_answer(row, status=201, jwt=jwt)
 
     scope, request_hash = principal.idempotency_scope, idempotency.fingerprint(body)
     first = idempotency.replay(session, scope=scope, key=key, request_hash=request_hash)
     if first is not None:
-        return _credential_answer(first, status=201, replayed=True)
+        return _credential_answer(first, status=201, replayed=True, jwt=jwt)
     now = deps.now()
     try:
         row = issuance.issue(
@@ -152,8 +177,8 @@ def issue():
         first = idempotency.replay(session, scope=scope, key=key, request_hash=request_hash)
         if first is None:
             raise
-        return _credential_answer(first, status=201, replayed=True)
-    return _credential_answer(row, status=201)
+        return _credential_answer(first, status=201, replayed=True, jwt=jwt)
+    return _credential_answer(row, status=201, jwt=jwt)
 
 
 @bp.get("/api/v1/credentials/<uuid:credential_id>")
@@ -161,4 +186,4 @@ def read(credential_id: str):
     principal = authenticate("read")
     row = issuance.get_credential(deps.session(), credential_id)
     principal.require_profile(row.profile, f"credential {row.id}")
-    return _credential_answer(row, status=200)
+    return _credential_answer(row, status=200, jwt=_wants_jwt(request.args.get("format")))

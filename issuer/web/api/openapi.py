@@ -98,8 +98,18 @@ SCHEMAS: dict[str, Any] = {
                     "oneOf": [ref("StatusEntryRequest"),
                               {"type": "array", "minItems": 1, "maxItems": 2,
                                "items": ref("StatusEntryRequest")}]},
+                "format": {"enum": ["ldp_vc", "vc+jwt"], "default": "ldp_vc",
+                           "description": "ldp_vc: a Data Integrity eddsa-rdfc-2022 proof; "
+                           "vc+jwt: a VC-JOSE-COSE compact JWS (EdDSA), answered as an "
+                           "EnvelopedVerifiableCredential (VC 2.0 input only)"},
             }},
         },
+    },
+    "EnvelopedVerifiableCredential": {
+        "type": "object", "required": ["@context", "type", "id"],
+        "properties": {"@context": {"type": "array", "items": {"type": "string"}},
+                       "type": {"const": "EnvelopedVerifiableCredential"},
+                       "id": {"type": "string", "pattern": "^data:application/vc\\+jwt,"}},
     },
     "StatusEntryRequest": {
         "type": "object", "required": ["type"], "additionalProperties": False,
@@ -139,7 +149,8 @@ SCHEMAS: dict[str, Any] = {
     },
     "IssueCredentialResponse": {
         "type": "object", "required": ["verifiableCredential"],
-        "properties": {"verifiableCredential": ref("SignedCredential")},
+        "properties": {"verifiableCredential": {"oneOf": [
+            ref("SignedCredential"), ref("EnvelopedVerifiableCredential")]}},
     },
     "NativeIssueRequest": {
         "type": "object", "required": ["achievement", "recipient"], "additionalProperties": False,
@@ -155,6 +166,8 @@ SCHEMAS: dict[str, Any] = {
             "evidence": {"oneOf": [ref("EvidenceInput"),
                                    {"type": "array", "maxItems": 1,
                                     "items": ref("EvidenceInput")}]},
+            "format": {"const": "vc+jwt", "description": "Also answer vcJwt: the credential "
+                       "as a VC-JOSE-COSE compact JWS"},
         },
     },
     "EvidenceInput": {
@@ -167,6 +180,9 @@ SCHEMAS: dict[str, Any] = {
         "properties": {
             "id": {"type": "string", "format": "uuid"},
             "credential": ref("SignedCredential"),
+            "vcJwt": {"type": "string", "description": "With format vc+jwt: the credential "
+                      "(its proof included) as a VC-JOSE-COSE compact JWS, the same bytes on "
+                      "every answer"},
             "links": {
                 "type": "object", "required": list(LINKS),
                 "properties": {name: {"type": "string", "format": "uri", "description": text}
@@ -311,7 +327,9 @@ def document(base_url: str) -> dict[str, Any]:
             "/api/v1/credentials/{id}": {"get": {
                 "operationId": "getOpenBadge", "tags": ["Open Badges"],
                 "summary": "An issued credential and its links (scope read)",
-                "security": BEARER, "parameters": id_param,
+                "security": BEARER, "parameters": [*id_param, {
+                    "name": "format", "in": "query", "required": False,
+                    "schema": {"const": "vc+jwt"}, "description": "Also answer vcJwt"}],
                 "responses": {"200": json_answer(ref("NativeCredentialResponse"), "The credential"),
                               **AUTH_ERRORS, "404": problem_answer("No such credential")},
             }},

@@ -12,7 +12,6 @@ from typing import Any
 
 from flask import Blueprint, Response
 
-from issuer.services import credential_input
 from issuer.web.core import verifying
 from issuer.web.core.body import MalformedBody, json_object
 from issuer.web.core.problems import problem, register_json_handlers
@@ -63,15 +62,14 @@ def verify_credential_api():
     if not isinstance(credential, dict):
         hint = ""
         if isinstance(credential, str):
-            hint = (" A VC-JWT goes in an EnvelopedVerifiableCredential; "
-                    f"{credential_input.JWT_NOT_SUPPORTED}.")
+            hint = (' A VC-JWT goes in an EnvelopedVerifiableCredential: {"@context": '
+                    '["https://www.w3.org/ns/credentials/v2"], "type": '
+                    '"EnvelopedVerifiableCredential", "id": "data:application/vc+jwt,<JWS>"}.')
         raise MalformedBody("verifiableCredential must be a JSON object." + hint)
     unknown = [name for name in body if name not in ("verifiableCredential", "options")]
     warnings += [f"request property {name!r} is not supported and was ignored" for name in unknown]
-    if credential_input.enveloped_jws(credential) is not None:
-        result = credential_input.jwt_result("json")
-    else:
-        result = verifying.verify(credential, recipient_email=email)
+    # An EnvelopedVerifiableCredential (VC-JOSE-COSE) gets the same checks: verification.vcjwt.
+    result = verifying.verify(credential, recipient_email=email)
     answer = result.to_dict()
     answer["warnings"] = warnings + answer["warnings"]
     return Response(json.dumps(answer), status=200 if result.verified else 422,

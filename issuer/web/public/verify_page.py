@@ -68,7 +68,10 @@ def _submitted(form: VerifyForm) -> Submitted:
 def _render(form: VerifyForm, *, status: int = 200, error: str | None = None,
             submitted: Submitted | None = None, result: VerificationResult | None = None,
             email_given: bool = False) -> Response:
-    summary = summarize(submitted.document) if submitted and submitted.kind == "json" else None
+    summary = None
+    if submitted is not None:
+        summary = summarize(submitted.document if submitted.kind == "json"
+                            else credential_input.jwt_credential(submitted.text))
     html = render_template(
         "verify.html", form=form, error=error, submitted=submitted, result=result,
         summary=summary, labels=STATUS_LABELS, email_given=email_given,
@@ -121,10 +124,9 @@ def verify_page():
         submitted = _submitted(form)
     except UnreadableCredential as exc:
         return _render(form, status=422, error=str(exc))
-    if submitted.kind == "jwt":
-        result = credential_input.jwt_result(submitted.container)
-    else:
-        result = verifying.verify(submitted.document, recipient_email=email)
+    # A compact JWS (VC-JWT) is verified as text: issuer.verification.vcjwt.
+    credential = submitted.text if submitted.kind == "jwt" else submitted.document
+    result = verifying.verify(credential, recipient_email=email)
     # A fresh form under the answer: what was handed in (and the email) is not echoed back.
     return _render(VerifyForm(formdata=None), submitted=submitted, result=result,
                    email_given=email is not None)
