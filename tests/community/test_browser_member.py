@@ -59,7 +59,8 @@ def test_member_signs_in_by_emailed_link_and_hides_a_badge(app, live_server, bro
 
     browser.get(url)
     button = wait(EC.element_to_be_clickable((By.ID, "confirm-sign-in")))
-    assert "#" not in browser.current_url  # the script took the token out of the address
+    # The page's script takes the token out of the address (it may run just after the load).
+    assert wait(lambda driver: "#" not in driver.current_url)
     button.click()
     wait(EC.url_to_be(f"{live_server}/members/me"))
     assert browser.find_element(By.CLASS_NAME, "flash").text == "You are signed in."
