@@ -118,7 +118,11 @@ def serve(host: str, port: int, workers: int | None, dev: bool,
         if queue_worker is None:
             queue_worker = app.config["QUEUE_URL"].startswith("sqlite:")
     if dev:
+        import signal
+
         consumer = _start_queue_worker() if queue_worker else None
+        # SIGTERM ends the development server like Ctrl-C, so the queue worker is stopped too.
+        signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(0))
         try:
             with app_context() as app:
                 app.run(host=host, port=port, debug=False, use_reloader=False)

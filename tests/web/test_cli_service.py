@@ -221,6 +221,41 @@ def test_serve_runs_gunicorn_workers_that_share_sessions(app, env, tmp_path):
     assert ADMIN_PASSWORD.encode() not in stderr
 
 
+def test_dev_server_stops_its_queue_worker_on_sigterm(app, env, tmp_path):
+    """SIGTERM to `issuer serve --dev` alone (not its process group, as a service manager
+    may send it) stops the job-queue worker it started as well."""
+    run(env, "init", "--admin-email", "admin@example.org")
+    port = _free_port()
+    log = tmp_path / "dev.log"
+    with log.open("wb") as sink:
+        process = subprocess.Popen(
+            [sys.executable, "-P", "-c", "from issuer.cli import main; main()",
+             "serve", "--dev", "--port", str(port)],
+            stdout=subprocess.DEVNULL, stderr=sink, start_new_session=True,
+            env={**os.environ, **env, "ISSUER_SECRET_KEY": ""},
+        )
+    try:
+        _wait_for(f"http://127.0.0.1:{port}/.well-known/did.json", process)
+        _wait_in_log(log, "Huey consumer started")
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0
+        deadline = time.monotonic() + 30
+        while _group_alive(process.pid):  # the worker (same session) is gone too
+            assert time.monotonic() < deadline, "the queue worker outlived the dev server"
+            time.sleep(0.2)
+    finally:
+        if _group_alive(process.pid):
+            os.killpg(process.pid, signal.SIGKILL)
+
+
+def _group_alive(group: int) -> bool:
+    try:
+        os.killpg(group, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
 def test_more_profiles_and_key_rotation(app, env, client):
     run(env, "init", "--admin-email", "admin@example.org")
     created = run(env, "profiles", "create", "--slug", "chemistry", "--name", "Chemistry Dept",
