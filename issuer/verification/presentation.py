@@ -43,7 +43,6 @@ from issuer.dataintegrity.canonicalize import explain_jsonld_error, find_undefin
 from issuer.dataintegrity.document_loader import DEFAULT_LOADER, StaticDocumentLoader
 from issuer.dataintegrity.limits import (
     DEFAULT_LIMITS,
-    LIMIT_TYPES,
     ProcessingLimits,
     check_json,
     for_presentation,
@@ -54,7 +53,7 @@ from issuer.vcjose import compact, envelope
 from issuer.vcjose.verify import verify_jws
 from issuer.verification import keys
 from issuer.verification import problem_types as pt
-from issuer.verification.proof_report import proof_check_result
+from issuer.verification.proof_report import proof_set_result, run_proof_set
 from issuer.verification.results import CheckResult, Problem, Status, VerificationResult
 
 __all__ = ["CredentialResult", "PresentationOptions", "PresentationResult", "is_presentation",
@@ -261,41 +260,17 @@ def _di_proof(document: dict[str, Any], options: PresentationOptions,
     if len(all_proofs) > limits.max_proofs:
         return _Signed(_fail(PROOF, f"the presentation carries {len(all_proofs)} proofs; at "
                              f"most {limits.max_proofs} are checked", pt.PROOF_COUNT_LIMIT))
-    found: dict[int, keys.ResolvedKey] = {}
-    over_limit: list[bool] = []
-    sized = for_presentation(limits, len(_entries(document)))
-
-    def verify(index: int, proof: Any) -> proofs.ProofOutcome:
-        if over_limit:
-            return proofs.outcome_of(index, proof, verified=False, supported=False,
-                                     reason="not checked (over a processing limit)")
-        if not proofs.is_supported(proof):
-            kind = proof.get("cryptosuite") or proof.get("type") if isinstance(proof, dict) else None
-            return proofs.outcome_of(index, proof, verified=False, supported=False,
-                                     reason=f"{kind!r} proofs are not supported")
-        try:
-            found[index] = keys.resolve_key(proof.get("verificationMethod"), resolve_controller,
-                                            relationship=proofs.AUTHENTICATION)
-        except keys.KeyResolutionError as exc:
-            if exc.unavailable:
-                return proofs.outcome_of(index, proof, verified=False, supported=False,
-                                         reason=f"the signing key could not be had: {exc}")
-            return proofs.outcome_of(index, proof, verified=False, supported=True,
-                                     reason=str(exc), problem_type=pt.INVALID_VERIFICATION_METHOD)
-        outcome = proofs.verify_one(document, index, proof, found[index].public_key,
-                                    loader=loader, limits=sized,
-                                    proof_purpose=proofs.AUTHENTICATION)
-        if outcome.problem_type in LIMIT_TYPES:
-            over_limit.append(True)
-        return outcome
-
-    outcomes = proofs.verify_proof_set(document, verify)
-    warnings = {i: key.warning for i, key in found.items() if key.warning}
-    check = proof_check_result(cid, title, outcomes, warnings)
-    verified = [o.index for o in outcomes if o.verified]
-    return _Signed(check, all_proofs,
-                   controllers=[found[i].controller for i in verified if not found[i].unconfirmed],
-                   unconfirmed=[found[i].controller for i in verified if found[i].unconfirmed])
+    run = run_proof_set(document, resolve_controller, loader=loader,
+                        limits=for_presentation(limits, len(_entries(document))),
+                        proof_purpose=proofs.AUTHENTICATION)
+    if run.over_limit is not None:
+        return _Signed(_fail(PROOF, f"proof {run.over_limit.index + 1}: "
+                             f"{run.over_limit.reason}", run.over_limit.problem_type,
+                             InputTooComplex.title), all_proofs)
+    verified = [run.found[o.index] for o in run.outcomes if o.verified]
+    return _Signed(proof_set_result(cid, title, run), all_proofs,
+                   controllers=[key.controller for key in verified if not key.unconfirmed],
+                   unconfirmed=[key.controller for key in verified if key.unconfirmed])
 
 
 def _values(value: Any) -> list[Any]:
@@ -370,8 +345,8 @@ def _jose_asked(check: tuple[str, str], wanted: str | None, claims: dict[str, An
 # --- 5. the credentials ----------------------------------------------------------------------
 
 
-def _credentials(document: dict[str, Any],
-                 verify_credential: CredentialVerifier) -> tuple[CheckResult, tuple[CredentialResult, ...]]:
+def _credentials(document: dict[str, Any], verify_credential: CredentialVerifier
+                 ) -> tuple[CheckResult, tuple[CredentialResult, ...]]:
     results = []
     for index, entry in enumerate(_entries(document)):
         try:
