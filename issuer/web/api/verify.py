@@ -31,14 +31,20 @@ KNOWN_OPTIONS = (RECIPIENT_EMAIL_OPTION,)
 EXAMPLE = '{"verifiableCredential": {...}, "options": {...}}'
 
 
-def _options(body: dict[str, Any]) -> tuple[str | None, list[str]]:
+def _options_of(body: dict[str, Any], known: tuple[str, ...]
+                ) -> tuple[dict[str, Any], list[str]]:
+    """The request's ``options`` object, and a warning for each option not in ``known``."""
     options = body.get("options", {})
     if options is None:
         options = {}
     if not isinstance(options, dict):
         raise MalformedBody("options must be a JSON object.")
-    warnings = [f"option {name!r} is not supported and was ignored"
-                for name in options if name not in KNOWN_OPTIONS]
+    return options, [f"option {name!r} is not supported and was ignored"
+                     for name in options if name not in known]
+
+
+def _options(body: dict[str, Any]) -> tuple[str | None, list[str]]:
+    options, warnings = _options_of(body, KNOWN_OPTIONS)
     email = options.get(RECIPIENT_EMAIL_OPTION)
     if email is not None and not isinstance(email, str):
         raise MalformedBody(f"options.{RECIPIENT_EMAIL_OPTION} must be a string "
@@ -100,13 +106,7 @@ PRESENTATION_EXAMPLE = ('{"verifiablePresentation": {...}, "options": {"challeng
 
 def _presentation_options(body: dict[str, Any], *, proofless: bool
                           ) -> tuple[PresentationOptions, bool, list[str]]:
-    options = body.get("options", {})
-    if options is None:
-        options = {}
-    if not isinstance(options, dict):
-        raise MalformedBody("options must be a JSON object.")
-    warnings = [f"option {name!r} is not supported and was ignored"
-                for name in options if name not in PRESENTATION_OPTIONS]
+    options, warnings = _options_of(body, PRESENTATION_OPTIONS)
     texts = {}
     for name in (CHALLENGE_OPTION, DOMAIN_OPTION):
         value = options.get(name)
