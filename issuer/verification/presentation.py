@@ -53,6 +53,11 @@ from issuer.vcjose import compact, envelope
 from issuer.vcjose.verify import verify_jws
 from issuer.verification import keys
 from issuer.verification import problem_types as pt
+from issuer.verification.presentation_results import (
+    CredentialResult,
+    PresentationOptions,
+    PresentationResult,
+)
 from issuer.verification.proof_report import proof_set_result, run_proof_set
 from issuer.verification.results import CheckResult, Problem, Status, VerificationResult
 
@@ -69,71 +74,6 @@ CREDENTIALS = ("credentials", "Credentials in the presentation")
 
 # One credential (parsed JSON, or a JWS as text) -> its VerificationResult.
 CredentialVerifier = Callable[[Any], VerificationResult]
-
-
-@dataclass(frozen=True)
-class PresentationOptions:
-    """What the verifier asked for: the ``challenge`` and ``domain`` it gave the holder, and
-    whether a presentation without a proof is acceptable (then only its credentials count)."""
-
-    challenge: str | None = None
-    domain: str | None = None
-    allow_unsigned: bool = False
-
-
-@dataclass(frozen=True)
-class CredentialResult:
-    index: int
-    credential_id: str | None
-    result: VerificationResult
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"index": self.index}
-        if self.credential_id:
-            data["credentialId"] = self.credential_id
-        return {**data, **self.result.to_dict(), "verdict": self.result.verdict.value}
-
-
-@dataclass(frozen=True)
-class PresentationResult:
-    """The presentation's checks (``presentation``; its ``credentials`` check sums up the
-    credentials) and one result per credential."""
-
-    presentation: VerificationResult
-    credentials: tuple[CredentialResult, ...] = ()
-    enveloped: bool = False
-
-    @property
-    def verified(self) -> bool:
-        return self.presentation.verified
-
-    @property
-    def verdict(self):
-        return self.presentation.verdict
-
-    @property
-    def checks(self) -> tuple[CheckResult, ...]:
-        return self.presentation.checks
-
-    def to_dict(self) -> dict[str, Any]:
-        """The VC-API verify-presentation answer: ``verified``, ``presentationResult``,
-        ``credentialResults``, and ``checks``, ``warnings`` and ``errors`` of the whole (the
-        credentials' prefixed with ``credential N``)."""
-        own = self.presentation.to_dict()
-        warnings = list(own["warnings"])
-        errors = list(own["errors"])
-        for item in self.credentials:
-            answer = item.result.to_dict()
-            warnings += [f"credential {item.index + 1}: {w}" for w in answer["warnings"]]
-            errors += [{**e, "credential": item.index} for e in answer["errors"]]
-        return {
-            "verified": self.verified,
-            "presentationResult": {**own, "verdict": self.verdict.value},
-            "credentialResults": [item.to_dict() for item in self.credentials],
-            "checks": own["checks"],
-            "warnings": warnings,
-            "errors": errors,
-        }
 
 
 def _types(node: Any) -> list[str]:
@@ -186,8 +126,8 @@ def _entries(document: dict[str, Any]) -> list[Any]:
 # --- 1. the data model -----------------------------------------------------------------------
 
 
-def _data_model(document: Any, limits: ProcessingLimits, loader: StaticDocumentLoader,
-                *, enveloped: bool) -> CheckResult:
+def _data_model(document: Any, limits: ProcessingLimits,
+                loader: StaticDocumentLoader) -> CheckResult:
     if not isinstance(document, dict):
         return _fail(PRESENTATION, "the presentation is not a JSON object", pt.PARSING_ERROR)
     contexts = document.get("@context")
@@ -221,7 +161,7 @@ def _data_model(document: Any, limits: ProcessingLimits, loader: StaticDocumentL
     own = {k: v for k, v in document.items() if k not in ("proof", "verifiableCredential")}
     try:
         check_json(document, for_presentation(limits, len(entries)))
-        undefined = [] if enveloped else find_undefined_terms(own, loader=loader, limits=limits)
+        undefined = find_undefined_terms(own, loader=loader, limits=limits)
     except InputTooComplex as exc:
         return _fail(PRESENTATION, str(exc), exc.problem_type, exc.title)
     except (JsonLdError, DocumentLoaderError, ValueError, TypeError, KeyError) as exc:
@@ -418,7 +358,7 @@ def verify_presentation(
         return _verify_enveloped(document, now=now, verify_credential=verify_credential,
                                  options=options, resolve_controller=resolve_controller,
                                  loader=loader, limits=limits, clock_skew=clock_skew)
-    shape = _data_model(document, limits, loader, enveloped=False)
+    shape = _data_model(document, limits, loader)
     if shape.failed:
         why = "the presentation is not one this verifier processes (see above)"
         return PresentationResult(VerificationResult(
@@ -453,7 +393,7 @@ def _verify_enveloped(token: str, *, now: datetime, verify_credential: Credentia
              *(_not_checked(c, why) for c in (CHALLENGE, DOMAIN, HOLDER, CREDENTIALS))),
             warnings=jose.warnings, required=(PROOF[0],)), enveloped=True)
     document = jose.document
-    shape = _data_model(document, limits, loader, enveloped=True)
+    shape = _data_model(document, limits, loader)
     warnings = jose.warnings
     if "proof" in document:
         warnings += ("the presentation also carries an embedded proof; the JWS is the one "
