@@ -319,3 +319,16 @@ def test_is_presentation(credential):
     assert is_presentation(envelope.enveloped_presentation("a.b.c"))
     assert not is_presentation(credential)
     assert not is_presentation("not a jws")
+
+
+def test_ed25519_signature_2020_over_a_vc_2_presentation_of_an_open_badge(credential):
+    """The VC 2.0 shape: an Open Badge 3.0 credential in a presentation whose @context adds
+    the Ed25519Signature2020 suite's."""
+    document = presentation([credential], holder=did_key(HOLDER_KEY))
+    document["@context"] = [V2, ED25519_2020]
+    signed = ed25519_2020(document, HOLDER_KEY, "authentication", challenge=CHALLENGE)
+    result = verify(signed, challenge=CHALLENGE)
+    assert result.verified, result.to_dict()["errors"]
+    tampered = copy.deepcopy(signed)
+    tampered["proof"]["challenge"] = "another"
+    assert verify(tampered, challenge="another").presentation.check("proof").failed
