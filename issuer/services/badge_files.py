@@ -1,10 +1,14 @@
 """Baked badge files of issued credentials: the stored credential text, byte for byte, baked
 into the badge image (Open Badges 3.0 § Baked Badges).
 
-The image is the one the credential names (an image uploaded here), else the achievement's
-current image. When that image is missing or in the other format, a plain badge is generated
-(:mod:`issuer.sharing.badge_image`): uploaded images are never converted between PNG and SVG,
-so both formats are always offered.
+The image is the one the credential names (an image stored here), else the achievement's
+current image, in the format asked for:
+
+* SVG: an SVG image as it is; a designed badge's own SVG; else the PNG badge wrapped in an SVG
+  (embedded as a data: URI), so the SVG download shows the real badge too.
+* PNG: a PNG image as it is (a designed badge's image is the PNG rendered from its SVG).
+* Otherwise (no image, or an uploaded SVG wanted as PNG) the achievement's designed default
+  (:mod:`issuer.sharing.badge_image`). Uploaded SVGs are never rasterised.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from sqlalchemy.orm import Session
 from issuer.models import IssuedCredential, StoredImage
 from issuer.openbadges import baking
 from issuer.services import images
-from issuer.sharing.badge_image import badge_png, badge_svg
+from issuer.sharing.badge_image import badge_png, badge_svg, png_in_svg
 
 __all__ = ["BadgeFile", "Format", "badge_image", "baked"]
 
@@ -51,12 +55,22 @@ def _named_image(session: Session, row: IssuedCredential, base_url: str) -> Stor
 
 def badge_image(session: Session, row: IssuedCredential, *, base_url: str,
                 fmt: Format) -> BadgeFile:
-    """The badge image of ``row`` in ``fmt``: uploaded if it exists in that format, else
-    generated from the achievement's name."""
-    wanted = CONTENT_TYPES[fmt]
-    for candidate in (_named_image(session, row, base_url), row.achievement.image):
-        if candidate is not None and candidate.content_type == wanted:
-            return BadgeFile(candidate.data, wanted, generated=False)
+    """The badge image of ``row`` in ``fmt``: the credential's (or else the achievement's)
+    image in that format, a designed SVG, a PNG wrapped in SVG, or the designed default."""
+    achievement = row.achievement
+    named = _named_image(session, row, base_url)
+    current = named or achievement.image
+    if current is not None and current.content_type == CONTENT_TYPES[fmt]:
+        return BadgeFile(current.data, current.content_type, generated=False)
+    if fmt == "svg" and current is not None:
+        designed = achievement.design_svg if current is achievement.image else None
+        if designed is not None:
+            return BadgeFile(designed.data, images.SVG, generated=False)
+        svg = png_in_svg(current.data, title=achievement.name)
+        return BadgeFile(svg.encode("utf-8"), images.SVG, generated=False)
+    if fmt == "png" and named is not None and achievement.image is not None \
+            and achievement.image.content_type == images.PNG:
+        return BadgeFile(achievement.image.data, images.PNG, generated=False)
     return _generated(row, fmt)
 
 
