@@ -20,12 +20,12 @@ from typing import Literal
 
 from sqlalchemy.orm import Session
 
-from issuer.models import IssuedCredential, StoredImage
+from issuer.models import Achievement, IssuedCredential, StoredImage
 from issuer.openbadges import baking
 from issuer.services import images
 from issuer.sharing.badge_image import badge_png, badge_svg, png_in_svg
 
-__all__ = ["BadgeFile", "Format", "badge_image", "baked"]
+__all__ = ["BadgeFile", "Format", "achievement_badge", "badge_image", "baked"]
 
 Format = Literal["png", "svg"]
 CONTENT_TYPES = {"png": images.PNG, "svg": images.SVG}
@@ -57,8 +57,15 @@ def badge_image(session: Session, row: IssuedCredential, *, base_url: str,
                 fmt: Format) -> BadgeFile:
     """The badge image of ``row`` in ``fmt``: the credential's (or else the achievement's)
     image in that format, a designed SVG, a PNG wrapped in SVG, or the designed default."""
-    achievement = row.achievement
-    named = _named_image(session, row, base_url)
+    return _badge_of(row.achievement, _named_image(session, row, base_url), fmt)
+
+
+def achievement_badge(achievement: Achievement, *, fmt: Format) -> BadgeFile:
+    """The achievement's current badge image in ``fmt`` (the designed default without one)."""
+    return _badge_of(achievement, None, fmt)
+
+
+def _badge_of(achievement: Achievement, named: StoredImage | None, fmt: Format) -> BadgeFile:
     current = named or achievement.image
     if current is not None and current.content_type == CONTENT_TYPES[fmt]:
         return BadgeFile(current.data, current.content_type, generated=False)
@@ -71,11 +78,10 @@ def badge_image(session: Session, row: IssuedCredential, *, base_url: str,
     if fmt == "png" and named is not None and achievement.image is not None \
             and achievement.image.content_type == images.PNG:
         return BadgeFile(achievement.image.data, images.PNG, generated=False)
-    return _generated(row, fmt)
+    return _default(achievement.name, fmt)
 
 
-def _generated(row: IssuedCredential, fmt: Format) -> BadgeFile:
-    name = row.achievement.name
+def _default(name: str, fmt: Format) -> BadgeFile:
     if fmt == "png":
         return BadgeFile(badge_png(name), images.PNG, generated=True)
     return BadgeFile(badge_svg(name).encode("utf-8"), images.SVG, generated=True)
@@ -92,5 +98,5 @@ def baked(session: Session, row: IssuedCredential, *, base_url: str, fmt: Format
     except baking.BakingError:
         if image.generated:
             raise
-    image = _generated(row, fmt)
+    image = _default(row.achievement.name, fmt)
     return BadgeFile(baking.bake(image.data, row.document), image.content_type, True)

@@ -176,3 +176,39 @@ def test_baked_svg_of_a_png_upload_embeds_that_png(app, admin_client):
     image = SafeET.fromstring(svg).find(f"{SVG}image")
     assert base64.b64decode(image.get("href").split(",", 1)[1]) == png
     assert baking.extract_credential(svg).container == "svg"
+
+
+def test_an_achievement_without_an_image_shows_its_designed_default(app, admin_client):
+    from tests.service_fixtures import make_achievement
+
+    achievement_id = make_achievement(app, name="Open Data Champion")
+    page = admin_client.get(f"/achievements/{achievement_id}").get_data(as_text=True)
+    assert f'class="badge" src="/achievements/{achievement_id}/badge.svg"' in page
+    assert f'og:image" content="http://localhost:5000/achievements/{achievement_id}/badge.png"' \
+        in page
+    assert f'src="/achievements/{achievement_id}/badge.svg"' in admin_client.get("/").get_data(
+        as_text=True)
+    svg = admin_client.get(f"/achievements/{achievement_id}/badge.svg")
+    assert svg.mimetype == "image/svg+xml" and "sandbox" in svg.headers["Content-Security-Policy"]
+    assert b">OD</text>" in svg.data and b"Open Data" in svg.data
+    png = admin_client.get(f"/achievements/{achievement_id}/badge.png")
+    with Image.open(io.BytesIO(png.data)) as image:
+        assert image.size == (512, 512)
+    assert admin_client.get(f"/achievements/{achievement_id}/badge.gif").status_code == 404
+    # The admin's designer starts from that default: saving it keeps the same look.
+    edit = admin_client.get(f"/admin/achievements/{achievement_id}").get_data(as_text=True)
+    assert 'id="design_icon-initials" checked' in edit and 'id="design_shape-circle" checked' in edit
+    response = _post(admin_client, f"/admin/achievements/{achievement_id}", {
+        **ACHIEVEMENT, "name": "Open Data Champion", "image_source": "design",
+        "design_shape": "circle", "design_icon": "initials",
+        **{f"design_{key}": value for key, value in _default_colours("Open Data Champion")}})
+    assert response.status_code == 302
+    assert _achievement(app).design_svg.data == svg.data
+
+
+def _default_colours(name: str):
+    from issuer.badgedesign.design import default_design
+
+    design = default_design(name)
+    return [("background", design.background), ("accent", design.accent),
+            ("foreground", design.foreground)]

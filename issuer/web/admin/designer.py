@@ -42,19 +42,20 @@ def preview():
 
 
 def fill_designer(form, achievement) -> None:
-    """Show the saved design of ``achievement`` (or keep its uploaded image by default)."""
-    design = badge_designs.design_of(achievement)
-    if design is not None:
-        form.image_source.data = "design"
-        form.design_shape.data = design.shape
-        form.design_background.data = design.background
-        form.design_accent.data = design.accent
-        form.design_foreground.data = design.foreground
-        form.design_icon.data = design.icon
-        form.design_title.data = "" if design.title == achievement.name else design.title
-        form.design_ribbon.data = design.ribbon
-    elif achievement.image is not None:
+    """Show the saved design of ``achievement``, keep its uploaded image by default, or start
+    from the designed default it has shown so far."""
+    if achievement.image is not None and badge_designs.design_of(achievement) is None:
         form.image_source.data = "keep"
+        return
+    design = badge_designs.design_of(achievement) or default_design(achievement.name)
+    form.image_source.data = "design"
+    form.design_shape.data = design.shape
+    form.design_background.data = design.background
+    form.design_accent.data = design.accent
+    form.design_foreground.data = design.foreground
+    form.design_icon.data = design.icon
+    form.design_title.data = "" if design.title == achievement.name else design.title
+    form.design_ribbon.data = design.ribbon
 
 
 def designer_context(form, achievement) -> dict:
