@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from issuer.badgedesign.design import BadgeDesign, DesignInvalid, parse_design
-from issuer.badgedesign.raster import render_png
+from issuer.badgedesign.raster import RenderUnavailable, render_png
 from issuer.badgedesign.svg import render_svg
 from issuer.errors import ValidationFailed
 from issuer.models import Achievement, StoredImage
@@ -45,8 +45,12 @@ def store_design(session: Session, design: BadgeDesign, *, max_bytes: int,
     """Draw ``design``, render its PNG and add both images to the session (the caller
     commits). The SVG goes through the same checks as an upload."""
     svg_text = render_svg(design)
+    try:
+        png_data = render_png(svg_text)
+    except RenderUnavailable as error:  # said on the form, not as a 500
+        raise ValidationFailed({"rendering": f"{error} Upload an image instead."}) from None
     svg = images.store_image(session, svg_text.encode("utf-8"), max_bytes=max_bytes, now=now)
-    png = images.store_image(session, render_png(svg_text), max_bytes=max_bytes, now=now)
+    png = images.store_image(session, png_data, max_bytes=max_bytes, now=now)
     return DesignedBadge(design=design, svg=svg, png=png)
 
 
