@@ -17,8 +17,14 @@ from PIL import Image
 from issuer import db
 from issuer.models import Achievement, IssuedCredential
 from issuer.openbadges import baking
-from tests.service_fixtures import ADMIN_EMAIL, ADMIN_PASSWORD, issue_credential, make_admin, \
-    make_profile
+from tests.service_fixtures import (
+    ADMIN_EMAIL,
+    ADMIN_PASSWORD,
+    issue_credential,
+    make_achievement,
+    make_admin,
+    make_profile,
+)
 from tests.web.test_browser import browser, live_server, pytestmark  # noqa: F401 (fixtures)
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -81,6 +87,18 @@ def test_design_preview_save_issue_and_bake(app, live_server, browser, tmp_path)
     assert browser.execute_script("return arguments[0].naturalWidth", preview) == 512
     designer.location_once_scrolled_into_view
     _shot(browser, tmp_path, "designer-form")
+    browser.set_window_size(390, 900)  # a phone: the designer fits, the preview comes first
+    assert browser.execute_script(
+        "const box = arguments[0].getBoundingClientRect();"
+        "return box.right <= window.innerWidth && arguments[0].scrollWidth <= "
+        "arguments[0].clientWidth", designer)
+    preview_box, controls_box = (browser.execute_script(
+        "return arguments[0].getBoundingClientRect().top", element) for element in (
+        preview, browser.find_element(By.CSS_SELECTOR, ".designer-controls")))
+    assert preview_box < controls_box
+    designer.location_once_scrolled_into_view
+    _shot(browser, tmp_path, "designer-phone")
+    browser.set_window_size(1280, 1000)
 
     browser.find_element(By.ID, "save-achievement").click()
     wait(EC.text_to_be_present_in_element((By.CLASS_NAME, "flash"), "is created"))
@@ -124,3 +142,12 @@ def test_design_preview_save_issue_and_bake(app, live_server, browser, tmp_path)
     assert any(el.get("fill") == "#0f766e" for el in root.iter(f"{SVG}path"))
     browser.get(svg_url)  # the baked SVG displays as the badge
     _shot(browser, tmp_path, "baked-svg")
+
+    # No blank slots: an achievement without an image shows its designed default.
+    make_achievement(app, name="Open Data Champion")
+    browser.get(live_server + "/")
+    pictures = browser.find_elements(By.CSS_SELECTOR, "main img")
+    assert len(pictures) >= 2
+    assert all(browser.execute_script("return arguments[0].naturalWidth", img) > 0
+               for img in pictures)
+    _shot(browser, tmp_path, "landing")
