@@ -126,16 +126,16 @@ def _ribbon(design: BadgeDesign, y: float) -> str:
     height, left, right = 58, 40, 472
     top, bottom = y, y + height
     drop = 14
-    tails = (
-        _polygon([(left + 36, top + drop), (left - 22, top + drop), (left, top + drop + height / 2),
-                  (left - 22, bottom + drop), (left + 36, bottom + drop)])
+    mid = top + drop + height / 2
+    tails = (  # behind the band, lower, with a V notch in each outer end
+        _polygon([(left + 30, top + drop), (left - 28, top + drop), (left - 12, mid),
+                  (left - 28, bottom + drop), (left + 30, bottom + drop)])
         + " " +
-        _polygon([(right - 36, top + drop), (right + 22, top + drop),
-                  (right, top + drop + height / 2), (right + 22, bottom + drop),
-                  (right - 36, bottom + drop)])
+        _polygon([(right - 30, top + drop), (right + 28, top + drop), (right + 12, mid),
+                  (right + 28, bottom + drop), (right - 30, bottom + drop)])
     )
-    folds = (_polygon([(left, bottom), (left + 36, bottom), (left + 36, bottom + drop)]) + " "
-             + _polygon([(right, bottom), (right - 36, bottom), (right - 36, bottom + drop)]))
+    folds = (_polygon([(left, bottom), (left + 30, bottom), (left + 30, bottom + drop)]) + " "
+             + _polygon([(right, bottom), (right - 30, bottom), (right - 30, bottom + drop)]))
     text = escape(design.ribbon.upper())
     size = min(26.0, (right - left - 48) / (0.7 * max(len(text), 1)))
     return (
