@@ -109,9 +109,11 @@ def test_an_upload_replaces_the_design_and_keep_keeps_it(app, admin_client):
     achievement_id = _create(admin_client)
     path = f"/admin/achievements/{achievement_id}"
     designed = _achievement(app).image.id
-    response = _post(admin_client, path, {**ACHIEVEMENT, "image_source": "keep"})
-    assert response.status_code == 302
-    assert _achievement(app).image.id == designed and _achievement(app).design is not None
+    for source in ({"image_source": "keep"}, DESIGN):  # the same design again: nothing new
+        response = _post(admin_client, path, {**ACHIEVEMENT, **source})
+        assert response.status_code == 302
+        assert _achievement(app).image.id == designed and _achievement(app).design is not None
+    assert _images(app) == 2
     response = _post(admin_client, path, {**ACHIEVEMENT, "image_source": "upload",
                                           "image": (io.BytesIO(SAFE_SVG), "badge.svg")})
     assert response.status_code == 302

@@ -218,15 +218,18 @@ def _check_achievement_form(form: AchievementForm) -> None:
         raise ValidationFailed(errors)
 
 
-def _badge_from(form: AchievementForm, session, now, *, required: bool):
-    """(uploaded image, designed badge): what the form's badge image choice asks for."""
+def _badge_from(form: AchievementForm, session, now, *, achievement=None):
+    """(uploaded image, designed badge): what the form's badge image choice asks for; an
+    unchanged design stores nothing new."""
     source = _image_source()
     if source == "design":
         design = badge_designs.check_design(form.design_values())
+        if design == badge_designs.design_of(achievement):
+            return None, None
         return None, badge_designs.store_design(session, design,
                                                 max_bytes=deps.max_image_bytes(), now=now)
     image = _image_from(form.image, session, now)
-    if image is None and source == "upload" and required:
+    if image is None and source == "upload" and achievement is None:
         raise ValidationFailed({"image": "Choose a PNG or SVG file, or design the badge."})
     return image, None
 
@@ -254,7 +257,7 @@ def new_achievement():
             with atomic(session):
                 now = deps.now()
                 profile = profiles.profile_by_slug(session, profile_slug)
-                image, designed = _badge_from(form, session, now, required=True)
+                image, designed = _badge_from(form, session, now)
                 achievement = achievements.create_achievement(
                     session,
                     profile=profile,
@@ -297,7 +300,7 @@ def edit_achievement(achievement_id: str):
             _check_achievement_form(form)
             with atomic(session):
                 now = deps.now()
-                image, designed = _badge_from(form, session, now, required=False)
+                image, designed = _badge_from(form, session, now, achievement=achievement)
                 achievements.update_achievement(
                     achievement,
                     fields=_achievement_fields(form),
