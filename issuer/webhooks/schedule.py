@@ -38,3 +38,19 @@ def next_delay(failures: int, *, rng: random.Random | None = None) -> timedelta 
         return None
     spread = (rng or random).uniform(-JITTER, JITTER)
     return timedelta(seconds=round(nominal_delay(failures).total_seconds() * (1 + spread)))
+
+
+def describe(delay: timedelta) -> str:
+    """``30 s``, ``2 min``, ``2 h 8 min``: a delay for people."""
+    seconds = int(delay.total_seconds())
+    if seconds < 60:
+        return f"{seconds} s"
+    hours, minutes = divmod(seconds // 60, 60)
+    if not hours:
+        return f"{minutes} min"
+    return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+
+
+def plan() -> list[str]:
+    """The nominal waits after each failure, described."""
+    return [describe(nominal_delay(n)) for n in range(1, RETRIES + 1)]
