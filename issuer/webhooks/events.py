@@ -47,6 +47,7 @@ EVENT_TYPES = {
 STATUS_ACTIONS = {"revoke": CREDENTIAL_REVOKED, "suspend": CREDENTIAL_SUSPENDED,
                   "reinstate": CREDENTIAL_REINSTATED}
 PENDING = "pending"
+QUEUE_AFTER_COMMIT = "issuer.webhooks.pending"  # session.info key read by issuer.webhooks.hooks
 
 
 def new_event_id() -> str:
@@ -72,7 +73,8 @@ def subscribed(session: Session, event_type: str, profile_id: int | None
 
 def record(session: Session, event_type: str, data: dict[str, Any], *, profile_id: int | None,
            now: datetime, once_key: str | None = None) -> list[WebhookDelivery]:
-    """Add the event and its pending deliveries to ``session`` (the caller commits)."""
+    """Add the event and its pending deliveries to ``session`` (the caller commits; the
+    deliveries are queued after the commit, by issuer.webhooks.hooks)."""
     if event_type not in EVENT_TYPES:
         raise ValueError(f"unknown webhook event type {event_type!r}")
     endpoints = subscribed(session, event_type, profile_id)
@@ -87,6 +89,7 @@ def record(session: Session, event_type: str, data: dict[str, Any], *, profile_i
                                   updated_at=now)
                   for endpoint in endpoints]
     session.add_all(deliveries)
+    session.info.setdefault(QUEUE_AFTER_COMMIT, []).extend(deliveries)
     return deliveries
 
 

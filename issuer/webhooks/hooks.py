@@ -5,7 +5,8 @@ rules): listeners on the app's sessionmaker, like issuer.community.hooks.
   ``credential.revoked`` / ``suspended`` / ``reinstated``; a new Member → ``member.created``.
   The events and their deliveries are added to the same flush, so they commit with the change
   or not at all;
-- ``after_commit``: enqueue the new deliveries on the job queue (a failed enqueue is logged;
+- ``after_commit``: enqueue the new deliveries (of these events, and of any other
+  ``events.record`` call in the transaction: claims, wallets) on the job queue (a failed enqueue is logged;
   ``issuer webhooks requeue`` sends what was left pending);
 - ``after_rollback``: forget them.
 """
@@ -29,10 +30,8 @@ from issuer.models import (
     StatusEvent,
 )
 from issuer.webhooks import events
-from issuer.webhooks.models import WebhookDelivery
 
 log = logging.getLogger(__name__)
-INFO_KEY = "issuer.webhooks.pending"
 _INSTALLED = "issuer.webhooks.hooks"
 
 
@@ -47,30 +46,26 @@ def init_app(app: Flask) -> None:
         new = list(session.new)
         if not any(isinstance(obj, (IssuedCredential, StatusEvent, Member)) for obj in new):
             return
-        added: list[WebhookDelivery] = []
         with session.no_autoflush:
             for obj in new:
                 if isinstance(obj, IssuedCredential):
                     _complete(session, obj)
-                    added += events.record(
-                        session, events.CREDENTIAL_ISSUED,
-                        events.credential_data(obj, base_url=base_url),
-                        profile_id=obj.profile.id, now=obj.issued_at)
+                    events.record(session, events.CREDENTIAL_ISSUED,
+                                  events.credential_data(obj, base_url=base_url),
+                                  profile_id=obj.profile.id, now=obj.issued_at)
                 elif isinstance(obj, StatusEvent):
-                    added += _status_event(session, obj, base_url)
+                    _status_event(session, obj, base_url)
                 elif isinstance(obj, Member):
                     if obj.recipient is None:
                         obj.recipient = session.get(Recipient, obj.recipient_id)
-                    added += events.record(session, events.MEMBER_CREATED,
-                                           events.member_data(obj, base_url=base_url),
-                                           profile_id=None, now=obj.created_at)
-        if added:
-            session.info.setdefault(INFO_KEY, []).extend(added)
+                    events.record(session, events.MEMBER_CREATED,
+                                  events.member_data(obj, base_url=base_url),
+                                  profile_id=None, now=obj.created_at)
 
     def after_commit(session: Session) -> None:
         if session.in_nested_transaction():
             return
-        pending = session.info.pop(INFO_KEY, None)
+        pending = session.info.pop(events.QUEUE_AFTER_COMMIT, None)
         if not pending:
             return
         ids = [item.id for item in pending if inspect(item).persistent]
@@ -85,7 +80,7 @@ def init_app(app: Flask) -> None:
 
     def after_rollback(session: Session) -> None:
         if not session.in_nested_transaction():
-            session.info.pop(INFO_KEY, None)
+            session.info.pop(events.QUEUE_AFTER_COMMIT, None)
 
     event.listen(factory, "before_flush", before_flush)
     event.listen(factory, "after_commit", after_commit)
@@ -102,14 +97,14 @@ def _complete(session: Session, row: IssuedCredential) -> None:
         row.recipient = session.get(Recipient, row.recipient_id)
 
 
-def _status_event(session: Session, row: StatusEvent, base_url: str) -> list[WebhookDelivery]:
+def _status_event(session: Session, row: StatusEvent, base_url: str) -> None:
     if row.credential_id is not None:
         credential = session.get(IssuedCredential, row.credential_id)
     else:
         credential = session.get(SignedCredential, row.signed_credential_id)
     if credential is None:
-        return []
+        return
     data = events.credential_data(credential, base_url=base_url)
     data["reason"] = row.reason
-    return events.record(session, events.STATUS_ACTIONS[row.action], data,
+    events.record(session, events.STATUS_ACTIONS[row.action], data,
                          profile_id=credential.profile_id, now=row.created_at)

@@ -358,3 +358,48 @@ def test_status_changes_members_and_claims_are_events_too(app, profile, receiver
     assert revoked["data"]["credential"]["uuid"] == credential_id
     member = next(b for b in bodies if b["type"] == "member.created")["data"]["member"]
     assert member["email"] == "alice@example.org" and member["url"].endswith(member["slug"])
+
+
+def test_opening_a_claim_link_is_claimed_once_and_queued(app, client, profile, receiver):
+    from issuer.community import claims
+    from issuer.jobs import jobs_of
+    from tests.service_fixtures import csrf_token
+
+    _, secret = make_endpoint(app, receiver.url, events=["credential.claimed"])
+    credential_id = issue_credential(app, make_achievement(app))
+    with app.app_context():
+        row = db.get_session().get(IssuedCredential, credential_id)
+        token = claims.make_token(app.config["SECRET_KEY"], credential_id=row.id,
+                                  recipient_id=row.recipient_id)
+    for _ in range(2):
+        opened = client.post("/claim", data={"csrf_token": csrf_token(client, "/claim"),
+                                             "token": token})
+        assert opened.status_code == 302
+    [queued] = [t for t in jobs_of(app).huey.pending() if t.name == "webhooks.deliver"]
+    jobs_of(app).huey.execute(queued)
+    [got] = receiver.wait_for(1)
+    payload = verify(secret, got)
+    assert payload["type"] == "credential.claimed"
+    assert payload["data"]["credential"]["uuid"] == credential_id
+
+
+def test_a_failed_attempt_on_the_queue_schedules_the_next_one(app, profile, receiver):
+    from issuer.jobs import jobs_of
+
+    make_endpoint(app, receiver.url)
+    issue_credential(app, make_achievement(app))
+    huey = jobs_of(app).huey
+    queued = []
+    while (item := huey.dequeue()) is not None:
+        queued.append(item)
+    [task] = [t for t in queued if t.name == "webhooks.deliver"]
+    receiver.default = (500, b"", {})
+    huey.execute(task)
+    assert len(receiver.received) == 1
+    [row] = deliveries(app)
+    assert row.status == "retrying"
+    # Queued with an eta: the consumer keeps it on its schedule until then.
+    [scheduled] = [t for t in huey.pending() if t.name == "webhooks.deliver"]
+    assert scheduled.name == "webhooks.deliver" and scheduled.args == (row.id,)
+    eta = scheduled.eta.replace(tzinfo=row.next_attempt_at.tzinfo)
+    assert abs((eta - row.next_attempt_at).total_seconds()) <= 2
