@@ -40,12 +40,12 @@ def init_app(app: Flask) -> None:
     if app.extensions.get(_INSTALLED):
         return
     app.extensions[_INSTALLED] = True
-    base_url = app.config["BASE_URL"]
 
     def before_flush(session: Session, _context, _instances) -> None:
         new = list(session.new)
         if not any(isinstance(obj, (IssuedCredential, StatusEvent, Member)) for obj in new):
             return
+        base_url = app.config["BASE_URL"]
         with session.no_autoflush:
             for obj in new:
                 if isinstance(obj, IssuedCredential):

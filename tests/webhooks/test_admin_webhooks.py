@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 
-
 from sqlalchemy import func, select
 from standardwebhooks.webhooks import Webhook
 

@@ -334,8 +334,8 @@ def test_status_changes_members_and_claims_are_events_too(app, profile, receiver
     with app.app_context():
         session = db.get_session()
         row = session.get(IssuedCredential, credential_id)
-        common = dict(actor=status.CLI, keystore=keystore,
-                      base_url=app.config["BASE_URL"], now=db_now())
+        common = {"actor": status.CLI, "keystore": keystore,
+                  "base_url": app.config["BASE_URL"], "now": db_now()}
         status.suspend(session, row, reason="under review", **common)
         status.reinstate(session, row, **common)
         status.revoke(session, row, reason="issued in error", **common)

@@ -7,6 +7,8 @@ logged); it is stored encrypted only.
 
 from __future__ import annotations
 
+import json
+
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
@@ -201,6 +203,8 @@ def delivery_detail(endpoint_id: str, delivery_id: int):
     row = _delivery_of(endpoint_id, delivery_id)
     return render_template("admin/webhooks/delivery.html", delivery=row, endpoint=row.endpoint,
                            attempts=delivery.attempts_of(deps.session(), row),
+                           body_indented=json.dumps(json.loads(row.event.body), indent=2,
+                                                    ensure_ascii=False),
                            action_form=EmptyForm())
 
 
