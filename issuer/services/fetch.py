@@ -165,7 +165,8 @@ def post(url: str, body: bytes, *, headers: dict[str, str], policy: FetchPolicy 
     try:
         kept, truncated, size = [], False, 0
         try:
-            for chunk in response.stream(16384, decode_content=False):
+            for chunk in response.stream(min(16384, policy.max_bytes + 1),
+                                         decode_content=False):
                 if size + len(chunk) > policy.max_bytes:
                     kept.append(chunk[:policy.max_bytes - size])
                     truncated = True

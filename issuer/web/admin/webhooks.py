@@ -12,13 +12,12 @@ import json
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from wtforms import SelectChoice, SelectField, SelectMultipleField, StringField
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms import SelectChoice, SelectField, StringField
 
 from issuer.errors import Conflict, NotFound, ValidationFailed
 from issuer.services import profiles
 from issuer.services.tx import atomic
-from issuer.web.admin.forms import EmptyForm
+from issuer.web.admin.forms import EmptyForm, checkboxes, show_errors
 from issuer.web.core import deps
 from issuer.webhooks import delivery, endpoints, events, schedule
 
@@ -37,12 +36,7 @@ class EndpointForm(FlaskForm):
     url = StringField("Receiver URL")
     description = StringField("Description (optional)")
     owner_email = StringField("Owner email (told if the endpoint is disabled)")
-    events = SelectMultipleField(
-        "Events", choices=[SelectChoice(name, f"{name}: {text}")
-                           for name, text in events.EVENT_TYPES.items()],
-        option_widget=CheckboxInput(), widget=ListWidget(prefix_label=False),
-        validate_choice=False, default=[events.CREDENTIAL_ISSUED],
-    )
+    events = checkboxes("Events", events.EVENT_TYPES, default=[events.CREDENTIAL_ISSUED])
 
 
 def _form(**kwargs) -> EndpointForm:
@@ -54,17 +48,6 @@ def _form(**kwargs) -> EndpointForm:
 
 def _allow_private() -> bool:
     return bool(current_app.config.get("WEBHOOK_ALLOW_PRIVATE"))
-
-
-def _attach(form: FlaskForm, error: ValidationFailed) -> list[str]:
-    general = []
-    for name, message in error.errors.items():
-        field = getattr(form, name, None)
-        if field is not None:
-            field.errors = [*list(field.errors or ()), message]
-        else:
-            general.append(message)
-    return general
 
 
 def _index(form=None, general=(), status=200):
@@ -109,7 +92,7 @@ def create():
                 secret_key=current_app.config["SECRET_KEY"], allow_private=_allow_private(),
                 now=deps.now(), created_by=current_user.user)
     except ValidationFailed as error:
-        return _index(form, general=_attach(form, error), status=422)
+        return _index(form, general=show_errors(form, error), status=422)
     return _secret_page(registered.endpoint, registered.secret, rotated=False)
 
 
@@ -145,7 +128,7 @@ def update(endpoint_id: str):
                              description=form.description.data,
                              allow_private=_allow_private(), now=deps.now())
     except ValidationFailed as error:
-        return _endpoint_page(row, form, general=_attach(form, error), status=422)
+        return _endpoint_page(row, form, general=show_errors(form, error), status=422)
     flash("The endpoint is saved.")
     return redirect(url_for("admin_webhooks.endpoint", endpoint_id=row.id))
 
