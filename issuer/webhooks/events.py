@@ -35,7 +35,8 @@ CREDENTIAL_DELIVERED_TO_WALLET = "credential.delivered_to_wallet"
 MEMBER_CREATED = "member.created"
 
 EVENT_TYPES = {
-    CREDENTIAL_ISSUED: "a credential was issued (by any path: admin, API, bulk, rules, CLI)",
+    CREDENTIAL_ISSUED: "a credential was issued (by any path: admin, API, VC-API, bulk, rules, "
+                       "CLI)",
     CREDENTIAL_REVOKED: "a credential was revoked",
     CREDENTIAL_SUSPENDED: "a credential was suspended",
     CREDENTIAL_REINSTATED: "a suspended credential was reinstated",

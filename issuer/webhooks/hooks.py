@@ -1,7 +1,8 @@
 """Per-app wiring that turns changes into webhook events, by any path (admin, CLI, API, bulk,
 rules): listeners on the app's sessionmaker, like issuer.community.hooks.
 
-- ``before_flush``: a new IssuedCredential → ``credential.issued``; a new StatusEvent →
+- ``before_flush``: a new IssuedCredential (or SignedCredential, VC-API) →
+  ``credential.issued``; a new StatusEvent →
   ``credential.revoked`` / ``suspended`` / ``reinstated``; a new Member → ``member.created``.
   The events and their deliveries are added to the same flush, so they commit with the change
   or not at all;
@@ -43,13 +44,20 @@ def init_app(app: Flask) -> None:
 
     def before_flush(session: Session, _context, _instances) -> None:
         new = list(session.new)
-        if not any(isinstance(obj, (IssuedCredential, StatusEvent, Member)) for obj in new):
+        if not any(isinstance(obj, (IssuedCredential, SignedCredential, StatusEvent, Member))
+                   for obj in new):
             return
         base_url = app.config["BASE_URL"]
         with session.no_autoflush:
             for obj in new:
                 if isinstance(obj, IssuedCredential):
                     _complete(session, obj)
+                    events.record(session, events.CREDENTIAL_ISSUED,
+                                  events.credential_data(obj, base_url=base_url),
+                                  profile_id=obj.profile.id, now=obj.issued_at)
+                elif isinstance(obj, SignedCredential):  # signed through the VC-API
+                    if obj.profile is None:
+                        obj.profile = session.get(IssuerProfile, obj.profile_id)
                     events.record(session, events.CREDENTIAL_ISSUED,
                                   events.credential_data(obj, base_url=base_url),
                                   profile_id=obj.profile.id, now=obj.issued_at)

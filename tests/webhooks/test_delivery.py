@@ -403,3 +403,18 @@ def test_a_failed_attempt_on_the_queue_schedules_the_next_one(app, profile, rece
     assert scheduled.name == "webhooks.deliver" and scheduled.args == (row.id,)
     eta = scheduled.eta.replace(tzinfo=row.next_attempt_at.tzinfo)
     assert abs((eta - row.next_attempt_at).total_seconds()) <= 2
+
+
+def test_a_credential_signed_through_the_vc_api_is_issued_too(app, client, profile, receiver):
+    from tests.api_helpers import bearer, make_token, minimal_vc
+
+    _, secret = make_endpoint(app, receiver.url)
+    answer = client.post("/credentials/issue", headers=bearer(make_token(app)),
+                         json={"credential": minimal_vc()})
+    assert answer.status_code == 201
+    [row] = deliveries(app)
+    assert attempt(app, row.id, db_now()).status == "delivered"
+    [got] = receiver.wait_for(1)
+    credential = verify(secret, got)["data"]["credential"]
+    assert credential["kind"] == "signed"
+    assert credential["id"] == answer.get_json()["verifiableCredential"]["id"]
