@@ -56,8 +56,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from issuer.community import hooks
     from issuer.web import admin, api, public
     from issuer.web.core import problems, rendering, security
+    from issuer.webhooks import hooks as webhook_hooks
 
     hooks.init_app(app)  # every issued credential announces itself (email, meta badges)
+    webhook_hooks.init_app(app)  # changes become webhook events, in their own transaction
     rendering.init_app(app)
     public.init_app(app)
     admin.init_app(app)

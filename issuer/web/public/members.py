@@ -1,5 +1,6 @@
 """Members' pages: the public persona page, password-less sign-in by emailed link, editing
-one's page and badge visibility, and claim links from the "you have earned" email.
+one's page and badge visibility, and claim links from the "you have earned" email (the
+first opening of one is a ``credential.claimed`` webhook event).
 
 A member's session is a server-side row (issuer/services/sessions.py) whose random token the
 signed session cookie carries; nothing is kept in process memory. Signing out deletes the
@@ -38,6 +39,7 @@ from issuer.services.tx import atomic
 from issuer.sharing import linkedin
 from issuer.web.core import deps, throttling
 from issuer.web.core.security import SCRIPT_PAGE_CSP
+from issuer.webhooks import events as webhook_events
 
 bp = Blueprint("members", __name__)
 
@@ -341,6 +343,8 @@ def claim_open():
     row = deps.session().get(IssuedCredential, claim.credential_id) if claim else None
     if row is None or row.recipient_id != claim.recipient_id:
         return render_template("members/claim_link.html", form=TokenForm(), invalid=True), 404
+    webhook_events.credential_claimed(deps.session(), row, base_url=deps.base_url(),
+                                      now=deps.now())  # the first time only
     cookie[CLAIM_KEY] = [row.id, row.recipient_id]
     return redirect(url_for("members.claim"))
 
