@@ -66,14 +66,15 @@ def register():
         document = body.json_object(example='{"client_name": "...", "redirect_uris": [...]}')
     except body.MalformedBody as error:
         return _json_error(400, "invalid_client_metadata", str(error))
-    if not isinstance(document.get("redirect_uris", []), list):
-        return _json_error(400, "invalid_redirect_uri", "redirect_uris must be a list.")
+    uris = document.get("redirect_uris", [])
+    if not isinstance(uris, list) or len(uris) > oauth.MAX_REDIRECT_URIS or \
+            not all(oauth.is_allowed_redirect_uri(uri) for uri in uris):
+        # RFC 7591 §3.2.2 names this case (registration's checks refuse it too).
+        return _json_error(400, "invalid_redirect_uri",
+                           f"redirect_uris must be a list of at most {oauth.MAX_REDIRECT_URIS} "
+                           "https URIs, or http to a loopback address (127.0.0.1, [::1], "
+                           "localhost), without a fragment.")
     response = SERVER.create_endpoint_response("client_registration")
-    if response.status_code == 400 and b"redirect_uris" in response.get_data():
-        # RFC 7591 §3.2.2 names this case.
-        response = _json_error(400, "invalid_redirect_uri",
-                               "Every redirect URI must be https, or http to a loopback "
-                               "address (127.0.0.1, [::1], localhost), without a fragment.")
     response.headers["Cache-Control"] = "no-store"
     return _committed_if(response, 201)
 
