@@ -111,7 +111,7 @@ def upsert_held(session: Session, member: Member, body: Any, *,
     """Keep ``body`` (a credential issued elsewhere) for ``member`` once it passes the OB 3.0
     schema and verifies; replace the one it equals. The caller commits."""
     credential, compact = credential_of(body)
-    problems = schema_validation.validate(credential, schema_validation.ACHIEVEMENT_CREDENTIAL)
+    problems = schema_validation.validate_credential(credential)
     if problems:
         raise NotAccepted({"credential": "; ".join(str(p) for p in problems[:3])})
     result = verify(body.strip() if compact else body)
