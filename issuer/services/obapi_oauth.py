@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import ipaddress
+import re
 import secrets
 from datetime import datetime, timedelta
 from typing import Any
@@ -63,6 +64,10 @@ MAX_TEXT_LENGTH = 500
 REQUIRED_METADATA = ("client_name", "client_uri", "logo_uri", "tos_uri", "policy_uri",
                      "software_id", "software_version", "redirect_uris")
 LOOPBACK_HOSTS = ("localhost",)
+# scheme://host[:port] of a redirect URI: plain host names or bracketed IPv6 only (it is
+# named in the consent page's Content-Security-Policy form-action).
+ORIGIN = re.compile(r"https?://(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\])"
+                    r"(?::[0-9]{1,5})?")
 
 
 def hash_secret(value: str) -> str:
@@ -83,9 +88,17 @@ def is_allowed_redirect_uri(uri: Any) -> bool:
         return False
     if parts.fragment or not parts.hostname or parts.username or parts.password:
         return False
+    if not ORIGIN.fullmatch(redirect_origin(uri)) or any(c.isspace() or ord(c) < 32 for c in uri):
+        return False
     if parts.scheme == "https":
         return True
     return parts.scheme == "http" and _is_loopback(parts.hostname)
+
+
+def redirect_origin(uri: str) -> str:
+    """scheme://netloc of ``uri``."""
+    parts = urlsplit(uri)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def _is_loopback(host: str) -> bool:

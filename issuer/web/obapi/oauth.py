@@ -19,6 +19,7 @@ from flask_wtf import FlaskForm
 
 from issuer.services import obapi_oauth as oauth
 from issuer.web.core import body, deps, ratelimit
+from issuer.web.core.security import HTML_CSP
 from issuer.web.obapi.server import SERVER, server_metadata
 from issuer.web.public import members as member_pages
 
@@ -36,6 +37,11 @@ def _json_error(status: int, error: str, description: str) -> Response:
     response = jsonify({"error": error, "error_description": description})
     response.status_code = status
     response.headers["Cache-Control"] = "no-store"
+    # The form's answer is a redirect to the client: browsers check it against form-action.
+    origin = oauth.redirect_origin(redirect_uri)
+    if oauth.ORIGIN.fullmatch(origin):
+        response.headers["Content-Security-Policy"] = HTML_CSP.replace(
+            "form-action 'self'", f"form-action 'self' {origin}")
     return response
 
 
@@ -130,4 +136,9 @@ def _consent_page(grant, form: ConsentForm, *, status: int = 200):
         redirect_host=urlsplit(redirect_uri).netloc, member=member_pages.current_member(),
         action=request.full_path), status))
     response.headers["Cache-Control"] = "no-store"
+    # The form's answer is a redirect to the client: browsers check it against form-action.
+    origin = oauth.redirect_origin(redirect_uri)
+    if oauth.ORIGIN.fullmatch(origin):
+        response.headers["Content-Security-Policy"] = HTML_CSP.replace(
+            "form-action 'self'", f"form-action 'self' {origin}")
     return response
