@@ -37,11 +37,6 @@ def _json_error(status: int, error: str, description: str) -> Response:
     response = jsonify({"error": error, "error_description": description})
     response.status_code = status
     response.headers["Cache-Control"] = "no-store"
-    # The form's answer is a redirect to the client: browsers check it against form-action.
-    origin = oauth.redirect_origin(redirect_uri)
-    if oauth.ORIGIN.fullmatch(origin):
-        response.headers["Content-Security-Policy"] = HTML_CSP.replace(
-            "form-action 'self'", f"form-action 'self' {origin}")
     return response
 
 
