@@ -207,3 +207,23 @@ def test_no_secret_is_stored_in_clear(app, client):
     assert len(rows) == 3
     text = repr(rows)
     assert not any(secret in text for secret in secrets)
+
+
+def test_the_consent_form_may_redirect_to_its_client_only(app, client):
+    registered = register(client, redirect_uris=["https://backpack.example:8443/cb"])
+    sign_in_member(app, client)
+    _, challenge = pkce()
+    page = client.get(authorize_url(registered, challenge=challenge,
+                                    redirect_uri="https://backpack.example:8443/cb"))
+    policy = page.headers["Content-Security-Policy"]
+    assert "form-action 'self' https://backpack.example:8443;" in policy
+    assert "frame-ancestors 'none'" in policy and page.headers["Cache-Control"] == "no-store"
+
+
+@pytest.mark.parametrize("uri", [
+    "https://a.example;script-src*/cb", "https://a.example /cb", "https://a_b.example/cb",
+    "https://user:pw@a.example/cb", "https://a.example:99999/cb",
+])
+def test_redirect_uris_are_plain_origins(client, uri):
+    answer = client.post("/ob/oauth/register", json=registration_request(redirect_uris=[uri]))
+    assert answer.status_code == 400 and answer.json["error"] == "invalid_redirect_uri"
