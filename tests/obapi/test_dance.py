@@ -8,14 +8,12 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
 from authlib.integrations.requests_client import OAuth2Session
 from authlib.integrations.base_client import OAuthError
-from werkzeug.serving import make_server
 
 from issuer.openbadges import schema_validation
 
@@ -23,7 +21,6 @@ from tests.obapi.helpers import (
     ALL_SCOPES,
     MEMBER_EMAIL,
     REDIRECT_URI,
-    SCOPE,
     assert_status_info,
     csrf_of,
     make_member,
@@ -34,34 +31,11 @@ from tests.obapi.helpers import (
     sign_in_token,
 )
 from tests.service_fixtures import issue_credential, make_achievement
+from tests.web.test_browser import live_server  # noqa: F401
 from tests.web.verify_helpers import signed
 
 
-@pytest.fixture
-def live_server(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    app.config["BASE_URL"] = f"http://127.0.0.1:{server.server_port}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield app.config["BASE_URL"]
-    server.shutdown()
-    thread.join(timeout=10)
-    server.server_close()
-
-
-def _member_browser(app, base: str, slug: str) -> requests.Session:
-    """A member's browser, signed in by the emailed link (its token in the #fragment, POSTed
-    by the page, as member_link.js does)."""
-    browser = requests.Session()
-    page = browser.get(f"{base}/members/sign-in/continue", timeout=30)
-    answer = browser.post(f"{base}/members/sign-in/continue", timeout=30,
-                          data={"csrf_token": csrf_of(page.text),
-                                "token": sign_in_token(app, slug)})
-    assert answer.ok and "/members/me" in answer.url
-    return browser
-
-
-def test_register_consent_pkce_list_upsert_refresh_revoke(app, live_server, profile):
+def test_register_consent_pkce_list_upsert_refresh_revoke(app, live_server, profile):  # noqa: F811
     base = live_server
     slug = make_member(app)
     achievement = make_achievement(app)

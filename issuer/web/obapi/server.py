@@ -133,6 +133,7 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
 
     def save_authorization_code(self, code, request):
         data = request.payload.data
+        oauth.purge_expired_codes(deps.session(), now=deps.now())  # unused codes pile up no more
         oauth.save_code(deps.session(), code=code, client=request.client.row, member=request.user,
                         redirect_uri=request.payload.redirect_uri or "",
                         scope=request.scope or "", code_challenge=data["code_challenge"],
