@@ -21,7 +21,15 @@ from tests.obapi.flow import (
     sign_in_member,
     tokens,
 )
-from tests.obapi.helpers import REDIRECT_URI, SCOPE, pkce, registration_request
+from tests.obapi.helpers import (
+    REDIRECT_URI,
+    SCOPE,
+    csrf_of,
+    make_member,
+    pkce,
+    registration_request,
+    sign_in_token,
+)
 
 
 def _count(app, model) -> int:
@@ -57,6 +65,7 @@ def test_registration_refuses_bad_metadata(app, client, overrides, error):
 @pytest.mark.parametrize("body, content_type", [
     (b"", "application/json"), (b"{nope", "application/json"), (b"[1, 2]", "application/json"),
     (b'{"a": 1, "a": 2}', "application/json"), (b"client_name=x", "application/x-www-form-urlencoded"),
+    (b'{"client_name": "x"}', "text/plain"),
 ])
 def test_registration_refuses_what_is_not_a_json_object(app, client, body, content_type):
     answer = client.post("/ob/oauth/register", data=body, content_type=content_type)
@@ -77,6 +86,16 @@ def test_registration_takes_loopback_http_and_defaults(app, client):
     assert answer.json["grant_types"] == ["authorization_code", "refresh_token"]
     assert answer.json["token_endpoint_auth_method"] == "client_secret_basic"
     assert answer.json["client_id"] and answer.json["client_secret"]
+
+
+def test_an_oversized_authorization_request_is_not_kept_in_the_cookie(app, client):
+    registered = register(client)
+    _, challenge = pkce()
+    huge = authorize_url(registered, challenge=challenge, state="s" * 3000)
+    answer = client.get(huge)
+    assert answer.status_code == 302 and answer.headers["Location"].endswith("/members/sign-in")
+    with client.session_transaction() as cookie:
+        assert "member_next" not in cookie
 
 
 def test_signing_in_leads_back_to_the_consent_page(app, client):
@@ -227,3 +246,14 @@ def test_the_consent_form_may_redirect_to_its_client_only(app, client):
 def test_redirect_uris_are_plain_origins(client, uri):
     answer = client.post("/ob/oauth/register", json=registration_request(redirect_uris=[uri]))
     assert answer.status_code == 400 and answer.json["error"] == "invalid_redirect_uri"
+
+
+@pytest.mark.parametrize("target", ["//evil.example/x", "https://evil.example/", "/\\evil"])
+def test_signing_in_never_leaves_the_site(app, client, target):
+    with client.session_transaction() as cookie:
+        cookie["member_next"] = target
+    slug = make_member(app)
+    page = client.get("/members/sign-in/continue").get_data(as_text=True)
+    answer = client.post("/members/sign-in/continue",
+                         data={"csrf_token": csrf_of(page), "token": sign_in_token(app, slug)})
+    assert answer.status_code == 302 and answer.headers["Location"] == "/members/me"

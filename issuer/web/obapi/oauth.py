@@ -27,6 +27,7 @@ bp = Blueprint("obapi_oauth", __name__)
 
 REGISTER_RATE_LIMIT = 10  # registrations per minute per client address
 NEXT_KEY = member_pages.NEXT_KEY
+MAX_NEXT_LENGTH = 2048  # the signed session cookie must stay small
 
 
 class ConsentForm(FlaskForm):
@@ -63,6 +64,10 @@ def register():
         response = _json_error(429, "slow_down", "Too many registrations from your address.")
         response.headers["Retry-After"] = str(verdict.retry_after)
         return response
+    if not request.is_json:
+        return _json_error(400, "invalid_client_metadata",
+                           "Send the registration request as JSON (Content-Type: "
+                           "application/json).")
     try:
         document = body.json_object(example='{"client_name": "...", "redirect_uris": [...]}')
     except body.MalformedBody as error:
@@ -95,8 +100,8 @@ def authorize():
     """The consent page: who asks, for what, and Allow / Deny (signed-in members only)."""
     member = member_pages.current_member()
     if member is None:
-        if request.method == "GET":
-            cookie[NEXT_KEY] = request.full_path
+        if request.method == "GET" and len(request.full_path) <= MAX_NEXT_LENGTH:
+            cookie[NEXT_KEY] = request.full_path  # back here after signing in
         return redirect(member_pages.sign_in_url())
     try:
         grant = SERVER.get_consent_grant(end_user=member)
