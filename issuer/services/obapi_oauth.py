@@ -276,10 +276,6 @@ def token_by_refresh(session: Session, refresh_token: Any) -> ObApiToken | None:
     return _by_hash(session, ObApiToken.refresh_token_hash, refresh_token)
 
 
-def access_is_valid(row: ObApiToken, *, now: datetime) -> bool:
-    return row.revoked_at is None and row.access_expires_at > now
-
-
 def refresh_is_valid(row: ObApiToken, *, now: datetime) -> bool:
     return (row.revoked_at is None and row.refresh_expires_at is not None
             and row.refresh_expires_at > now)
@@ -293,7 +289,3 @@ def revoke_token(session: Session, row: ObApiToken, *, now: datetime) -> bool:
                              .values(revoked_at=now))
     row.revoked_at = row.revoked_at or now
     return result.rowcount == 1
-
-
-def has_scope(row: ObApiToken, scope: str) -> bool:
-    return scope in (scope_to_list(row.scope) or [])
