@@ -33,6 +33,8 @@ current working directory (:func:`instance_path`), never inside the installed pa
 | HSTS_SECONDS       | ISSUER_HSTS_SECONDS     | 0 = off (> 0 with an https base URL: Strict-Transport-Security max-age) |
 | HSTS_INCLUDE_SUBDOMAINS | ISSUER_HSTS_INCLUDE_SUBDOMAINS | false (true: ; includeSubDomains) |
 | WEBHOOK_ALLOW_PRIVATE | ISSUER_WEBHOOK_ALLOW_PRIVATE | false (true: webhook endpoints may be http:// and private/loopback addresses; dev and tests only) |
+| OB_API_TERMS_URL   | ISSUER_OB_API_TERMS_URL | the base URL (terms of service named in GET /ims/ob/v3p0/discovery) |
+| OB_API_PRIVACY_URL | ISSUER_OB_API_PRIVACY_URL | the base URL (privacy policy named in GET /ims/ob/v3p0/discovery) |
 """
 
 from __future__ import annotations
@@ -96,6 +98,8 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "SESSION_LIFETIME_SECONDS": 30 * 24 * 3600,
         "HSTS_SECONDS": 0,
         "HSTS_INCLUDE_SUBDOMAINS": False,
+        "OB_API_TERMS_URL": None,  # issue 15: the OB 3.0 API's discovery document
+        "OB_API_PRIVACY_URL": None,
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the signed session
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_HTTPONLY": True,
