@@ -27,12 +27,14 @@ from issuer.services.tx import atomic
 from issuer.services.users import check_email
 
 __all__ = ["MAX_ADDRESSES", "VERIFY_TTL", "Verified", "add_address", "address_of",
-           "create_verification_token", "list_addresses", "make_primary", "primary_row",
+           "create_verification_token", "list_addresses", "send_wait", "make_primary", "primary_row",
            "recipient_ids", "redeem_verification_token", "remove_address", "token_hash",
            "verified_row"]
 
 VERIFY_TTL = timedelta(hours=24)
 MAX_ADDRESSES = 10  # verified and pending together, the primary included
+RESEND_INTERVAL = timedelta(seconds=60)  # between two verification emails to one address
+PER_DAY = 10  # verification emails a member may have sent in 24 hours
 
 
 @dataclass(frozen=True)
@@ -109,6 +111,26 @@ def add_address(session: Session, member: Member, email: str, *, now: datetime) 
     session.add(row)
     session.flush()
     return row
+
+
+def send_wait(session: Session, member: Member, address: MemberEmail, *, now: datetime) -> int:
+    """Seconds until a verification email to ``address`` may be queued (0: now). Counted
+    from the outbox rows, so every worker and host sees the same numbers: one email per
+    address per RESEND_INTERVAL, PER_DAY per member."""
+    kind = "verify_email"
+    latest = session.scalar(select(func.max(OutboxMessage.created_at)).where(
+        OutboxMessage.kind == kind, OutboxMessage.address_id == address.id))
+    wait = 0
+    if latest is not None and now - latest < RESEND_INTERVAL:
+        wait = int((latest + RESEND_INTERVAL - now).total_seconds()) + 1
+    day = timedelta(days=1)
+    recent = session.scalars(select(OutboxMessage.created_at).where(
+        OutboxMessage.kind == kind, OutboxMessage.member_id == member.id,
+        OutboxMessage.created_at > now - day).order_by(OutboxMessage.created_at.desc())
+        .limit(PER_DAY)).all()
+    if len(recent) >= PER_DAY:
+        wait = max(wait, int((recent[-1] + day - now).total_seconds()) + 1)
+    return wait
 
 
 def create_verification_token(session: Session, address: MemberEmail, *, now: datetime) -> str:

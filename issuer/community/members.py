@@ -199,6 +199,29 @@ def ensure_member(session: Session, identity: Identity, *, now: datetime) -> Mem
     raise Conflict("the member was being saved by other requests; try again")
 
 
+def claim_for_recipient(session: Session, email: str, *, now: datetime) -> Member | None:
+    """The member page of an address badges were issued to but that is no member's yet,
+    created *hidden* (commits): asking for a sign-in link proves nothing, so the page stays
+    404 until its owner, signed in by the link, publishes it. None when no credential was
+    ever issued to the address."""
+    email = normalize_email(email)
+    recipient = session.scalar(select(Recipient).where(Recipient.email == email))
+    if recipient is None or session.scalar(select(IssuedCredential.id).where(
+            IssuedCredential.recipient_id == recipient.id).limit(1)) is None:
+        return None
+    if addresses.verified_row(session, email) is not None:
+        return member_by_email(session, email)
+    try:
+        with atomic(session):
+            member = _create(session, email=email, name=recipient.name, external_id=None,
+                             now=now)
+            member.page_hidden = True
+    except IntegrityError:  # created at the same moment by another request
+        session.rollback()
+        return member_by_email(session, email)
+    return member
+
+
 def _create(session: Session, *, email: str, name: str | None, external_id: str | None,
             now: datetime) -> Member:
     recipient = session.scalar(select(Recipient).where(Recipient.email == email))
@@ -372,3 +395,8 @@ def sign_in_url(base_url: str, token: str) -> str:
     reaches the server only in the body of the POST the page makes, never a request line
     (so never an access log or a Referer)."""
     return f"{base_url}/members/sign-in/continue#{token}"
+
+
+def verify_address_url(base_url: str, token: str) -> str:
+    """The emailed link that verifies an added address (its token after #, as sign-in)."""
+    return f"{base_url}/members/me/emails/verify#{token}"

@@ -29,7 +29,7 @@ from flask_wtf.file import FileField
 from sqlalchemy import select
 from wtforms import BooleanField, EmailField, HiddenField, StringField, TextAreaField
 
-from issuer.community import claims, members, outbox
+from issuer.community import addresses, claims, members, outbox
 from issuer.community.models import Member, OutboxMessage
 from issuer.errors import InvalidImage, ValidationFailed
 from issuer.models import IssuedCredential
@@ -96,14 +96,14 @@ def current_member() -> Member | None:
                                       policy=deps.member_session_policy())
 
 
-def _require_member() -> Member:
+def require_member() -> Member:
     member = current_member()
     if member is None:
         abort(redirect(url_for("members.sign_in_form")))
     return member
 
 
-def _mail_on() -> bool:
+def mail_on() -> bool:
     return bool(current_app.config.get("SMTP_URL"))
 
 
@@ -150,18 +150,21 @@ def sign_in_form():
         return _sign_in_page(form, status_code=422)
     session = deps.session()
     now = deps.now()
-    member = members.member_by_email(session, email)
-    if member is not None and _mail_on() and not _recently_sent(session, member, now):
+    member = members.member_by_email(session, email) if mail_on() else None
+    if member is None and mail_on():  # badges were sent here: the recipient may claim a page
+        member = members.claim_for_recipient(session, email, now=now)
+    if member is not None and not _recently_sent(session, member, now):
         with atomic(session):
-            message = outbox.sign_in_mail(session, member, now=now)
-        _enqueue_mail(message.id)
+            message = outbox.sign_in_mail(session, member, now=now,
+                                          address=addresses.verified_row(session, email))
+        enqueue_mail(message.id)
     return _sign_in_page(form, sent=True)  # the same answer whether or not it is a member's
 
 
 def _sign_in_page(form: EmailForm, *, status_code: int = 200, sent: bool = False,
                   retry_after: int = 0, expired: bool = False):
     response = current_app.make_response((render_template(
-        "members/sign_in.html", form=form, sent=sent, mail_on=_mail_on(), expired=expired,
+        "members/sign_in.html", form=form, sent=sent, mail_on=mail_on(), expired=expired,
         wait=throttling.wait_text(retry_after) if retry_after else None), status_code))
     if retry_after:
         response.headers["Retry-After"] = str(retry_after)
@@ -176,7 +179,7 @@ def _recently_sent(session, member: Member, now) -> bool:
     return latest is not None and (now - latest).total_seconds() < SIGN_IN_INTERVAL
 
 
-def _enqueue_mail(message_id: int) -> None:
+def enqueue_mail(message_id: int) -> None:
     from issuer.jobs import jobs_of
 
     try:
@@ -185,7 +188,7 @@ def _enqueue_mail(message_id: int) -> None:
         current_app.logger.exception("could not enqueue an email")
 
 
-def _link_page(template: str, **context):
+def link_page(template: str, **context):
     """A page that moves a link's #token into its form (static/member_link.js)."""
     response = current_app.make_response(render_template(template, **context))
     response.headers["Cache-Control"] = "no-store"
@@ -196,7 +199,7 @@ def _link_page(template: str, **context):
 @bp.get("/members/sign-in/continue")
 def sign_in_confirm():
     """One button: the POST uses the link (a scanner that prefetches the GET cannot)."""
-    return _link_page("members/sign_in_confirm.html", form=TokenForm())
+    return link_page("members/sign_in_confirm.html", form=TokenForm())
 
 
 @bp.post("/members/sign-in/continue")
@@ -257,7 +260,7 @@ def _edit_page(member: Member, form: PageForm, general=(), status_code: int = 20
 
 @bp.route("/members/me", methods=["GET", "POST"])
 def edit():
-    member = _require_member()
+    member = require_member()
     form = _page_form(member)
     if request.method == "POST":
         if not form.validate_on_submit():
@@ -298,7 +301,7 @@ def edit():
 
 @bp.post("/members/me/badges")
 def edit_badges():
-    member = _require_member()
+    member = require_member()
     if not BadgesForm().validate_on_submit():
         abort(400)
     session = deps.session()
@@ -329,7 +332,7 @@ def _claimed() -> IssuedCredential:
 @bp.get("/claim")
 def claim_link():
     """The emailed claim link lands here; its #token is POSTed by the page's script."""
-    return _link_page("members/claim_link.html", form=TokenForm())
+    return link_page("members/claim_link.html", form=TokenForm())
 
 
 @bp.post("/claim")
