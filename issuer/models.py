@@ -146,7 +146,7 @@ class Achievement(Base):
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
     alignments: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     # Visible only to its holder: off public member pages; credential pages and JSON 404
-    # for anyone but the signed-in holder or their claim link (issuer/services/visibility.py).
+    # for anyone but the signed-in holder or their claim link (issuer/web/public/visibility.py).
     private: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

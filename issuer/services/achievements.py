@@ -37,6 +37,7 @@ class AchievementFields:
     achievement_type: str | None = None
     tags: tuple[str, ...] = ()
     alignments: tuple[AlignmentInput, ...] = field(default=())
+    private: bool = False  # visible only to its holder (issuer/web/public/visibility.py)
 
 
 def check_fields(fields: AchievementFields) -> AchievementFields:
@@ -93,6 +94,7 @@ def check_fields(fields: AchievementFields) -> AchievementFields:
         achievement_type=achievement_type,
         tags=tags,
         alignments=tuple(alignments),
+        private=bool(fields.private),
     )
 
 
@@ -123,6 +125,7 @@ def create_achievement(
         image=image,
         tags=list(fields.tags),
         alignments=_alignment_rows(fields.alignments),
+        private=fields.private,
         created_at=now,
         updated_at=now,
     )
@@ -143,6 +146,7 @@ def update_achievement(
     achievement.achievement_type = fields.achievement_type
     achievement.tags = list(fields.tags)
     achievement.alignments = _alignment_rows(fields.alignments)
+    achievement.private = fields.private
     if image is not None:
         achievement.image = image
     achievement.updated_at = now
@@ -158,6 +162,12 @@ def list_achievements(session: Session, profile: IssuerProfile | None = None) ->
     if profile is not None:
         query = query.where(Achievement.profile_id == profile.id)
     return list(session.scalars(query))
+
+
+def public_achievements(session: Session, profile: IssuerProfile | None = None
+                        ) -> list[Achievement]:
+    """The achievements public pages list: all but private ones."""
+    return [row for row in list_achievements(session, profile) if not row.private]
 
 
 def issued_counts(session: Session) -> dict[str, int]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
+    BooleanField,
     DateField,
     EmailField,
     PasswordField,
@@ -60,6 +61,7 @@ class AchievementForm(FlaskForm):
     tags = StringField("Tags (comma-separated)")
     alignments = TextAreaField("Alignments (one per line: Name | https://url | framework | code)")
     image = FileField("Image (PNG or SVG)")
+    private = BooleanField("Visible only to its holder (a private badge)")
 
 
 class IssueForm(FlaskForm):

@@ -13,6 +13,7 @@ def init_app(app: Flask) -> None:
     from issuer.web.public import (
         documents,
         member_addresses,
+        member_page,
         members,
         share,
         status_lists,
@@ -20,5 +21,5 @@ def init_app(app: Flask) -> None:
     )
 
     for bp in (documents.bp, share.bp, status_lists.bp, verify_page.bp, members.bp,
-               member_addresses.bp):
+               member_addresses.bp, member_page.bp):
         app.register_blueprint(bp)

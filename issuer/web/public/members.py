@@ -33,7 +33,7 @@ from issuer.community import addresses, claims, members, outbox
 from issuer.community.models import Member, OutboxMessage
 from issuer.errors import InvalidImage, ValidationFailed
 from issuer.models import IssuedCredential
-from issuer.services import images, status, urls
+from issuer.services import images, urls
 from issuer.services.tx import atomic
 from issuer.sharing import linkedin
 from issuer.web.core import deps, throttling
@@ -56,7 +56,7 @@ class PageForm(FlaskForm):
     interests = StringField("Interests (comma-separated)")
     links = TextAreaField("Links (one per line: Label | https://…)")
     did = StringField("Your DID (optional, for future credentials)")
-    avatar = FileField("Picture (PNG or SVG)")
+    avatar = FileField("Picture (PNG, JPEG, WebP or GIF)")
     page_hidden = BooleanField("Hide my page (it answers 404 to everyone)")
 
 
@@ -105,27 +105,6 @@ def require_member() -> Member:
 
 def mail_on() -> bool:
     return bool(current_app.config.get("SMTP_URL"))
-
-
-# -- public page ------------------------------------------------------------------------------
-
-
-def _public_badges(session, member: Member):
-    """The badges the member shows, minus revoked or suspended credentials."""
-    return [badge for badge in members.badges(session, member, public_only=True)
-            if status.credential_state(session, badge.credential).is_active]
-
-
-@bp.get("/members/<slug>")
-def page(slug: str):
-    session = deps.session()
-    member = members.public_member(session, slug)
-    response = current_app.make_response(render_template(
-        "members/page.html", member=member, badges=_public_badges(session, member),
-        page_url=members.member_url(deps.base_url(), member.slug),
-    ))
-    response.headers["Cache-Control"] = "no-cache"
-    return response
 
 
 # -- sign-in by emailed link ------------------------------------------------------------------
@@ -238,22 +217,26 @@ def sign_out():
 def _page_form(member: Member) -> PageForm:
     form = PageForm()
     if request.method == "GET":
-        form.display_name.data = member.display_name
-        form.headline.data = member.headline
-        form.bio.data = member.bio
-        form.interests.data = members.interests_text(member)
-        form.links.data = members.links_text(member)
-        form.did.data = member.did
-        form.page_hidden.data = member.page_hidden
+        _fill(form, member)
     return form
+
+
+def _fill(form: PageForm, member: Member) -> None:
+    form.display_name.data = member.display_name
+    form.headline.data = member.headline
+    form.bio.data = member.bio
+    form.interests.data = members.interests_text(member)
+    form.links.data = members.links_text(member)
+    form.did.data = member.did
+    form.page_hidden.data = member.page_hidden
 
 
 def _edit_page(member: Member, form: PageForm, general=(), status_code: int = 200):
     session = deps.session()
     badges = members.badges(session, member, public_only=False)
     return render_template(
-        "members/edit.html", member=member, form=form, badges_form=BadgesForm(),
-        signout_form=ConfirmForm(), badges=badges, general_errors=list(general),
+        "members/edit.html", member=member, form=form, badges_form=BadgesForm(formdata=None),
+        signout_form=ConfirmForm(formdata=None), badges=badges, general_errors=list(general),
         page_url=members.member_url(deps.base_url(), member.slug),
     ), status_code
 
@@ -261,6 +244,14 @@ def _edit_page(member: Member, form: PageForm, general=(), status_code: int = 20
 @bp.route("/members/me", methods=["GET", "POST"])
 def edit():
     member = require_member()
+    limit = deps.avatar_max_bytes() + 256 * 1024  # the picture and the rest of the form
+    request.max_content_length = limit
+    if request.method == "POST" and (request.content_length or 0) > limit:
+        form = PageForm(formdata=None)  # the body is not read: the page as it was saved
+        _fill(form, member)
+        form.avatar.errors = [f"The picture is too large; the limit is "
+                              f"{deps.avatar_max_bytes() // (1024 * 1024)} MiB."]
+        return _edit_page(member, form, status_code=413)
     form = _page_form(member)
     if request.method == "POST":
         if not form.validate_on_submit():
@@ -272,10 +263,10 @@ def edit():
                 avatar = None
                 upload = form.avatar.data
                 if upload is not None and getattr(upload, "filename", ""):
-                    data = upload.read(deps.max_image_bytes() + 1)
+                    data = upload.read(deps.avatar_max_bytes() + 1)
                     try:
-                        avatar = images.store_image(session, data, now=now,
-                                                    max_bytes=deps.max_image_bytes())
+                        avatar = images.store_avatar(session, data, now=now,
+                                                     max_bytes=deps.avatar_max_bytes())
                     except InvalidImage as error:  # named after this form's field
                         raise ValidationFailed({"avatar": error.errors["image"]}) from None
                 members.update_member(member, members.MemberFields(
@@ -315,6 +306,14 @@ def edit_badges():
 
 
 CLAIM_KEY = "claim"
+
+
+def claimed_ref() -> tuple[str, int] | None:
+    """(credential id, recipient id) of the claim link this browser opened, if any."""
+    value = cookie.get(CLAIM_KEY)
+    if isinstance(value, list) and len(value) == 2 and isinstance(value[0], str):
+        return value[0], value[1]
+    return None
 
 
 def _claimed() -> IssuedCredential:
