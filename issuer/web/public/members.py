@@ -241,17 +241,31 @@ def _edit_page(member: Member, form: PageForm, general=(), status_code: int = 20
     ), status_code
 
 
+def _page_body_limit() -> int:
+    return deps.avatar_max_bytes() + 256 * 1024  # the picture and the rest of the form
+
+
+def raise_body_limit():
+    """Before any other request hook: the page form may carry a picture up to
+    avatar_max_bytes (it is re-encoded to a small PNG); a larger body is not read, and the
+    page comes back with the error by the picture field."""
+    if request.endpoint != "members.edit":
+        return None
+    limit = _page_body_limit()
+    request.max_content_length = limit
+    if request.method != "POST" or (request.content_length or 0) <= limit:
+        return None
+    member = require_member()
+    form = PageForm(formdata=None)  # as it was saved
+    _fill(form, member)
+    form.avatar.errors = [f"The picture is too large; the limit is "
+                          f"{deps.avatar_max_bytes() // (1024 * 1024)} MiB."]
+    return _edit_page(member, form, status_code=413)
+
+
 @bp.route("/members/me", methods=["GET", "POST"])
 def edit():
     member = require_member()
-    limit = deps.avatar_max_bytes() + 256 * 1024  # the picture and the rest of the form
-    request.max_content_length = limit
-    if request.method == "POST" and (request.content_length or 0) > limit:
-        form = PageForm(formdata=None)  # the body is not read: the page as it was saved
-        _fill(form, member)
-        form.avatar.errors = [f"The picture is too large; the limit is "
-                              f"{deps.avatar_max_bytes() // (1024 * 1024)} MiB."]
-        return _edit_page(member, form, status_code=413)
     form = _page_form(member)
     if request.method == "POST":
         if not form.validate_on_submit():
