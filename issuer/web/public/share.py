@@ -157,7 +157,6 @@ def page_context(row: IssuedCredential, document: dict[str, Any]) -> dict[str, A
         "image_url": image_url or f"{page_url}/baked.svg",
         "og_image": og_image,
         "linkedin_add": linkedin_add,
-        "linkedin_share": linkedin.share_url(page_url),
         "embed": embed.embed_html(image_url=og_image, name=name, page_url=page_url,
                                   issuer_name=issuer_name),
         "qr_png": f"{page_url}/qr.png",
