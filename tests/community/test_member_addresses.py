@@ -271,3 +271,21 @@ def test_any_recipient_claims_a_page_by_signing_in(app, client, smtp_server, pro
     assert 'id="link-sent"' in response.get_data(as_text=True)
     with app.app_context():
         assert members.member_by_email(db.get_session(), "nobody@example.org") is None
+
+
+def test_a_badge_sent_to_a_second_address_completes_a_meta_badge(app, client, smtp_server,
+                                                                 profile):
+    from tests.community.helpers import achievement_with_rule, award_names
+
+    home = make_achievement(app, name="Home Project")
+    work = make_achievement(app, name="Work Project")
+    achievement_with_rule(app, "All-Rounder", "all_of", required=(home, work))
+    _member(app)
+    issue_credential(app, home, email=ADA)
+    sign_in_member(app, client, smtp_server)
+    _add(client, WORK)
+    _confirm(client, fragment_token(_verification_link(app, smtp_server, WORK)))
+    assert award_names(app, ADA) == []
+    issue_credential(app, work, email=WORK)  # by any path, to the confirmed address
+    drain(app)
+    assert award_names(app, ADA) == ["All-Rounder"]  # awarded to the member (primary address)

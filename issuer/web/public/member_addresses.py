@@ -10,7 +10,16 @@ being signed in (on another device), and signs nobody in.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    url_for,
+)
 from flask_wtf import FlaskForm
 from wtforms import EmailField
 
@@ -119,40 +128,40 @@ def resend(address_id: int):
     return redirect(url_for("member_addresses.list_page"))
 
 
-@bp.post("/members/me/emails/<int:address_id>/primary")
-def make_primary(address_id: int):
+def _change(address_id: int, change) -> Response:
+    """Apply ``change(session, member, row)`` (which returns what to tell the member) to one
+    of the signed-in member's addresses; a Conflict is told instead."""
     member = member_views.require_member()
     if not ActionForm().validate_on_submit():
         abort(400)
     session = deps.session()
-    address = _row(member, address_id)
+    row = _row(member, address_id)
     try:
         with atomic(session):
-            addresses.make_primary(session, member, address.id, now=deps.now())
+            message = change(session, member, row)
     except Conflict as error:
         session.rollback()
-        flash(str(error).capitalize() + ".")
-        return redirect(url_for("member_addresses.list_page"))
-    flash(f"{address.email} is now your primary address.")
+        message = str(error).capitalize() + "."
+    flash(message)
     return redirect(url_for("member_addresses.list_page"))
+
+
+@bp.post("/members/me/emails/<int:address_id>/primary")
+def make_primary(address_id: int):
+    def change(session, member, row):
+        addresses.make_primary(session, member, row.id, now=deps.now())
+        return f"{row.email} is now your primary address."
+
+    return _change(address_id, change)
 
 
 @bp.post("/members/me/emails/<int:address_id>/remove")
 def remove(address_id: int):
-    member = member_views.require_member()
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    session = deps.session()
-    _row(member, address_id)
-    try:
-        with atomic(session):
-            email = addresses.remove_address(session, member, address_id)
-    except Conflict as error:
-        session.rollback()
-        flash(str(error).capitalize() + ".")
-        return redirect(url_for("member_addresses.list_page"))
-    flash(f"{email} was removed; badges sent to it are no longer on your page.")
-    return redirect(url_for("member_addresses.list_page"))
+    def change(session, member, row):
+        email = addresses.remove_address(session, member, row.id)
+        return f"{email} was removed; badges sent to it are no longer on your page."
+
+    return _change(address_id, change)
 
 
 @bp.get("/members/me/emails/verify")

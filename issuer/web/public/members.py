@@ -1,5 +1,7 @@
-"""Members' pages: the public persona page, password-less sign-in by emailed link, editing
-one's page and badge visibility, and claim links from the "you have earned" email.
+"""Members' own pages: password-less sign-in by emailed link (which also lets any badge
+recipient claim a page), editing one's page and badge visibility, and claim links from the
+"you have earned" email. The public page is in member_page.py, addresses in
+member_addresses.py.
 
 A member's session is a server-side row (issuer/services/sessions.py) whose random token the
 signed session cookie carries; nothing is kept in process memory. Signing out deletes the
