@@ -10,18 +10,14 @@ The instance is never sent to us, and we redirect nowhere (no open redirect).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from urllib.parse import quote, urlencode
 
 from issuer.sharing import linkedin
 
-__all__ = ["ShareLink", "mastodon_share_url", "share_links", "share_text"]
+__all__ = ["ShareLink", "share_links", "share_text"]
 
 MAX_TEXT = 280
-# A host name as people type it (example.social, mastodon.example.org:8443).
-INSTANCE_RE = re.compile(r"^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+"
-                         r"[a-z]{2,63}(?::\d{1,5})?$")
 
 
 @dataclass(frozen=True)
@@ -44,22 +40,12 @@ def share_text(title: str, url: str) -> str:
     return f"{title} {url}".strip()
 
 
-def mastodon_share_url(instance: str, text: str) -> str | None:
-    """Mastodon's share intent on ``instance`` (None for something that is not a host name)."""
-    host = (instance or "").strip().lower().removeprefix("https://").rstrip("/")
-    if host.startswith("@") or "@" in host:
-        host = host.rpartition("@")[2]  # "@ann@example.social" names the instance too
-    if not INSTANCE_RE.match(host):
-        return None
-    return f"https://{host}/share?{_query([('text', text)])}"
-
-
 def share_links(*, url: str, title: str) -> list[ShareLink]:
     """The links, in the order shown (Mastodon's is a form: see the module docstring)."""
     text = share_text(title, url)
     return [
         ShareLink("share-linkedin", "LinkedIn", linkedin.share_url(url)),
-        ShareLink("share-x", "X", "https://x.com/intent/post?" + _query(
+        ShareLink("share-x", "X", "https://x.com/intent/tweet?" + _query(
             [("text", title), ("url", url)])),
         ShareLink("share-bluesky", "Bluesky", "https://bsky.app/intent/compose?" + _query(
             [("text", text)])),
