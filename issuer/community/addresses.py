@@ -27,8 +27,8 @@ from issuer.services.tx import atomic
 from issuer.services.users import check_email
 
 __all__ = ["MAX_ADDRESSES", "VERIFY_TTL", "Verified", "add_address", "address_of",
-           "create_verification_token", "list_addresses", "send_wait", "make_primary", "primary_row",
-           "recipient_ids", "redeem_verification_token", "remove_address", "token_hash",
+           "create_verification_token", "list_addresses", "make_primary", "recipient_ids",
+           "redeem_verification_token", "remove_address", "send_wait", "token_hash",
            "verified_row"]
 
 VERIFY_TTL = timedelta(hours=24)
@@ -70,19 +70,6 @@ def verified_row(session: Session, email: str) -> MemberEmail | None:
     """The verified address row of ``email`` (any member's), if any."""
     return session.scalar(select(MemberEmail).join(MemberEmail.recipient)
                           .where(Recipient.email == email, MemberEmail.verified_at.is_not(None)))
-
-
-def primary_row(session: Session, member: Member) -> MemberEmail:
-    """The row of the member's primary address (made when missing)."""
-    row = session.scalar(select(MemberEmail).where(MemberEmail.member_id == member.id,
-                                                   MemberEmail.recipient_id == member.recipient_id))
-    if row is None:
-        row = MemberEmail(member=member, email=member.recipient.email,
-                          recipient_id=member.recipient_id, created_at=member.created_at,
-                          verified_at=member.created_at)
-        session.add(row)
-        session.flush()
-    return row
 
 
 def address_of(session: Session, member: Member, address_id: int) -> MemberEmail:

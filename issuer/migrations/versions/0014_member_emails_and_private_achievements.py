@@ -53,7 +53,8 @@ def upgrade() -> None:
         name=op.f('fk_community_email_verification_tokens_address_id_community_member_emails'),
         ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_community_email_verification_tokens')),
-    sa.UniqueConstraint('token_hash', name=op.f('uq_community_email_verification_tokens_token_hash'))
+    sa.UniqueConstraint('token_hash',
+                        name=op.f('uq_community_email_verification_tokens_token_hash'))
     )
     with op.batch_alter_table('community_email_verification_tokens', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_community_email_verification_tokens_address_id'),
