@@ -23,6 +23,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
     true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -148,6 +149,9 @@ class Achievement(Base):
     design_svg_id: Mapped[str | None] = mapped_column(ForeignKey("images.id"))
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
     alignments: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    # Visible only to its holder: off public member pages; credential pages and JSON 404
+    # for anyone but the signed-in holder or their claim link (issuer/web/public/visibility.py).
+    private: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 

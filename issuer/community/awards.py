@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from issuer.community import addresses
 from issuer.community.models import Award, Member
 from issuer.errors import Conflict, InvalidRequest, ValidationFailed
 from issuer.models import Achievement, AdminUser, IssuedCredential
@@ -42,7 +43,8 @@ def already_has(session: Session, member: Member, achievement_id: str) -> bool:
                                              Award.achievement_id == achievement_id)):
         return True
     return session.scalar(
-        select(IssuedCredential.id).where(IssuedCredential.recipient_id == member.recipient_id,
+        select(IssuedCredential.id).where(
+            IssuedCredential.recipient_id.in_(addresses.recipient_ids(session, member)),
                                           IssuedCredential.achievement_id == achievement_id)
         .limit(1)
     ) is not None

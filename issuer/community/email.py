@@ -243,3 +243,18 @@ def webhook_disabled_message(*, url: str, profile_name: str, reason: str, page_u
     message.set_content(_environment.get_template("members/email_webhook_disabled.txt")
                         .render(context))
     return message
+
+
+def verify_address_message(*, display_name: str, link: str, hours: int, site_name: str,
+                           mail_from: str, to: str, now: datetime) -> EmailMessage:
+    """A one-time link that verifies an address a member added to their page."""
+    context = {"display_name": display_name, "link": link, "hours": hours,
+               "site_name": site_name, "address": to}
+    message = _message(mail_from=mail_from, to=to, now=now,
+                       subject=f"Confirm your email address for {site_name}")
+    message.set_content(_environment.get_template("members/email_verify_address.txt")
+                        .render(context))
+    message.add_alternative(
+        _environment.get_template("members/email_verify_address.html").render(context),
+        subtype="html")
+    return message

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from issuer import db
 from issuer.community import outbox
-from issuer.community.models import AwardRuleComponent, Member, OutboxMessage
+from issuer.community.models import AwardRuleComponent, MemberEmail, OutboxMessage
 from issuer.models import IssuedCredential
 
 log = logging.getLogger(__name__)
@@ -97,5 +97,5 @@ def _completes_meta(session: Session, row: IssuedCredential) -> bool:
                           .where(AwardRuleComponent.achievement_id == achievement_id)
                           .limit(1)) is None:
             return False
-        return session.scalar(select(Member.id).where(Member.recipient_id == recipient_id)
-                              ) is not None
+        return session.scalar(select(MemberEmail.id).where(
+            MemberEmail.recipient_id == recipient_id)) is not None

@@ -16,7 +16,15 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from issuer.community.models import Award, HiddenCredential, Member, MemberSession, SignInToken
+from issuer.community import addresses
+from issuer.community.models import (
+    Award,
+    HiddenCredential,
+    Member,
+    MemberEmail,
+    MemberSession,
+    SignInToken,
+)
 from issuer.errors import Conflict, NotFound, ValidationFailed
 from issuer.models import IssuedCredential, Recipient, StoredImage
 from issuer.services.issuance import DID_RE
@@ -105,13 +113,27 @@ def get_member(session: Session, member_id: int) -> Member:
 
 
 def member_by_email(session: Session, email: str) -> Member | None:
-    return session.scalar(
-        select(Member).join(Member.recipient).where(Recipient.email == normalize_email(email))
-    )
+    """The member with this verified address (primary or not)."""
+    member = session.scalar(
+        select(Member).join(Member.recipient).where(Recipient.email == normalize_email(email)))
+    if member is None:
+        row = addresses.verified_row(session, normalize_email(email))
+        member = row.member if row is not None else None
+    return member
 
 
 def member_for_recipient(session: Session, recipient_id: int) -> Member | None:
-    return session.scalar(select(Member).where(Member.recipient_id == recipient_id))
+    """The member holding this recipient's address (primary or another verified one)."""
+    member = session.scalar(select(Member).where(Member.recipient_id == recipient_id))
+    if member is None:
+        member = session.scalar(select(Member).join(MemberEmail, MemberEmail.member_id == Member.id)
+                                .where(MemberEmail.recipient_id == recipient_id))
+    return member
+
+
+def holds(session: Session, member: Member, recipient_id: int) -> bool:
+    """Whether credentials issued to ``recipient_id`` are the member's."""
+    return recipient_id in addresses.recipient_ids(session, member)
 
 
 def search_members(session: Session, query: str | None = None, *, limit: int = 50,
@@ -139,7 +161,8 @@ def _find(session: Session, identity: Identity) -> Member | None:
     by_email = member_by_email(session, identity.email) if identity.email else None
     if by_external is not None and by_email is not None and by_external.id != by_email.id:
         raise Conflict("the externalId and the email belong to two different members")
-    if by_external is not None and identity.email and by_external.email != identity.email:
+    if (by_external is not None and identity.email
+            and (by_email is None or by_email.id != by_external.id)):
         raise Conflict("the externalId belongs to a member with another email address")
     if (by_email is not None and identity.external_id is not None
             and by_email.external_id not in (None, identity.external_id)):
@@ -176,6 +199,29 @@ def ensure_member(session: Session, identity: Identity, *, now: datetime) -> Mem
     raise Conflict("the member was being saved by other requests; try again")
 
 
+def claim_for_recipient(session: Session, email: str, *, now: datetime) -> Member | None:
+    """The member page of an address badges were issued to but that is no member's yet,
+    created *hidden* (commits): asking for a sign-in link proves nothing, so the page stays
+    404 until its owner, signed in by the link, publishes it. None when no credential was
+    ever issued to the address."""
+    email = normalize_email(email)
+    recipient = session.scalar(select(Recipient).where(Recipient.email == email))
+    if recipient is None or session.scalar(select(IssuedCredential.id).where(
+            IssuedCredential.recipient_id == recipient.id).limit(1)) is None:
+        return None
+    if addresses.verified_row(session, email) is not None:
+        return member_by_email(session, email)
+    try:
+        with atomic(session):
+            member = _create(session, email=email, name=recipient.name, external_id=None,
+                             now=now)
+            member.page_hidden = True
+    except IntegrityError:  # created at the same moment by another request
+        session.rollback()
+        return member_by_email(session, email)
+    return member
+
+
 def _create(session: Session, *, email: str, name: str | None, external_id: str | None,
             now: datetime) -> Member:
     recipient = session.scalar(select(Recipient).where(Recipient.email == email))
@@ -188,6 +234,9 @@ def _create(session: Session, *, email: str, name: str | None, external_id: str 
                     display_name=display_name, interests=[], links=[], page_hidden=False,
                     created_at=now, updated_at=now)
     session.add(member)
+    session.flush()
+    session.add(MemberEmail(member=member, email=email, recipient_id=recipient.id,
+                            created_at=now, verified_at=now))
     session.flush()
     return member
 
@@ -273,10 +322,12 @@ def links_text(member: Member) -> str:
 
 
 def badges(session: Session, member: Member, *, public_only: bool) -> list[Badge]:
-    """The member's credentials (every credential issued to their email), newest first."""
+    """The member's credentials (every credential issued to any of their verified
+    addresses), newest first; ``public_only`` leaves off hidden ones and private
+    achievements."""
     rows = session.scalars(
         select(IssuedCredential)
-        .where(IssuedCredential.recipient_id == member.recipient_id)
+        .where(IssuedCredential.recipient_id.in_(addresses.recipient_ids(session, member)))
         .order_by(IssuedCredential.issued_at.desc(), IssuedCredential.id)
     ).all()
     hidden = set(session.scalars(
@@ -284,13 +335,15 @@ def badges(session: Session, member: Member, *, public_only: bool) -> list[Badge
     awards = {award.credential_id: award for award in session.scalars(
         select(Award).where(Award.member_id == member.id))}
     result = [Badge(row, awards.get(row.id), row.id not in hidden) for row in rows]
-    return [badge for badge in result if badge.public] if public_only else result
+    if not public_only:
+        return result
+    return [badge for badge in result if badge.public and not badge.credential.achievement.private]
 
 
 def set_public_badges(session: Session, member: Member, public_ids: set[str]) -> None:
     """Show exactly the credentials in ``public_ids`` (the caller commits)."""
     own = set(session.scalars(select(IssuedCredential.id).where(
-        IssuedCredential.recipient_id == member.recipient_id)))
+        IssuedCredential.recipient_id.in_(addresses.recipient_ids(session, member)))))
     session.execute(delete(HiddenCredential).where(HiddenCredential.member_id == member.id))
     for credential_id in sorted(own - set(public_ids)):
         session.add(HiddenCredential(member_id=member.id, credential_id=credential_id))
@@ -342,3 +395,8 @@ def sign_in_url(base_url: str, token: str) -> str:
     reaches the server only in the body of the POST the page makes, never a request line
     (so never an access log or a Referer)."""
     return f"{base_url}/members/sign-in/continue#{token}"
+
+
+def verify_address_url(base_url: str, token: str) -> str:
+    """The emailed link that verifies an added address (its token after #, as sign-in)."""
+    return f"{base_url}/members/me/emails/verify#{token}"

@@ -5,8 +5,14 @@ rather than extending it: every credential names a Recipient, most recipients ne
 members, and issuance stays unchanged. A member's email is their recipient's email, so all
 credentials issued to that address, by any path, are the member's.
 
-Secrets are never stored: sign-in tokens as SHA-256 hashes only; outbox rows hold what to
-send (a credential, a member), never a rendered message with its links.
+A member may add more email addresses (``MemberEmail``). Each verified address links to the
+``Recipient`` of that address (unique: an address is verified by one member at most), and
+the member's badges are the credentials issued to any of them. The member's own recipient is
+the primary address (sign-in links for it, announcements); it has a verified row too.
+
+Secrets are never stored: sign-in and address-verification tokens as SHA-256 hashes only;
+outbox rows hold what to send (a credential, a member, an address), never a rendered message
+with its links.
 """
 
 from __future__ import annotations
@@ -97,6 +103,51 @@ class MemberSession(SessionColumns, Base):
     )
 
     owner: Mapped[Member] = relationship()
+
+
+class MemberEmail(Base):
+    """One of a member's email addresses: pending until verified by an emailed link, then
+    linked to the address's Recipient (``recipient_id``, unique among all members)."""
+
+    __tablename__ = "community_member_emails"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("community_members.id", ondelete="CASCADE"), index=True)
+    email: Mapped[str] = mapped_column(String(254))
+    recipient_id: Mapped[int | None] = mapped_column(ForeignKey("recipients.id"), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    member: Mapped[Member] = relationship()
+    recipient: Mapped[Recipient | None] = relationship()
+
+    __table_args__ = (
+        UniqueConstraint("member_id", "email", name="uq_community_member_emails_member_email"),
+    )
+
+    @property
+    def verified(self) -> bool:
+        return self.verified_at is not None
+
+    def __repr__(self) -> str:  # no address in reprs (they end up in logs)
+        return f"MemberEmail(id={self.id!r}, member_id={self.member_id!r})"
+
+
+class EmailVerificationToken(Base):
+    """A one-time link that verifies a member's address: only its SHA-256 is kept."""
+
+    __tablename__ = "community_email_verification_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    address_id: Mapped[int] = mapped_column(
+        ForeignKey("community_member_emails.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    address: Mapped[MemberEmail] = relationship()
 
 
 class HiddenCredential(Base):
@@ -221,11 +272,14 @@ class OutboxMessage(Base):
     __tablename__ = "community_outbox"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    kind: Mapped[str] = mapped_column(String(32))  # "credential_issued" | "sign_in_link" |
-    # "webhook_disabled" (issue 15: to the endpoint's owner)
+    kind: Mapped[str] = mapped_column(String(32))  # credential_issued|sign_in_link|verify_email|
+    # webhook_disabled (issue 15: to the endpoint's owner)
     credential_id: Mapped[str | None] = mapped_column(ForeignKey("issued_credentials.id"),
                                                       index=True)
     member_id: Mapped[int | None] = mapped_column(ForeignKey("community_members.id"))
+    # The member's address it goes to (a sign-in link asked for at it; an address to verify).
+    address_id: Mapped[int | None] = mapped_column(
+        ForeignKey("community_member_emails.id", ondelete="SET NULL"))
     webhook_endpoint_id: Mapped[str | None] = mapped_column(ForeignKey("webhook_endpoints.id"))
     status: Mapped[str] = mapped_column(String(16), index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
@@ -237,3 +291,4 @@ class OutboxMessage(Base):
     credential: Mapped[IssuedCredential | None] = relationship()
     member: Mapped[Member | None] = relationship()
     webhook_endpoint: Mapped[WebhookEndpoint | None] = relationship()
+    address: Mapped[MemberEmail | None] = relationship()

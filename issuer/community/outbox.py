@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from issuer.community import claims, members
+from issuer.community import addresses, claims, members
 from issuer.community.email import (
     CredentialMail,
     MailError,
@@ -27,8 +27,15 @@ from issuer.community.email import (
     send,
     sign_in_message,
     webhook_disabled_message,
+    verify_address_message,
 )
-from issuer.community.models import Member, OutboxMessage, SignInToken
+from issuer.community.models import (
+    EmailVerificationToken,
+    Member,
+    MemberEmail,
+    OutboxMessage,
+    SignInToken,
+)
 from issuer.errors import Conflict, NotFound
 from issuer.models import IssuedCredential
 from issuer.services import badge_files, urls
@@ -39,6 +46,7 @@ from issuer.webhooks.models import WebhookEndpoint
 KIND_CREDENTIAL = "credential_issued"
 KIND_SIGN_IN = "sign_in_link"
 KIND_WEBHOOK_DISABLED = "webhook_disabled"  # issue 15: to the endpoint's owner
+KIND_VERIFY_ADDRESS = "verify_email"
 PENDING, SENDING, SENT, RETRYING, FAILED = "pending", "sending", "sent", "retrying", "failed"
 STATUSES = (PENDING, SENDING, SENT, RETRYING, FAILED)
 MAX_ERROR = 500
@@ -68,10 +76,21 @@ def credential_mail(session: Session, credential: IssuedCredential, *, now: date
     return row
 
 
-def sign_in_mail(session: Session, member: Member, *, now: datetime) -> OutboxMessage:
-    """Queue a sign-in link for ``member`` (the caller commits)."""
-    row = OutboxMessage(kind=KIND_SIGN_IN, member=member, status=PENDING, attempts=0,
-                        created_at=now, updated_at=now)
+def sign_in_mail(session: Session, member: Member, *, now: datetime,
+                 address: MemberEmail | None = None) -> OutboxMessage:
+    """Queue a sign-in link for ``member``, to ``address`` (one of theirs) or the primary
+    one (the caller commits)."""
+    row = OutboxMessage(kind=KIND_SIGN_IN, member=member, address=address, status=PENDING,
+                        attempts=0, created_at=now, updated_at=now)
+    session.add(row)
+    return row
+
+
+def verify_address_mail(session: Session, address: MemberEmail, *, now: datetime
+                        ) -> OutboxMessage:
+    """Queue the verification link of a member's new address (the caller commits)."""
+    row = OutboxMessage(kind=KIND_VERIFY_ADDRESS, member_id=address.member_id, address=address,
+                        status=PENDING, attempts=0, created_at=now, updated_at=now)
     session.add(row)
     return row
 
@@ -91,6 +110,8 @@ def recipient_address(row: OutboxMessage) -> str:
         return row.credential.recipient.email
     if row.kind == KIND_WEBHOOK_DISABLED:
         return row.webhook_endpoint.owner_email
+    if row.address is not None:
+        return row.address.email
     return row.member.email
 
 
@@ -170,7 +191,12 @@ def deliver(session: Session, message_id: int, *, delivery: Delivery, now: datet
         row = session.get(OutboxMessage, message_id)
         return row.status if row is not None else "missing"
     row = session.get(OutboxMessage, message_id)
-    token_hash = None
+    if row.kind == KIND_VERIFY_ADDRESS and (row.address is None or row.address.verified):
+        with atomic(session):  # nothing left to verify: no link is sent
+            row.status, row.updated_at = FAILED, now
+            row.last_error = "the address was removed or verified before this email was sent"
+        return FAILED
+    token_hash = verify_hash = None
     try:
         to = recipient_address(row)
         if row.kind == KIND_CREDENTIAL:
@@ -183,6 +209,16 @@ def deliver(session: Session, message_id: int, *, delivery: Delivery, now: datet
                 reason=endpoint.disabled_reason or "", site_name=delivery.site_name,
                 page_url=f"{delivery.base_url}/admin/webhooks/{endpoint.id}",
                 mail_from=delivery.mail.mail_from, to=to, now=now)
+        elif row.kind == KIND_VERIFY_ADDRESS:
+            with atomic(session):  # the token must exist before its link is sent
+                token = addresses.create_verification_token(session, row.address, now=now)
+            verify_hash = addresses.token_hash(token)
+            message = verify_address_message(
+                display_name=row.member.display_name,
+                link=members.verify_address_url(delivery.base_url, token),
+                hours=int(addresses.VERIFY_TTL.total_seconds() // 3600),
+                site_name=delivery.site_name, mail_from=delivery.mail.mail_from, to=to, now=now)
+            del token
         else:
             with atomic(session):  # the token must exist before its link is sent
                 token = members.create_sign_in_token(session, row.member, now=now)
@@ -197,13 +233,14 @@ def deliver(session: Session, message_id: int, *, delivery: Delivery, now: datet
     except MailError as exc:
         final = exc.permanent or last_attempt
         _record_failure(session, message_id, _redact(str(exc), delivery), final=final,
-                        now=now, token_hash=token_hash)
+                        now=now, token_hash=token_hash, verify_hash=verify_hash)
         if final:
             return FAILED
         raise
     except Exception as exc:  # a bug or a vanished row: recorded for the admins, then retried
         _record_failure(session, message_id, _redact(f"{type(exc).__name__}: {exc}", delivery),
-                        final=last_attempt, now=now, token_hash=token_hash)
+                        final=last_attempt, now=now, token_hash=token_hash,
+                        verify_hash=verify_hash)
         raise
     with atomic(session):
         session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id)
@@ -221,11 +258,15 @@ def _redact(text: str, delivery: Delivery) -> str:
 
 
 def _record_failure(session: Session, message_id: int, error: str, *, final: bool,
-                    now: datetime, token_hash: str | None) -> None:
+                    now: datetime, token_hash: str | None,
+                    verify_hash: str | None = None) -> None:
     session.rollback()
     with atomic(session):
         if token_hash is not None:  # its link was never delivered
             session.execute(delete(SignInToken).where(SignInToken.token_hash == token_hash))
+        if verify_hash is not None:
+            session.execute(delete(EmailVerificationToken)
+                            .where(EmailVerificationToken.token_hash == verify_hash))
         session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id)
                         .values(status=FAILED if final else RETRYING, updated_at=now,
                                 last_error=error[:MAX_ERROR])

@@ -16,9 +16,16 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from issuer.community import awards, rules
+from issuer.community import addresses, awards, members, rules
 from issuer.community.awards import Issuing
-from issuer.community.models import Award, AwardRule, AwardRuleComponent, Event, Member
+from issuer.community.models import (
+    Award,
+    AwardRule,
+    AwardRuleComponent,
+    Event,
+    Member,
+    MemberEmail,
+)
 from issuer.errors import NotFound, ValidationFailed
 from issuer.models import Achievement, IssuedCredential
 from issuer.services import achievements
@@ -137,7 +144,8 @@ def counting_events(session: Session, member_id: int, row: AwardRule) -> int:
 def earned_ids(session: Session, member: Member) -> frozenset[str]:
     return frozenset(session.scalars(
         select(IssuedCredential.achievement_id).where(
-            IssuedCredential.recipient_id == member.recipient_id).distinct()))
+            IssuedCredential.recipient_id.in_(addresses.recipient_ids(session, member)))
+        .distinct()))
 
 
 def _award_if_met(session: Session, member: Member, row: AwardRule, *, issuing: Issuing,
@@ -220,7 +228,7 @@ def credential_issued(session: Session, credential_id: str, *, issuing: Issuing,
     row = session.get(IssuedCredential, credential_id)
     if row is None or not rules_requiring(session, row.achievement_id):
         return []
-    member = session.scalar(select(Member).where(Member.recipient_id == row.recipient_id))
+    member = members.member_for_recipient(session, row.recipient_id)
     if member is None:
         return []
     return evaluate_meta(session, member, issuing=issuing, now=now)
@@ -270,8 +278,9 @@ def _candidates(session: Session, row: AwardRule) -> list[int]:
         statement = (statement.group_by(Event.member_id)
                      .having(func.count(Event.id) >= row.threshold))
     else:
-        statement = (select(Member.id).join(IssuedCredential,
-                                            IssuedCredential.recipient_id == Member.recipient_id)
+        statement = (select(MemberEmail.member_id)
+                     .join(IssuedCredential,
+                           IssuedCredential.recipient_id == MemberEmail.recipient_id)
                      .where(IssuedCredential.achievement_id.in_(row.component_ids))
-                     .group_by(Member.id))
+                     .group_by(MemberEmail.member_id))
     return sorted(session.scalars(statement).all())

@@ -38,6 +38,7 @@ class AchievementFields:
     achievement_type: str | None = None
     tags: tuple[str, ...] = ()
     alignments: tuple[AlignmentInput, ...] = field(default=())
+    private: bool = False  # visible only to its holder (issuer/web/public/visibility.py)
 
 
 def check_fields(fields: AchievementFields) -> AchievementFields:
@@ -94,6 +95,7 @@ def check_fields(fields: AchievementFields) -> AchievementFields:
         achievement_type=achievement_type,
         tags=tags,
         alignments=tuple(alignments),
+        private=bool(fields.private),
     )
 
 
@@ -126,6 +128,7 @@ def create_achievement(
         image=image,
         tags=list(fields.tags),
         alignments=_alignment_rows(fields.alignments),
+        private=fields.private,
         created_at=now,
         updated_at=now,
     )
@@ -160,6 +163,7 @@ def update_achievement(
     achievement.achievement_type = fields.achievement_type
     achievement.tags = list(fields.tags)
     achievement.alignments = _alignment_rows(fields.alignments)
+    achievement.private = fields.private
     _set_image(achievement, image=image, designed=designed)
     achievement.updated_at = now
     return achievement
@@ -174,6 +178,12 @@ def list_achievements(session: Session, profile: IssuerProfile | None = None) ->
     if profile is not None:
         query = query.where(Achievement.profile_id == profile.id)
     return list(session.scalars(query))
+
+
+def public_achievements(session: Session, profile: IssuerProfile | None = None
+                        ) -> list[Achievement]:
+    """The achievements public pages list: all but private ones."""
+    return [row for row in list_achievements(session, profile) if not row.private]
 
 
 def issued_counts(session: Session) -> dict[str, int]:

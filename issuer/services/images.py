@@ -129,3 +129,59 @@ def store_image(session: Session, data: bytes, *, max_bytes: int, now: datetime)
     )
     session.add(image)
     return image
+
+
+AVATAR_SIZE = 400  # pixels, square: sharp at the sizes pages and cards show it
+AVATAR_FORMATS = frozenset({"PNG", "JPEG", "WEBP", "GIF"})
+
+
+def avatar_png(data: bytes, *, max_bytes: int) -> bytes:
+    """A member's picture, re-encoded: decoded by Pillow (PNG, JPEG, WebP or GIF, within
+    the size and pixel limits, not a decompression bomb), turned upright by its EXIF
+    orientation, cropped to a centred square of at most AVATAR_SIZE pixels and saved as a
+    fresh PNG, so no metadata of the upload (EXIF location, camera, comments) survives and no
+    byte of it is served as it came. Raises InvalidImage with a readable reason."""
+    if not data:
+        raise InvalidImage("The file is empty.")
+    if len(data) > max_bytes:
+        raise InvalidImage(
+            f"The image is {len(data) // 1024} KiB; the limit is {max_bytes // 1024} KiB.")
+    from PIL import ImageOps
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", PILImage.DecompressionBombWarning)
+            with PILImage.open(io.BytesIO(data)) as image:
+                if image.format not in AVATAR_FORMATS:
+                    raise InvalidImage("Use a PNG, JPEG, WebP or GIF picture.")
+                width, height = image.size
+                if width * height > MAX_PIXELS:
+                    raise InvalidImage(f"The image is {width}×{height} pixels; that is too large.")
+                image.seek(0)
+                image.load()
+                upright = ImageOps.exif_transpose(image)
+                mode = "RGBA" if upright.mode in ("RGBA", "LA", "P", "PA") else "RGB"
+                converted = upright.convert(mode)
+    except InvalidImage:
+        raise
+    except (PILImage.DecompressionBombError, PILImage.DecompressionBombWarning):
+        raise InvalidImage("The image has too many pixels.") from None
+    except PILImage.UnidentifiedImageError:
+        raise InvalidImage("Use a PNG, JPEG, WebP or GIF picture.") from None
+    except Exception:  # Pillow raises many types for broken files
+        raise InvalidImage("The picture is damaged or cannot be read.") from None
+    side = min(converted.size)
+    size = min(side, AVATAR_SIZE)
+    square = ImageOps.fit(converted, (size, size), method=PILImage.Resampling.LANCZOS)
+    out = io.BytesIO()
+    square.save(out, format="PNG", optimize=True)  # no exif, no text chunks: nothing carried
+    return out.getvalue()
+
+
+def store_avatar(session: Session, data: bytes, *, max_bytes: int, now: datetime) -> StoredImage:
+    """Check, re-encode (:func:`avatar_png`) and add a member's picture (the caller commits)."""
+    png = avatar_png(data, max_bytes=max_bytes)
+    image = StoredImage(id=secrets.token_hex(16), content_type=PNG, data=png,
+                        sha256=hashlib.sha256(png).hexdigest(), created_at=now)
+    session.add(image)
+    return image

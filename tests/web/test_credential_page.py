@@ -117,7 +117,7 @@ def test_live_status_is_verified_and_linkedin_offered(client, credential_id):
         "expirationYear": str(expires.year), "expirationMonth": str(expires.month),
         "certUrl": f"{BASE_URL}/credentials/{credential_id}", "certId": credential_id,
     }
-    share = urlsplit(_href(html, "linkedin-share"))
+    share = urlsplit(_href(html, "share-linkedin"))
     assert share.netloc == "www.linkedin.com" and share.path == "/sharing/share-offsite/"
     assert parse_qs(share.query) == {"url": [f"{BASE_URL}/credentials/{credential_id}"]}
 

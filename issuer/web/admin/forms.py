@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
+    BooleanField,
     DateField,
     EmailField,
     PasswordField,
@@ -96,6 +97,8 @@ class AchievementForm(FlaskForm):
             "title": (self.design_title.data or "").strip() or (self.name.data or ""),
             "ribbon": self.design_ribbon.data or "",
         }
+
+    private = BooleanField("Visible only to its holder (a private badge)")
 
 
 class IssueForm(FlaskForm):

@@ -182,6 +182,7 @@ def _achievement_fields(form: AchievementForm) -> AchievementFields:
         achievement_type=form.achievement_type.data or None,
         tags=tuple((form.tags.data or "").split(",")),
         alignments=tuple(alignments),
+        private=bool(form.private.data),
     )
 
 
@@ -291,6 +292,7 @@ def edit_achievement(achievement_id: str):
         form.criteria_narrative.data = achievement.criteria_narrative
         form.achievement_type.data = achievement.achievement_type or ""
         form.tags.data = ", ".join(achievement.tags or ())
+        form.private.data = achievement.private
         form.alignments.data = _alignments_text(achievement.alignments)
         fill_designer(form, achievement)
     general: list[str] = []

@@ -33,6 +33,12 @@ def max_image_bytes() -> int:
     return current_app.config["MAX_IMAGE_BYTES"]
 
 
+def avatar_max_bytes() -> int:
+    """Members' pictures: phone photos are larger than badge images (they are re-encoded
+    to a small PNG, so only the upload is this large)."""
+    return max(current_app.config["MAX_IMAGE_BYTES"], 4 * 1024 * 1024)
+
+
 def admin_session_policy() -> SessionPolicy:
     """Admin sessions end ISSUER_SESSION_IDLE_SECONDS unused or
     ISSUER_SESSION_LIFETIME_SECONDS after sign-in."""

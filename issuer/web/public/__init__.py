@@ -10,8 +10,23 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from issuer.web.public import badges, documents, members, share, status_lists, verify_page
+    from issuer.web.public import (
+        badges,
+        documents,
+        member_addresses,
+        member_page,
+        members,
+        share,
+        status_lists,
+        verify_page,
+    )
 
-    for bp in (documents.bp, share.bp, status_lists.bp, verify_page.bp, members.bp):
+    for bp in (documents.bp, share.bp, status_lists.bp, verify_page.bp, members.bp,
+               member_addresses.bp, member_page.bp):
         app.register_blueprint(bp)
     badges.init_app(app)
+    # The page form carries a picture larger than other uploads may be: its body limit is
+    # raised before anything reads the body (first of all before_request functions), and
+    # the form checks its own CSRF token (PageForm) instead of the global check.
+    app.before_request_funcs.setdefault(None, []).insert(0, members.raise_body_limit)
+    app.extensions["csrf"].exempt(members.edit)

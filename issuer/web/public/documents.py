@@ -14,7 +14,7 @@ from issuer.services import achievements, issuance, profiles, urls
 from issuer.web.core import deps
 from issuer.web.core.negotiation import json_type_wanted
 from issuer.web.core.security import SCRIPT_PAGE_CSP, SVG_CSP
-from issuer.web.public import hosted, share
+from issuer.web.public import hosted, share, visibility
 
 bp = Blueprint("public", __name__)
 
@@ -36,7 +36,7 @@ def _html(template: str, **context: Any) -> Response:
 def index():
     session = deps.session()
     profile = profiles.default_profile(session, required=False)
-    items = achievements.list_achievements(session) if profile is not None else []
+    items = achievements.public_achievements(session) if profile is not None else []
     return _html("index.html", profile=profile, achievements=items)
 
 
@@ -53,7 +53,7 @@ def profile(slug: str):
         profile=found,
         did=profiles.profile_did(found, base_url),
         document=profiles.to_open_badges(found, base_url),
-        achievements=achievements.list_achievements(session, found),
+        achievements=achievements.public_achievements(session, found),
     )
 
 
@@ -98,18 +98,19 @@ def credential(credential_id: str):
         row = issuance.get_credential(deps.session(), credential_id)
     except NotFound:  # perhaps one signed through the VC-API with an id of ours
         return hosted.hosted_response(credential_id)
+    visibility.require_viewer(row)
     media_type = json_type_wanted(request)
     if media_type:
         response = Response(row.document.encode("utf-8"), mimetype=media_type)
         response.headers["Cache-Control"] = "public, max-age=300"
         response.vary.add("Accept")
-        return response
+        return visibility.seal(row, response)
     document = json.loads(row.document)
     response = _html("credential.html", credential=row, document=document,
-                     **share.page_context(row, document))
+                     private=visibility.is_private(row), **share.page_context(row, document))
     response.headers["Content-Security-Policy"] = SCRIPT_PAGE_CSP
     response.headers["Cache-Control"] = "no-cache"  # the verification status is live
-    return response
+    return visibility.seal(row, response)
 
 
 @bp.get("/credentials/<uuid:credential_id>/download")
@@ -118,9 +119,10 @@ def credential_download(credential_id: str):
         row = issuance.get_credential(deps.session(), credential_id)
     except NotFound:
         return hosted.hosted_response(credential_id, download=True)
+    visibility.require_viewer(row)
     response = Response(row.document.encode("utf-8"), mimetype="application/vc+ld+json")
     response.headers["Content-Disposition"] = f'attachment; filename="credential-{row.id}.json"'
-    return response
+    return visibility.seal(row, response)
 
 
 @bp.get("/images/<image_id>.<extension>")

@@ -1,6 +1,8 @@
-"""Members' pages: the public persona page, password-less sign-in by emailed link, editing
-one's page and badge visibility, and claim links from the "you have earned" email (the
-first opening of one is a ``credential.claimed`` webhook event).
+"""Members' own pages: password-less sign-in by emailed link (which also lets any badge
+recipient claim a page), editing one's page and badge visibility, and claim links from the
+"you have earned" email (the first opening of one is a
+``credential.claimed`` webhook event). The public page is in member_page.py, addresses in
+member_addresses.py.
 
 A member's session is a server-side row (issuer/services/sessions.py) whose random token the
 signed session cookie carries; nothing is kept in process memory. Signing out deletes the
@@ -30,11 +32,11 @@ from flask_wtf.file import FileField
 from sqlalchemy import select
 from wtforms import BooleanField, EmailField, HiddenField, StringField, TextAreaField
 
-from issuer.community import claims, members, outbox
+from issuer.community import addresses, claims, members, outbox
 from issuer.community.models import Member, OutboxMessage
 from issuer.errors import InvalidImage, ValidationFailed
 from issuer.models import IssuedCredential
-from issuer.services import backpack, images, status, urls
+from issuer.services import backpack, images, urls
 from issuer.services.tx import atomic
 from issuer.sharing import linkedin
 from issuer.web.core import deps, throttling
@@ -59,7 +61,7 @@ class PageForm(FlaskForm):
     interests = StringField("Interests (comma-separated)")
     links = TextAreaField("Links (one per line: Label | https://…)")
     did = StringField("Your DID (optional, for future credentials)")
-    avatar = FileField("Picture (PNG or SVG)")
+    avatar = FileField("Picture (PNG, JPEG, WebP or GIF)")
     page_hidden = BooleanField("Hide my page (it answers 404 to everyone)")
 
 
@@ -112,36 +114,15 @@ def _after_sign_in():
     return redirect(url_for("members.edit"))
 
 
-def _require_member() -> Member:
+def require_member() -> Member:
     member = current_member()
     if member is None:
         abort(redirect(url_for("members.sign_in_form")))
     return member
 
 
-def _mail_on() -> bool:
+def mail_on() -> bool:
     return bool(current_app.config.get("SMTP_URL"))
-
-
-# -- public page ------------------------------------------------------------------------------
-
-
-def _public_badges(session, member: Member):
-    """The badges the member shows, minus revoked or suspended credentials."""
-    return [badge for badge in members.badges(session, member, public_only=True)
-            if status.credential_state(session, badge.credential).is_active]
-
-
-@bp.get("/members/<slug>")
-def page(slug: str):
-    session = deps.session()
-    member = members.public_member(session, slug)
-    response = current_app.make_response(render_template(
-        "members/page.html", member=member, badges=_public_badges(session, member),
-        page_url=members.member_url(deps.base_url(), member.slug),
-    ))
-    response.headers["Cache-Control"] = "no-cache"
-    return response
 
 
 # -- sign-in by emailed link ------------------------------------------------------------------
@@ -166,18 +147,21 @@ def sign_in_form():
         return _sign_in_page(form, status_code=422)
     session = deps.session()
     now = deps.now()
-    member = members.member_by_email(session, email)
-    if member is not None and _mail_on() and not _recently_sent(session, member, now):
+    member = members.member_by_email(session, email) if mail_on() else None
+    if member is None and mail_on():  # badges were sent here: the recipient may claim a page
+        member = members.claim_for_recipient(session, email, now=now)
+    if member is not None and not _recently_sent(session, member, now):
         with atomic(session):
-            message = outbox.sign_in_mail(session, member, now=now)
-        _enqueue_mail(message.id)
+            message = outbox.sign_in_mail(session, member, now=now,
+                                          address=addresses.verified_row(session, email))
+        enqueue_mail(message.id)
     return _sign_in_page(form, sent=True)  # the same answer whether or not it is a member's
 
 
 def _sign_in_page(form: EmailForm, *, status_code: int = 200, sent: bool = False,
                   retry_after: int = 0, expired: bool = False):
     response = current_app.make_response((render_template(
-        "members/sign_in.html", form=form, sent=sent, mail_on=_mail_on(), expired=expired,
+        "members/sign_in.html", form=form, sent=sent, mail_on=mail_on(), expired=expired,
         wait=throttling.wait_text(retry_after) if retry_after else None), status_code))
     if retry_after:
         response.headers["Retry-After"] = str(retry_after)
@@ -192,7 +176,7 @@ def _recently_sent(session, member: Member, now) -> bool:
     return latest is not None and (now - latest).total_seconds() < SIGN_IN_INTERVAL
 
 
-def _enqueue_mail(message_id: int) -> None:
+def enqueue_mail(message_id: int) -> None:
     from issuer.jobs import jobs_of
 
     try:
@@ -201,7 +185,7 @@ def _enqueue_mail(message_id: int) -> None:
         current_app.logger.exception("could not enqueue an email")
 
 
-def _link_page(template: str, **context):
+def link_page(template: str, **context):
     """A page that moves a link's #token into its form (static/member_link.js)."""
     response = current_app.make_response(render_template(template, **context))
     response.headers["Cache-Control"] = "no-store"
@@ -212,7 +196,7 @@ def _link_page(template: str, **context):
 @bp.get("/members/sign-in/continue")
 def sign_in_confirm():
     """One button: the POST uses the link (a scanner that prefetches the GET cannot)."""
-    return _link_page("members/sign_in_confirm.html", form=TokenForm())
+    return link_page("members/sign_in_confirm.html", form=TokenForm())
 
 
 @bp.post("/members/sign-in/continue")
@@ -251,30 +235,56 @@ def sign_out():
 def _page_form(member: Member) -> PageForm:
     form = PageForm()
     if request.method == "GET":
-        form.display_name.data = member.display_name
-        form.headline.data = member.headline
-        form.bio.data = member.bio
-        form.interests.data = members.interests_text(member)
-        form.links.data = members.links_text(member)
-        form.did.data = member.did
-        form.page_hidden.data = member.page_hidden
+        _fill(form, member)
     return form
+
+
+def _fill(form: PageForm, member: Member) -> None:
+    form.display_name.data = member.display_name
+    form.headline.data = member.headline
+    form.bio.data = member.bio
+    form.interests.data = members.interests_text(member)
+    form.links.data = members.links_text(member)
+    form.did.data = member.did
+    form.page_hidden.data = member.page_hidden
 
 
 def _edit_page(member: Member, form: PageForm, general=(), status_code: int = 200):
     session = deps.session()
     badges = members.badges(session, member, public_only=False)
     return render_template(
-        "members/edit.html", member=member, form=form, badges_form=BadgesForm(),
-        signout_form=ConfirmForm(), badges=badges, general_errors=list(general),
+        "members/edit.html", member=member, form=form, badges_form=BadgesForm(formdata=None),
+        signout_form=ConfirmForm(formdata=None), badges=badges, general_errors=list(general),
         held=backpack.held_credentials(session, member),
         page_url=members.member_url(deps.base_url(), member.slug),
     ), status_code
 
 
+def _page_body_limit() -> int:
+    return deps.avatar_max_bytes() + 256 * 1024  # the picture and the rest of the form
+
+
+def raise_body_limit():
+    """Before any other request hook: the page form may carry a picture up to
+    avatar_max_bytes (it is re-encoded to a small PNG); a larger body is not read, and the
+    page comes back with the error by the picture field."""
+    if request.endpoint != "members.edit":
+        return None
+    limit = _page_body_limit()
+    request.max_content_length = limit
+    if request.method != "POST" or (request.content_length or 0) <= limit:
+        return None
+    member = require_member()
+    form = PageForm(formdata=None)  # as it was saved
+    _fill(form, member)
+    form.avatar.errors = [f"The picture is too large; the limit is "
+                          f"{deps.avatar_max_bytes() // (1024 * 1024)} MiB."]
+    return _edit_page(member, form, status_code=413)
+
+
 @bp.route("/members/me", methods=["GET", "POST"])
 def edit():
-    member = _require_member()
+    member = require_member()
     form = _page_form(member)
     if request.method == "POST":
         if not form.validate_on_submit():
@@ -286,10 +296,10 @@ def edit():
                 avatar = None
                 upload = form.avatar.data
                 if upload is not None and getattr(upload, "filename", ""):
-                    data = upload.read(deps.max_image_bytes() + 1)
+                    data = upload.read(deps.avatar_max_bytes() + 1)
                     try:
-                        avatar = images.store_image(session, data, now=now,
-                                                    max_bytes=deps.max_image_bytes())
+                        avatar = images.store_avatar(session, data, now=now,
+                                                     max_bytes=deps.avatar_max_bytes())
                     except InvalidImage as error:  # named after this form's field
                         raise ValidationFailed({"avatar": error.errors["image"]}) from None
                 members.update_member(member, members.MemberFields(
@@ -315,7 +325,7 @@ def edit():
 
 @bp.post("/members/me/badges")
 def edit_badges():
-    member = _require_member()
+    member = require_member()
     if not BadgesForm().validate_on_submit():
         abort(400)
     session = deps.session()
@@ -329,6 +339,14 @@ def edit_badges():
 
 
 CLAIM_KEY = "claim"
+
+
+def claimed_ref() -> tuple[str, int] | None:
+    """(credential id, recipient id) of the claim link this browser opened, if any."""
+    value = cookie.get(CLAIM_KEY)
+    if isinstance(value, list) and len(value) == 2 and isinstance(value[0], str):
+        return value[0], value[1]
+    return None
 
 
 def _claimed() -> IssuedCredential:
@@ -346,7 +364,7 @@ def _claimed() -> IssuedCredential:
 @bp.get("/claim")
 def claim_link():
     """The emailed claim link lands here; its #token is POSTed by the page's script."""
-    return _link_page("members/claim_link.html", form=TokenForm())
+    return link_page("members/claim_link.html", form=TokenForm())
 
 
 @bp.post("/claim")

@@ -14,11 +14,12 @@ from flask import Blueprint, Response, current_app, request
 
 from issuer.models import IssuedCredential
 from issuer.services import badge_files, issuance, urls
-from issuer.sharing import embed, linkedin, qr
+from issuer.sharing import embed, linkedin, qr, social
 from issuer.verification import status as status_check
 from issuer.verification.results import CheckResult, Status, VerificationResult
 from issuer.web.core import deps, verifying
 from issuer.web.core.security import SVG_CSP
+from issuer.web.public import visibility
 
 bp = Blueprint("share", __name__)
 
@@ -35,10 +36,16 @@ def _file(data: bytes, content_type: str, *, max_age: int) -> Response:
     return response
 
 
+def _credential(credential_id: str) -> IssuedCredential:
+    """The credential, 404 for unknown ids and for private ones others may not see."""
+    return visibility.require_viewer(issuance.get_credential(deps.session(), credential_id))
+
+
 def _baked(credential_id: str, fmt: badge_files.Format) -> Response:
-    row = issuance.get_credential(deps.session(), credential_id)
+    row = _credential(credential_id)
     found = badge_files.baked(deps.session(), row, base_url=deps.base_url(), fmt=fmt)
-    return _file(found.data, found.content_type, max_age=BAKED_MAX_AGE).make_conditional(request)
+    response = _file(found.data, found.content_type, max_age=BAKED_MAX_AGE)
+    return visibility.seal(row, response.make_conditional(request))
 
 
 @bp.get("/credentials/<uuid:credential_id>/baked.png")
@@ -51,21 +58,20 @@ def baked_svg(credential_id: str):
     return _baked(credential_id, "svg")
 
 
-def _page_url(credential_id: str) -> str:
-    row = issuance.get_credential(deps.session(), credential_id)  # 404 for unknown ids
-    return urls.credential_url(deps.base_url(), row.id)
-
-
 @bp.get("/credentials/<uuid:credential_id>/qr.png")
 def qr_png(credential_id: str):
-    data = qr.qr_png(_page_url(credential_id))
-    return _file(data, "image/png", max_age=QR_MAX_AGE).make_conditional(request)
+    row = _credential(credential_id)
+    data = qr.qr_png(urls.credential_url(deps.base_url(), row.id))
+    return visibility.seal(row, _file(data, "image/png", max_age=QR_MAX_AGE)
+                           .make_conditional(request))
 
 
 @bp.get("/credentials/<uuid:credential_id>/qr.svg")
 def qr_svg(credential_id: str):
-    data = qr.qr_svg(_page_url(credential_id)).encode("utf-8")
-    return _file(data, "image/svg+xml", max_age=QR_MAX_AGE).make_conditional(request)
+    row = _credential(credential_id)
+    data = qr.qr_svg(urls.credential_url(deps.base_url(), row.id)).encode("utf-8")
+    return visibility.seal(row, _file(data, "image/svg+xml", max_age=QR_MAX_AGE)
+                           .make_conditional(request))
 
 
 # -- the public credential page ---------------------------------------------------------------
@@ -143,13 +149,15 @@ def page_context(row: IssuedCredential, document: dict[str, Any]) -> dict[str, A
         cert_url=page_url,
         cert_id=row.id,
     )
+    share_title = f"{name} — {issuer_name}"
     return {"share": {
         "page_url": page_url,
+        "social": social.share_links(url=page_url, title=share_title),
+        "share_text": social.share_text(share_title, page_url),
         "status": status,
         "image_url": image_url or f"{page_url}/baked.svg",
         "og_image": og_image,
         "linkedin_add": linkedin_add,
-        "linkedin_share": linkedin.share_url(page_url),
         "embed": embed.embed_html(image_url=og_image, name=name, page_url=page_url,
                                   issuer_name=issuer_name),
         "qr_png": f"{page_url}/qr.png",

@@ -20,3 +20,31 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   });
 });
+
+// Mastodon has no central share page: the visitor names their instance, and we open its
+// own share intent (https://<instance>/share?text=…). The name is kept in this browser only.
+document.addEventListener("DOMContentLoaded", function () {
+  var form = document.getElementById("mastodon-share");
+  if (!form) { return; }
+  var input = document.getElementById("mastodon-instance");
+  var error = document.getElementById("mastodon-error");
+  var key = "issuer.mastodon-instance";
+  var hostPattern = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}(?::\d{1,5})?$/;
+  try { input.value = window.localStorage.getItem(key) || ""; } catch (e) { /* private mode */ }
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var host = input.value.trim().toLowerCase().replace(/^https:\/\//, "").replace(/\/+$/, "");
+    if (host.indexOf("@") !== -1) { host = host.slice(host.lastIndexOf("@") + 1); }
+    if (!hostPattern.test(host)) { error.hidden = false; input.focus(); return; }
+    error.hidden = true;
+    try { window.localStorage.setItem(key, host); } catch (e) { /* private mode */ }
+    var url = "https://" + host + "/share?text=" + encodeURIComponent(form.getAttribute("data-text"));
+    var link = document.createElement("a");  // window.open with noopener returns null
+    link.href = url; link.target = "_blank"; link.rel = "noopener noreferrer";
+    link.id = "mastodon-opened"; link.hidden = true;
+    var previous = document.getElementById("mastodon-opened");
+    if (previous) { previous.remove(); }
+    form.appendChild(link);
+    link.click();
+  });
+});
