@@ -107,8 +107,10 @@ def issue(
 ) -> IssuedCredential:
     """Issue and store one credential; nothing is saved if any step fails.
 
-    The credential gets an index in its issuer's current revocation list and one in its
-    suspension list (issuer.services.status; ``status_list_size`` is for tests only).
+    The credential gets an index in its issuer's current revocation list, its one
+    ``credentialStatus`` object, and one in the suspension list too when the profile offers
+    suspension (then ``credentialStatus`` is an array of both; issuer.services.status;
+    ``status_list_size`` is for tests only).
 
     ``on_issued(session, row)`` runs inside the same transaction, just before the commit, so
     what it adds (an idempotency key, a bulk row's status) is saved with the credential or
@@ -156,7 +158,8 @@ def _issue_once(
 
         credential_id = str(uuid.uuid4())
         allocations = status.reserve(session, profile, keystore=keystore, base_url=base_url,
-                                     now=now, list_size=status_list_size)
+                                     now=now, list_size=status_list_size,
+                                     purposes=status.purposes_for(profile))
         document = ob.build_credential(
             credential_id=urls.credential_url(base_url, credential_id),
             issuer=profiles.to_open_badges(profile, base_url),
@@ -168,14 +171,7 @@ def _issue_once(
             evidence=checked.evidence,
             credential_status=[allocation.entry() for allocation in allocations],
         )
-        # The OB 3.0 schema knows a single credentialStatus object; VC 2.0 allows the array
-        # (revocation + suspension), so each entry is checked in the schema's one slot.
-        problems = list(dict.fromkeys(
-            problem
-            for entry in document["credentialStatus"]
-            for problem in validate({**document, "credentialStatus": entry},
-                                    ACHIEVEMENT_CREDENTIAL)
-        ))
+        problems = _schema_problems(document)
         if problems:
             raise InvalidRequest(
                 "the credential would not match the OB 3.0 schema: "
@@ -201,6 +197,21 @@ def _issue_once(
         if on_issued is not None:
             on_issued(session, row)
     return row
+
+
+def _schema_problems(document: dict) -> list:
+    """The OB 3.0 schema's complaints about ``document``, checked literally. The one
+    exception is the array of revocation + suspension entries that a profile offering
+    suspension gives (VC 2.0 allows it; the schema knows a single object): each entry is
+    then checked in the schema's one slot."""
+    entries = document.get("credentialStatus")
+    if not isinstance(entries, list):
+        return validate(document, ACHIEVEMENT_CREDENTIAL)
+    return list(dict.fromkeys(
+        problem
+        for entry in entries
+        for problem in validate({**document, "credentialStatus": entry}, ACHIEVEMENT_CREDENTIAL)
+    ))
 
 
 def get_credential(session: Session, credential_id: str) -> IssuedCredential:

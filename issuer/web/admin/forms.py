@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
+    BooleanField,
     DateField,
     EmailField,
     PasswordField,
@@ -33,6 +34,7 @@ class ProfileForm(FlaskForm):
     email = StringField("Contact email")
     description = TextAreaField("Description")
     image = FileField("Image (PNG or SVG)")
+    offers_suspension = BooleanField("Offer suspension in new credentials")
 
 
 class NewProfileForm(ProfileForm):
