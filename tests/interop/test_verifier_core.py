@@ -10,10 +10,7 @@ Outside CI the tests skip when node or the node modules are missing; in CI they 
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from werkzeug.serving import make_server
 
 from issuer import db
 from issuer.clock import utc_now
@@ -23,24 +20,12 @@ from issuer.services.keystore import FileKeyStore
 from tests.api_helpers import bearer, make_token, minimal_vc
 from tests.issuing_paths import PATHS, issue_by_every_path
 from tests.service_fixtures import make_profile
+from tests.web.test_browser import live_server  # noqa: F401  (the app on a loopback port)
 
 pytestmark = pytest.mark.interop
 
 OB_SCHEMA = ("https://purl.imsglobal.org/spec/ob/v3p0/schema/json/"
              "ob_v3p0_achievementcredential_schema.json")
-
-
-@pytest.fixture
-def live_server(app):
-    """The app on a loopback port, and BASE_URL pointing at it (so our did:web is there)."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    app.config["BASE_URL"] = f"http://127.0.0.1:{server.server_port}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield app.config["BASE_URL"]
-    server.shutdown()
-    thread.join(timeout=10)
-    server.server_close()
 
 
 def _steps(result) -> dict[str, bool]:
