@@ -89,6 +89,9 @@ class IssuerProfile(Base):
     description: Mapped[str | None] = mapped_column(Text)
     image_id: Mapped[str | None] = mapped_column(ForeignKey("images.id"))
     did: Mapped[str | None] = mapped_column(String(200))  # set only for did:key issuers
+    # Credentials issued from now on also get a suspension status entry (credentialStatus
+    # becomes an array, which the 1EdTech OB 3.0 schema does not accept); off by default.
+    offers_suspension: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 

@@ -124,6 +124,20 @@ def make_profile(app, *, slug: str = "main", name: str = "Example University",
         return profile.slug
 
 
+def offer_suspension(app, *, slug: str = "main", offers: bool = True) -> None:
+    """Turn the profile's suspension setting on (or off): its credentials issued from now on
+    get a suspension status entry too."""
+    from issuer.clock import utc_now
+    from issuer.services import profiles
+    from issuer.services.tx import atomic
+
+    with app.app_context():
+        session = db.get_session()
+        with atomic(session):
+            profiles.set_suspension(profiles.profile_by_slug(session, slug), offers=offers,
+                                    now=utc_now())
+
+
 def make_achievement(app, *, issuer: str | None = None, **overrides: Any) -> str:
     from issuer.clock import utc_now
     from issuer.services import achievements, profiles

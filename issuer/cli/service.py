@@ -184,7 +184,10 @@ def profiles_group() -> None:
 @click.option("--email", default=None)
 @click.option("--description", default=None)
 @click.option("--did-method", type=click.Choice(["web", "key"]), default="web", show_default=True)
-def profiles_create(slug, name, url, email, description, did_method):
+@click.option("--suspension/--no-suspension", default=False, show_default=True,
+              help="Also give its credentials a suspension status entry (credentialStatus "
+                   "becomes an array, which the 1EdTech OB 3.0 schema flags).")
+def profiles_create(slug, name, url, email, description, did_method, suspension):
     """Create another issuer profile with its own key and print its DID."""
     from issuer import db
     from issuer.clock import utc_now
@@ -198,11 +201,34 @@ def profiles_create(slug, name, url, email, description, did_method):
             profile = profiles.create_profile(
                 session, slug=slug,
                 fields=profiles.ProfileFields(name=name, url=url, email=email,
-                                              description=description),
+                                              description=description,
+                                              offers_suspension=suspension),
                 keystore=FileKeyStore(app.config["KEYS_DIR"]), base_url=app.config["BASE_URL"],
                 now=utc_now(), did_method=did_method,
             )
         click.echo(profiles.profile_did(profile, app.config["BASE_URL"]))
+
+
+@profiles_group.command("set")
+@click.option("--slug", default=None, help="Issuer profile [default: the default profile].")
+@click.option("--suspension/--no-suspension", default=None,
+              help="Whether credentials issued from now on also get a suspension status entry "
+                   "(earlier ones keep theirs).")
+def profiles_set(slug, suspension):
+    """Change a profile's settings; prints them (e.g. "suspension: off")."""
+    from issuer import db
+    from issuer.clock import utc_now
+    from issuer.services import profiles
+    from issuer.services.tx import atomic
+
+    with app_context():
+        session = db.get_session()
+        with atomic(session):
+            profile = (profiles.profile_by_slug(session, slug) if slug
+                       else profiles.default_profile(session))
+            if suspension is not None:
+                profiles.set_suspension(profile, offers=suspension, now=utc_now())
+        click.echo(f"suspension: {'on' if profile.offers_suspension else 'off'}")
 
 
 @profiles_group.command("rotate-key")

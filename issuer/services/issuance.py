@@ -107,8 +107,10 @@ def issue(
 ) -> IssuedCredential:
     """Issue and store one credential; nothing is saved if any step fails.
 
-    The credential gets an index in its issuer's current revocation list and one in its
-    suspension list (issuer.services.status; ``status_list_size`` is for tests only).
+    The credential gets an index in its issuer's current revocation list, its one
+    ``credentialStatus`` object, and one in the suspension list too when the profile offers
+    suspension (then ``credentialStatus`` is an array of both; issuer.services.status;
+    ``status_list_size`` is for tests only).
 
     ``on_issued(session, row)`` runs inside the same transaction, just before the commit, so
     what it adds (an idempotency key, a bulk row's status) is saved with the credential or
@@ -156,7 +158,8 @@ def _issue_once(
 
         credential_id = str(uuid.uuid4())
         allocations = status.reserve(session, profile, keystore=keystore, base_url=base_url,
-                                     now=now, list_size=status_list_size)
+                                     now=now, list_size=status_list_size,
+                                     purposes=status.purposes_for(profile))
         document = ob.build_credential(
             credential_id=urls.credential_url(base_url, credential_id),
             issuer=profiles.to_open_badges(profile, base_url),
@@ -168,8 +171,9 @@ def _issue_once(
             evidence=checked.evidence,
             credential_status=[allocation.entry() for allocation in allocations],
         )
-        # The OB 3.0 schema knows a single credentialStatus object; VC 2.0 allows the array
-        # (revocation + suspension), so each entry is checked in the schema's one slot.
+        # Literal, except for the array of revocation + suspension entries a profile offering
+        # suspension gives (VC 2.0 allows it; the OB 3.0 schema knows a single object): each
+        # entry is then checked in the schema's one slot.
         problems = validate_credential(document, ACHIEVEMENT_CREDENTIAL)
         if problems:
             raise InvalidRequest(

@@ -30,6 +30,9 @@ class ProfileFields:
     url: str | None = None
     email: str | None = None
     description: str | None = None
+    # Also give new credentials a suspension status entry (then credentialStatus is an array
+    # of two entries, which the 1EdTech OB 3.0 schema and validator refuse; see README).
+    offers_suspension: bool = False
 
 
 def check_fields(fields: ProfileFields) -> ProfileFields:
@@ -50,7 +53,8 @@ def check_fields(fields: ProfileFields) -> ProfileFields:
         errors["description"] = "The description may have at most 5000 characters."
     if errors:
         raise ValidationFailed(errors)
-    return ProfileFields(name=name, url=url, email=email, description=description)
+    return ProfileFields(name=name, url=url, email=email, description=description,
+                         offers_suspension=bool(fields.offers_suspension))
 
 
 def is_http_url(value: str) -> bool:
@@ -88,6 +92,7 @@ def create_profile(
         url=fields.url,
         email=fields.email,
         description=fields.description,
+        offers_suspension=fields.offers_suspension,
         created_at=now,
         updated_at=now,
     )
@@ -116,8 +121,17 @@ def update_profile(
     profile.url = fields.url
     profile.email = fields.email
     profile.description = fields.description
+    profile.offers_suspension = fields.offers_suspension
     if image is not None:
         profile.image = image
+    profile.updated_at = now
+    return profile
+
+
+def set_suspension(profile: IssuerProfile, *, offers: bool, now: datetime) -> IssuerProfile:
+    """Turn the suspension status entry on or off for credentials issued from now on (the
+    caller commits). Credentials issued before keep the entries they were issued with."""
+    profile.offers_suspension = bool(offers)
     profile.updated_at = now
     return profile
 

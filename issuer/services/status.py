@@ -3,10 +3,14 @@ publication, status changes, and the local lookups that verification uses.
 
 https://www.w3.org/TR/vc-bitstring-status-list/
 
-Every credential gets one index in its issuer profile's current *revocation* list and one in
-its current *suspension* list (two ``BitstringStatusListEntry`` objects). Each list is a
-signed ``BitstringStatusListCredential`` stored as the exact text served at /status/<id>,
-re-signed in the same transaction that flips a bit.
+Every credential gets one index in its issuer profile's current *revocation* list: one
+``BitstringStatusListEntry`` object, the single ``credentialStatus`` the 1EdTech OB 3.0 schema
+allows. A profile that offers suspension (``IssuerProfile.offers_suspension``) also gives its
+credentials an index in its current *suspension* list; their ``credentialStatus`` is then an
+array of the two entries (VC 2.0 allows it; the 1EdTech schema and validator do not). Each
+list is a signed ``BitstringStatusListCredential`` stored as the exact text served at
+/status/<id>, re-signed in the same transaction that flips a bit. Whether a credential can be
+suspended follows from its own entries, never from the profile's current setting.
 
 Allocation (safe with many workers on several machines; the database holds all state):
 
@@ -74,6 +78,30 @@ ALLOCATION_ATTEMPTS = 32  # each failed attempt means another worker made progre
 
 ACTIVE, REVOKED, SUSPENDED = "active", "revoked", "suspended"
 ACTION_FOR_PURPOSE = {"revocation": "revoke", "suspension": "suspend"}
+NO_STATUS_ENTRY = "urn:issuer:problem:no-status-entry"
+
+
+class NoStatusEntry(Conflict):
+    """A status change that the credential's own status entries cannot express: suspending
+    or reinstating a credential issued with a revocation entry only (or revoking one that
+    asked the VC-API for a suspension entry only). Nothing is changed: a bit in a list the
+    credential does not name would tell verifiers nothing."""
+
+    title = "The credential has no such status entry"
+    problem_type = NO_STATUS_ENTRY
+
+    def __init__(self, purpose: str, action: str):
+        self.purpose = purpose
+        self.action = action
+        if purpose == "suspension":
+            message = ("This credential was issued without a suspension status entry, so "
+                       "verifiers could never learn of a suspension: it cannot be "
+                       f"{'suspended' if action == 'suspend' else 'reinstated'} "
+                       "(it can still be revoked).")
+        else:
+            message = ("This credential was issued without a revocation status entry, so it "
+                       "cannot be revoked.")
+        super().__init__(message)
 
 
 # --- who changes a status ------------------------------------------------------------------
@@ -92,6 +120,12 @@ class Actor:
 
 
 CLI = Actor("cli")
+
+
+def purposes_for(profile: IssuerProfile) -> tuple[str, ...]:
+    """The status purposes a new credential of ``profile`` gets: revocation, and suspension
+    too when the profile offers it."""
+    return PURPOSES if profile.offers_suspension else ("revocation",)
 
 
 # --- allocation ------------------------------------------------------------------------------
@@ -371,7 +405,8 @@ class CredentialState:
 
     ``state`` is "active", "revoked" or "suspended" (revoked wins when both bits are set);
     ``reason``, ``since`` and ``by`` come from the status change that set it. ``has_status``
-    is false for a credential issued without status entries (it cannot be revoked).
+    is false for a credential issued without status entries (it cannot be revoked);
+    ``can_suspend`` is true only for one with a suspension entry.
     Expiry is not a state here: it follows from ``validUntil`` (the validity check).
     """
 
@@ -380,6 +415,7 @@ class CredentialState:
     since: datetime | None = None
     by: str | None = None
     has_status: bool = True
+    can_suspend: bool = True
 
     @property
     def is_active(self) -> bool:
@@ -416,15 +452,17 @@ def credential_state(session: Session, credential: AnyCredential) -> CredentialS
         .where(_entry_owner(credential))
     ).all()
     if not rows:
-        return CredentialState(ACTIVE, has_status=False)
+        return CredentialState(ACTIVE, has_status=False, can_suspend=False)
     flags = {purpose: bitstring.get_bit(bits, index) for purpose, index, bits in rows}
+    can_suspend = "suspension" in flags
     for purpose, state in (("revocation", REVOKED), ("suspension", SUSPENDED)):
         if flags.get(purpose):
             event = _latest_event(session, _event_owner(credential), ACTION_FOR_PURPOSE[purpose])
             if event is None:
-                return CredentialState(state)
-            return CredentialState(state, event.reason, event.created_at, event.actor)
-    return CredentialState(ACTIVE)
+                return CredentialState(state, can_suspend=can_suspend)
+            return CredentialState(state, event.reason, event.created_at, event.actor,
+                                   can_suspend=can_suspend)
+    return CredentialState(ACTIVE, can_suspend=can_suspend)
 
 
 def status_history(session: Session, credential: AnyCredential) -> list[StatusEvent]:
@@ -530,10 +568,6 @@ def _change(session, credential, action, reason, *, actor, keystore, base_url, n
             raise InvalidRequest(
                 "this credential was issued without status list entries, so verifiers cannot "
                 "learn of a revocation or suspension")
-        if purpose not in entries:  # VC-API credentials may have asked for one purpose only
-            raise InvalidRequest(
-                f"this credential has no {purpose} status entry, so it cannot be "
-                f"{'revoked' if action == 'revoke' else 'suspended or reinstated'}")
         # Locked in PURPOSES order, like allocation, so two changes never deadlock.
         lists = {name: _locked_list(session, entries[name].list_id)
                  for name in PURPOSES if name in entries}
@@ -547,6 +581,8 @@ def _change(session, credential, action, reason, *, actor, keystore, base_url, n
                 "suspend": "The credential is revoked; revocation is permanent.",
                 "reinstate": "A revoked credential cannot be reinstated; revocation is permanent.",
             }[action])
+        if purpose not in entries:  # issued with a revocation entry only (the default)
+            raise NoStatusEntry(purpose, action)
         if action == "suspend" and suspended:
             raise Conflict("The credential is already suspended.")
         if action == "reinstate" and not suspended:

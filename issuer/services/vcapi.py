@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from issuer.dataintegrity.document_loader import DEFAULT_LOADER
 from issuer.dataintegrity.limits import check_json
+from issuer.dataintegrity.proofs import proofs_of
 from issuer.errors import (
     Conflict,
     DocumentLoaderError,
@@ -267,9 +268,9 @@ def issue_credential(
             text, method = _secure_with_jose(document, hosted=hosted, keystore=keystore,
                                              key=key, now=now)
         else:
-            signed = _sign(document, keystore=keystore, key=key, now=now)
+            signed = proof_shape(_sign(document, keystore=keystore, key=key, now=now))
             text = json.dumps(signed, indent=2, ensure_ascii=False) + "\n"
-            method = signed["proof"][-1]["verificationMethod"]
+            method = proofs_of(signed)[-1]["verificationMethod"]
         row = SignedCredential(
             id=hosted or str(uuid.uuid4()),
             credential_id=signed["id"],
@@ -289,6 +290,17 @@ def issue_credential(
             record_status(session, row)
             session.flush()
     return row
+
+
+def proof_shape(signed: dict[str, Any]) -> dict[str, Any]:
+    """``proof`` as returned: an array for an Open Badge (the strict 2024 1EdTech schema
+    requires one, the current one accepts either); a single object for any other credential
+    with one proof (VC DM 2.0 allows both, and the VC-API issuer test suite expects the
+    object)."""
+    proofs = proofs_of(signed)
+    if len(proofs) != 1 or any(t in OB_TYPES for t in _types(signed)):
+        return signed
+    return {**signed, "proof": proofs[0]}
 
 
 def _sign(document: dict[str, Any], *, keystore: FileKeyStore, key: KeyInfo,

@@ -30,7 +30,8 @@ def env(app, tmp_path) -> dict[str, str]:
 
 @pytest.fixture
 def credential_id(app) -> str:
-    make_profile(app)
+    """A credential of a profile that offers suspension."""
+    make_profile(app, offers_suspension=True)
     return issue_credential(app, make_achievement(app))
 
 
@@ -89,3 +90,20 @@ def test_bad_input_is_a_message_not_a_traceback(app, env, credential_id, args, m
     assert "Traceback" not in result.stderr
     with app.app_context():
         assert db.get_session().scalar(select(StatusEvent)) is None
+
+
+def test_a_credential_without_a_suspension_entry_is_refused_clearly(app, env):
+    make_profile(app)  # suspension off, as profiles are created
+    credential_id = issue_credential(app, make_achievement(app))
+    for command in ("suspend", "reinstate"):
+        refused = run(env, command, credential_id)
+        assert refused.exit_code == 1 and refused.stdout == ""
+        assert "issued without a suspension status entry" in refused.stderr
+        assert "Traceback" not in refused.stderr
+    with app.app_context():
+        assert db.get_session().scalar(select(StatusEvent)) is None
+    assert _status_check(app, credential_id).detail == "not revoked"
+    revoked = run(env, "revoke", credential_id, "--reason", "Wrong person")
+    assert (revoked.exit_code, revoked.stdout) == (0, "revoked\n")
+    refused = run(env, "reinstate", credential_id)  # revoked first: the message says so
+    assert "revocation is permanent" in refused.stderr

@@ -106,7 +106,8 @@ class Issued:
 @pytest.fixture
 def credential(service, tmp_path) -> Issued:
     """A credential our service issued (did:web issuer, revocation and suspension entries)."""
-    make_profile(service.app)  # after the base URL is known: its did:web comes from it
+    # after the base URL is known: its did:web comes from it; suspension on, both entries
+    make_profile(service.app, offers_suspension=True)
     credential_id = issue_credential(service.app, make_achievement(service.app),
                                      email="ann@example.org")
     with service.app.app_context():

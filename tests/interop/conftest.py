@@ -1,6 +1,6 @@
-"""The `dbvc`, `rdfc` and `jose_js` fixtures: calls of Digital Bazaar's harness
-(tests/interop/dbvc.mjs), of rdf-canonize itself (tests/interop/rdfc.mjs, canonical N-Quads)
-and of panva's jose (tests/interop/jose.mjs).
+"""The `dbvc`, `rdfc`, `jose_js` and `vcore` fixtures: calls of Digital Bazaar's harness
+(tests/interop/dbvc.mjs), of rdf-canonize itself (tests/interop/rdfc.mjs, canonical N-Quads),
+of panva's jose (tests/interop/jose.mjs) and of DCC's verifier-core (tests/interop/vcore.mjs).
 
 Outside CI the interop tests skip when node or the node modules are missing; in CI
 (CI=true) they fail instead, since .ci/run installs them with `npm ci --prefix tests/interop`.
@@ -19,6 +19,7 @@ import pytest
 HARNESS = Path(__file__).with_name("dbvc.mjs")
 RDFC = Path(__file__).with_name("rdfc.mjs")
 JOSE_HARNESS = Path(__file__).with_name("jose.mjs")
+VCORE_HARNESS = Path(__file__).with_name("vcore.mjs")
 NODE_MODULES = Path(__file__).with_name("node_modules")
 
 
@@ -61,3 +62,11 @@ def jose_js():
     """One request, or a list of them (one node start-up for the lot)."""
     _need_node()
     return _caller(JOSE_HARNESS)
+
+
+@pytest.fixture(scope="session")
+def vcore():
+    """``vcore({"credentials": [...], "server": "http://127.0.0.1:PORT"})`` →
+    ``{"results", "fetched", "refused"}`` from DCC's verifier-core (see vcore.mjs)."""
+    _need_node()
+    return _caller(VCORE_HARNESS)

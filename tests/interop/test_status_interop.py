@@ -22,7 +22,7 @@ from issuer.services.verification import verify_document
 from issuer.statuslist import bitstring
 from issuer.verification.results import Status
 from tests.helpers import VECTORS, load_json
-from tests.service_fixtures import BASE_URL, issue_credential, make_achievement
+from tests.service_fixtures import BASE_URL, issue_credential, make_achievement, offer_suspension
 
 pytestmark = pytest.mark.interop
 
@@ -32,6 +32,8 @@ KEY_1EDTECH = "z6MkjZRZv3aez3r18pB1RBFJR1kwUVJ5jHt92JmQwXbd5hwi"
 
 @pytest.fixture
 def credential_id(app, profile) -> str:
+    """A credential of a profile that offers suspension: both entries."""
+    offer_suspension(app)
     return issue_credential(app, make_achievement(app))
 
 
@@ -44,7 +46,8 @@ def _published(app, credential_id) -> tuple[dict, dict]:
         document = json.loads(row.document)
         did_document = profiles.did_document(row.profile, BASE_URL)
         documents = {did_document["id"]: did_document}
-        for entry in document["credentialStatus"]:
+        entries = document["credentialStatus"]
+        for entry in entries if isinstance(entries, list) else [entries]:
             url = entry["statusListCredential"]
             documents[url] = status.local_status_list(session, url, BASE_URL)
         return document, documents
@@ -100,6 +103,22 @@ def test_round_trip_on_both_stacks(app, dbvc, credential_id):
     ours = _ours(app, document)
     assert ours.check("status").status is Status.FAILED
     assert ours.check("status").detail == "revoked by the issuer: Awarded in error"
+
+
+def test_the_default_single_entry_round_trip_on_both_stacks(app, dbvc, profile):
+    credential_id = issue_credential(app, make_achievement(app))  # suspension off
+    document, documents = _published(app, credential_id)
+    assert isinstance(document["credentialStatus"], dict)
+    verdict = _theirs(dbvc, document, documents)
+    assert verdict["verified"] is True, verdict["error"]
+    assert [(e["statusPurpose"], e["status"]) for e in verdict["statusResult"]["entries"]] == [
+        ("revocation", False)]
+    _change(app, credential_id, "revoke", reason="Awarded in error")
+    document, documents = _published(app, credential_id)
+    verdict = _theirs(dbvc, document, documents)
+    assert verdict["verified"] is False
+    assert 'status "revocation" is set' in verdict["error"]
+    assert _ours(app, document).check("status").detail == "revoked by the issuer: Awarded in error"
 
 
 def test_the_list_credentials_verify_there(app, dbvc, credential_id):

@@ -25,6 +25,14 @@ from tests.service_fixtures import BASE_URL, make_achievement, make_admin, make_
 
 @pytest.fixture
 def achievement_id(app):
+    """An achievement of a profile that offers suspension (both entries; most tests here
+    suspend). The default, revocation only, is tested with ``plain_achievement_id``."""
+    make_profile(app, offers_suspension=True)
+    return make_achievement(app)
+
+
+@pytest.fixture
+def plain_achievement_id(app):
     make_profile(app)
     return make_achievement(app)
 
@@ -51,7 +59,9 @@ def _verify(session, document, **options):
 
 
 def _entries(row):
-    return {entry["statusPurpose"]: entry for entry in json.loads(row.document)["credentialStatus"]}
+    entries = json.loads(row.document)["credentialStatus"]
+    return {entry["statusPurpose"]: entry
+            for entry in (entries if isinstance(entries, list) else [entries])}
 
 
 def _list_of(session, entry) -> StatusList:
@@ -61,7 +71,68 @@ def _list_of(session, entry) -> StatusList:
 # --- what issuing adds -----------------------------------------------------------------------
 
 
-def test_every_credential_gets_a_revocation_and_a_suspension_entry(app, session, achievement_id):
+def test_by_default_a_credential_gets_one_revocation_entry_object(app, session,
+                                                                  plain_achievement_id):
+    row = _issue(app, session, plain_achievement_id)
+    document = json.loads(row.document)
+    entry = document["credentialStatus"]
+    assert isinstance(entry, dict) and entry["type"] == "BitstringStatusListEntry"
+    assert entry["statusPurpose"] == "revocation"
+    assert entry["id"] == f"{entry['statusListCredential']}#{entry['statusListIndex']}"
+    assert _list_of(session, entry).purpose == "revocation"
+    assert session.scalar(select(func.count()).select_from(StatusList)) == 1  # no suspension list
+    stored = session.scalars(select(StatusEntry).where(StatusEntry.credential_id == row.id)).all()
+    assert [(e.purpose, e.list_index) for e in stored] == [
+        ("revocation", int(entry["statusListIndex"]))]
+    result = _verify(session, document)
+    assert result.verified, result.to_dict()
+    assert result.check("status").detail == "not revoked"
+    assert status.credential_state(session, row) == status.CredentialState(
+        "active", can_suspend=False)
+
+
+def test_without_a_suspension_entry_suspend_and_reinstate_are_refused_revoke_works(
+        app, session, plain_achievement_id):
+    row = _issue(app, session, plain_achievement_id)
+    listed = _list_of(session, _entries(row)["revocation"])
+    before = listed.document
+    for action in ("suspend", "reinstate"):
+        with pytest.raises(status.NoStatusEntry, match="without a suspension status entry") as err:
+            _change(app, session, action, row)
+        assert err.value.status == 409 and err.value.problem_type == status.NO_STATUS_ENTRY
+    session.refresh(listed)
+    assert listed.document == before  # nothing was re-signed
+    assert session.scalar(select(func.count()).select_from(StatusEvent)) == 0
+    assert _change(app, session, "revoke", row, reason="Issued in error").state == "revoked"
+    result = _verify(session, json.loads(row.document))
+    assert not result.verified
+    assert result.check("status").detail == "revoked by the issuer: Issued in error"
+
+
+def test_the_setting_applies_to_new_credentials_only(app, session, plain_achievement_id):
+    before = _issue(app, session, plain_achievement_id, email="before@example.org")
+    stored_before = before.document
+    profile = profiles.default_profile(session)
+    profiles.set_suspension(profile, offers=True, now=utc_now())
+    session.commit()
+    after = _issue(app, session, plain_achievement_id, email="after@example.org")
+    assert sorted(_entries(after)) == ["revocation", "suspension"]
+    session.refresh(before)
+    assert before.document == stored_before  # old credentials keep their bytes
+    with pytest.raises(status.NoStatusEntry):
+        _change(app, session, "suspend", before)
+    # Turned off again: what was issued with a suspension entry can still be suspended.
+    profiles.set_suspension(profile, offers=False, now=utc_now())
+    session.commit()
+    assert _change(app, session, "suspend", after).state == "suspended"
+    assert not _verify(session, json.loads(after.document)).verified
+    assert isinstance(json.loads(
+        _issue(app, session, plain_achievement_id, email="later@example.org").document
+    )["credentialStatus"], dict)
+
+
+def test_a_profile_offering_suspension_gives_a_revocation_and_a_suspension_entry(
+        app, session, achievement_id):
     row = _issue(app, session, achievement_id)
     document = json.loads(row.document)
     entries = document["credentialStatus"]
@@ -334,7 +405,7 @@ def test_a_credential_without_status_entries_cannot_be_revoked(app, session, ach
     session.query(StatusEntry).delete()  # as if issued before status lists existed
     session.commit()
     assert status.credential_state(session, row) == status.CredentialState(
-        "active", has_status=False)
+        "active", has_status=False, can_suspend=False)
     with pytest.raises(InvalidRequest, match="without status list entries"):
         _change(app, session, "revoke", row, reason="x")
 

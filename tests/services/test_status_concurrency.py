@@ -63,7 +63,7 @@ def _issue_many(app, achievement_id: str, list_size: int):
 @pytest.mark.parametrize("list_size", [status.LIST_SIZE, status.MIN_LIST_SIZE],
                          ids=["production-size", "filling-lists"])
 def test_concurrent_issuing_never_gives_an_index_twice(app, session, postgres, list_size):
-    make_profile(app)
+    make_profile(app, offers_suspension=True)  # both lists, both purposes
     achievement_id = make_achievement(app)
     issued = _issue_many(app, achievement_id, list_size)
     total = WORKERS * PER_WORKER
@@ -91,7 +91,7 @@ def test_concurrent_issuing_never_gives_an_index_twice(app, session, postgres, l
 
 
 def test_concurrent_revocations_on_one_list_lose_no_bit(app, session, postgres):
-    make_profile(app)
+    make_profile(app, offers_suspension=True)  # both lists, both purposes
     achievement_id = make_achievement(app)
     keystore = FileKeyStore(app.config["KEYS_DIR"])
     rows = [issuance.issue(session, issuance.IssueRequest(achievement_id=achievement_id,

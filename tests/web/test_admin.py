@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -138,6 +139,30 @@ def test_edit_profile(app, admin_client):
     assert document["name"] == "Example College"
     assert document["email"] == "badges@college.example"
     assert document["image"]["id"].endswith(".png")
+
+
+def test_the_suspension_setting_on_the_profile_forms(app, admin_client):
+    page = admin_client.get("/admin/profiles/main").get_data(as_text=True)
+    assert 'id="offers_suspension"' in page and "checked" not in page
+    assert "1EdTech Open Badges 3.0 schema" in page  # the cost is stated where it is chosen
+    created = _post(admin_client, "/admin/profiles/new", {
+        "slug": "hr", "name": "HR", "did_method": "web", "offers_suspension": "y"})
+    assert created.status_code == 302, created.get_data(as_text=True)
+    page = admin_client.get("/admin/profiles/hr").get_data(as_text=True)
+    assert re.search(r'<input [^>]*\bchecked\b[^>]*id="offers_suspension"', page)
+
+    def offers(slug):
+        with app.app_context():
+            return db.get_session().scalar(
+                select(IssuerProfile.offers_suspension).where(IssuerProfile.slug == slug))
+
+    assert (offers("main"), offers("hr")) == (False, True)
+    turned_on = _post(admin_client, "/admin/profiles/main", {"name": "Example University",
+                                                             "offers_suspension": "y"})
+    assert turned_on.status_code == 302 and offers("main") is True
+    # Saving the form with the box unticked (other edits) turns it off again.
+    turned_off = _post(admin_client, "/admin/profiles/hr", {"name": "Human Resources"})
+    assert turned_off.status_code == 302 and offers("hr") is False
 
 
 @pytest.mark.parametrize(("changes", "field"), [

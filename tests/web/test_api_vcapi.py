@@ -75,6 +75,37 @@ def test_signs_a_plain_vc_and_assigns_a_urn_uuid(app, client, token):
     assert "Location" not in response.headers  # a urn:uuid is not served here
 
 
+@pytest.mark.parametrize("context", [[VC_V2], [VC_V1]])
+def test_one_proof_is_an_object_except_for_open_badges(app, client, token, context):
+    """The VC-API issuer suite refuses a one-element proof array; the strict 1EdTech schema
+    wants an array. Our verifier (and /credentials/verify) accept both shapes."""
+    extra = {"issuanceDate": "2026-01-01T00:00:00Z", "validFrom": KeyError} \
+        if context == [VC_V1] else {}
+    plain = post(client, token, {"credential": minimal_vc(context=context, **extra)})
+    assert plain.status_code == 201, plain.get_json()
+    signed = plain.get_json()["verifiableCredential"]
+    assert isinstance(signed["proof"], dict)
+    assert signed["proof"]["cryptosuite"] == "eddsa-rdfc-2022"
+    with app.app_context():
+        row = db.get_session().scalar(select(SignedCredential))
+        assert json.loads(row.document) == signed
+        assert row.verification_method == signed["proof"]["verificationMethod"]
+    badge = post(client, token, {"credential": ob_credential()}).get_json()
+    assert isinstance(badge["verifiableCredential"]["proof"], list)
+    achievement = ob_credential()
+    achievement["type"] = ["VerifiableCredential", "AchievementCredential"]
+    achievement["id"] = "urn:uuid:5c1b6a8e-0d7e-4c55-9f4e-2a0c1f1b7d10"
+    answer = post(client, token, {"credential": achievement})
+    assert answer.status_code == 201, answer.get_json()
+    assert isinstance(answer.get_json()["verifiableCredential"]["proof"], list)
+    resolve = did_resolver(client)
+    for shape in (signed, {**signed, "proof": [signed["proof"]]}):
+        assert verify_credential(shape, now=utc_now(), resolve_controller=resolve).verified
+        verified = client.post("/credentials/verify", json={"verifiableCredential": shape})
+        assert verified.status_code == 200, verified.get_json()
+        assert verified.get_json()["verified"] is True, verified.get_json()
+
+
 def test_vc_1_1_input_gets_the_data_integrity_context(app, client, token):
     credential = minimal_vc(context=[VC_V1], issuanceDate="2026-01-01T00:00:00Z",
                             validFrom=KeyError)
@@ -96,7 +127,7 @@ def test_a_did_key_issuer_signs_with_its_did_key(app, client):
     response = post(client, token, {"credential": minimal_vc(issuer={"id": did})})
     assert response.status_code == 201, response.get_json()
     signed = response.get_json()["verifiableCredential"]
-    assert signed["proof"][0]["verificationMethod"] == f"{did}#{did.removeprefix('did:key:')}"
+    assert signed["proof"]["verificationMethod"] == f"{did}#{did.removeprefix('did:key:')}"
     assert verify_credential(signed, now=utc_now()).verified
 
 

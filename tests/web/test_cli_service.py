@@ -281,3 +281,29 @@ def test_more_profiles_and_key_rotation(app, env, client):
     assert result.verified, result.to_dict()
     duplicate = run(env, "profiles", "create", "--slug", "chemistry", "--name", "Again")
     assert duplicate.exit_code == 1 and "already exists" in duplicate.stderr
+
+
+def test_the_suspension_setting_of_a_profile(app, env, client):
+    run(env, "init", "--admin-email", "admin@example.org")
+    assert run(env, "profiles", "set").stdout == "suspension: off\n"  # the default profile
+    created = run(env, "profiles", "create", "--slug", "hr", "--name", "HR", "--suspension")
+    assert created.exit_code == 0, created.output
+    assert run(env, "profiles", "set", "--slug", "hr").stdout == "suspension: on\n"
+
+    def issued_status(slug: str):
+        achievement = run(env, "achievements", "create", "--issuer", slug, "--name", "N",
+                          "--description", "D", "--criteria", "C").stdout.strip()
+        url = run(env, "issue", "--achievement", achievement, "--email",
+                  f"{uuid.uuid4().hex[:8]}@example.org").stdout.strip()
+        return client.get(url.removeprefix("http://localhost:5000"),
+                          headers={"Accept": "application/json"}).get_json()["credentialStatus"]
+
+    assert [entry["statusPurpose"] for entry in issued_status("hr")] == [
+        "revocation", "suspension"]
+    assert issued_status("main")["statusPurpose"] == "revocation"
+    turned = run(env, "profiles", "set", "--slug", "hr", "--no-suspension")
+    assert (turned.exit_code, turned.stdout) == (0, "suspension: off\n")
+    assert issued_status("hr")["statusPurpose"] == "revocation"
+    assert run(env, "profiles", "set", "--suspension").stdout == "suspension: on\n"
+    unknown = run(env, "profiles", "set", "--slug", "nope", "--suspension")
+    assert unknown.exit_code == 1 and "no issuer profile 'nope'" in unknown.stderr

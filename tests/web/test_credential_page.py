@@ -28,6 +28,7 @@ from tests.service_fixtures import (
     SAFE_SVG,
     issue_credential,
     make_achievement,
+    offer_suspension,
     png_bytes,
 )
 
@@ -261,8 +262,10 @@ def _change(app, credential_id: str, action: str):
     ("revoke", "revoked", "has revoked this credential"),
     ("suspend", "suspended", "has suspended this credential"),
 ])
-def test_revoked_or_suspended_is_shown_and_sharing_hidden(app, client, credential_id, action,
+def test_revoked_or_suspended_is_shown_and_sharing_hidden(app, client, achievement_id, action,
                                                           state, words):
+    offer_suspension(app)
+    credential_id = issue_credential(app, achievement_id, email="grace@example.org")
     _change(app, credential_id, action)
     _response, html = _page(client, credential_id)
     assert _state(html) == state

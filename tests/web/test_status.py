@@ -16,11 +16,25 @@ from issuer.services.keystore import FileKeyStore
 from issuer.statuslist import bitstring
 from issuer.verification.results import Status
 from issuer.verification.verifier import verify_credential
-from tests.service_fixtures import BASE_URL, csrf_token, issue_credential, make_achievement
+from tests.service_fixtures import (
+    BASE_URL,
+    csrf_token,
+    issue_credential,
+    make_achievement,
+    offer_suspension,
+)
 
 
 @pytest.fixture
 def credential_id(app, profile) -> str:
+    """A credential of a profile that offers suspension (both entries)."""
+    offer_suspension(app)
+    return issue_credential(app, make_achievement(app))
+
+
+@pytest.fixture
+def plain_credential_id(app, profile) -> str:
+    """A credential of a profile as created: one revocation entry."""
     return issue_credential(app, make_achievement(app))
 
 
@@ -31,7 +45,8 @@ def _document(app, credential_id) -> dict:
 
 def _entry(app, credential_id, purpose) -> dict:
     entries = _document(app, credential_id)["credentialStatus"]
-    return next(entry for entry in entries if entry["statusPurpose"] == purpose)
+    return next(entry for entry in (entries if isinstance(entries, list) else [entries])
+                if entry["statusPurpose"] == purpose)
 
 
 def _path(url: str) -> str:
@@ -148,6 +163,30 @@ def test_admin_page_shows_active_status_and_the_forms(admin_client, credential_i
     assert f'action="/admin/credentials/{credential_id}/revoke"' in page
     assert f'action="/admin/credentials/{credential_id}/suspend"' in page
     assert "/reinstate" not in page
+
+
+def test_a_credential_without_a_suspension_entry_offers_revocation_only(app, admin_client,
+                                                                        plain_credential_id):
+    path = f"/admin/credentials/{plain_credential_id}"
+    page = admin_client.get(path).get_data(as_text=True)
+    assert 'data-state="active"' in page and "not revoked." in page
+    assert 'id="no-suspension"' in page and "can be revoked but not suspended" in page
+    assert 'id="suspend-form"' not in page and 'id="revoke-form"' in page
+    with app.app_context():
+        before = db.get_session().scalars(select(StatusList.document_sha256)).all()
+    for action in ("suspend", "reinstate"):  # a stale page or a hand-made request
+        response = _post(admin_client, plain_credential_id, action)
+        assert response.status_code == 303
+        page = admin_client.get(response.headers["Location"]).get_data(as_text=True)
+        assert "without a suspension status entry" in page, action
+        assert 'data-state="active"' in page
+    with app.app_context():
+        assert db.get_session().scalars(select(StatusList.document_sha256)).all() == before
+        assert db.get_session().scalar(select(StatusEvent)) is None
+    assert _post(admin_client, plain_credential_id, "revoke", reason="Wrong person") \
+        .status_code == 303
+    page = admin_client.get(path).get_data(as_text=True)
+    assert 'data-state="revoked"' in page and "Wrong person" in page
 
 
 def test_admin_revokes_with_a_reason(app, admin_client, credential_id):

@@ -17,7 +17,7 @@ from issuer.services.fetch import FetchPolicy
 from issuer.services.verification import verify_document
 from issuer.verification.results import Status
 from tests.api_helpers import bearer, make_token, minimal_vc
-from tests.service_fixtures import BASE_URL, make_achievement, make_profile
+from tests.service_fixtures import BASE_URL, make_achievement, make_profile, offer_suspension
 
 ENTRY = "BitstringStatusListEntry"
 BOTH = [{"type": ENTRY, "statusPurpose": "revocation"},
@@ -184,10 +184,18 @@ def test_suspend_and_reinstate(app, client, issuer_token, revoker):
 
 def test_a_missing_purpose_cannot_be_changed(app, client, issuer_token, revoker):
     signed = issued(client, issuer_token, {"type": ENTRY, "statusPurpose": "revocation"})
-    response = update(client, revoker, signed["id"], "suspended")
-    assert response.status_code == 400 and "no suspension status entry" in \
-        response.get_json()["detail"]
+    for state in ("suspended", "active"):
+        response = update(client, revoker, signed["id"], state)
+        assert response.status_code == 409 and response.mimetype == "application/problem+json"
+        problem = response.get_json()
+        assert problem["type"] == status.NO_STATUS_ENTRY
+        assert "without a suspension status entry" in problem["detail"]
+    assert status_check(app, signed).status is Status.PASSED  # nothing was changed
     assert update(client, revoker, signed["id"], "revoked").status_code == 200
+    only_suspension = issued(client, issuer_token, {"type": ENTRY, "statusPurpose": "suspension"})
+    response = update(client, revoker, only_suspension["id"], "revoked", reason="x")
+    assert response.status_code == 409
+    assert "without a revocation status entry" in response.get_json()["detail"]
 
 
 def test_a_credential_without_status_cannot_be_changed(client, issuer_token, revoker):
@@ -249,6 +257,7 @@ def test_too_long_reason_is_422(client, issuer_token, revoker):
 
 
 def test_an_open_badge_from_the_native_api_is_revoked_by_url_or_uuid(app, client, profile):
+    offer_suspension(app)
     token = make_token(app, scopes=("issue", "revoke"))
     response = client.post("/api/v1/credentials", headers=bearer(token), json={
         "achievement": make_achievement(app),
@@ -269,3 +278,21 @@ def test_an_open_badge_from_the_native_api_is_revoked_by_url_or_uuid(app, client
     assert check.status is Status.FAILED
     assert check.detail == "revoked by the issuer: Awarded in error"
     assert update(client, token, url, "active").status_code == 409
+
+
+def test_a_default_open_badge_can_be_revoked_but_not_suspended(app, client, profile):
+    token = make_token(app, scopes=("issue", "revoke"))
+    response = client.post("/api/v1/credentials", headers=bearer(token), json={
+        "achievement": make_achievement(app),
+        "recipient": {"email": "ada@example.org", "name": "Ada"}})
+    assert response.status_code == 201
+    badge = response.get_json()["credential"]
+    assert badge["credentialStatus"]["statusPurpose"] == "revocation"
+    refused = update(client, token, badge["id"], "suspended", reason="Checking")
+    assert refused.status_code == 409
+    assert refused.get_json()["type"] == status.NO_STATUS_ENTRY
+    assert status_check(app, badge).detail == "not revoked"
+    with app.app_context():
+        assert db.get_session().scalar(select(StatusEvent)) is None
+    assert update(client, token, badge["id"], "revoked", reason="Wrong person").status_code == 200
+    assert status_check(app, badge).detail == "revoked by the issuer: Wrong person"

@@ -41,6 +41,7 @@ class ProfileForm(FlaskForm):
     email = StringField("Contact email")
     description = TextAreaField("Description")
     image = FileField("Image (PNG or SVG)")
+    offers_suspension = BooleanField("Offer suspension in new credentials")
 
 
 class NewProfileForm(ProfileForm):

@@ -92,6 +92,7 @@ def new_profile():
                     fields=ProfileFields(
                         name=form.name.data, url=form.url.data, email=form.email.data,
                         description=form.description.data,
+                        offers_suspension=form.offers_suspension.data,
                     ),
                     keystore=deps.keystore(),
                     base_url=deps.base_url(),
@@ -129,6 +130,7 @@ def edit_profile(slug: str):
                     fields=ProfileFields(
                         name=form.name.data, url=form.url.data, email=form.email.data,
                         description=form.description.data,
+                        offers_suspension=form.offers_suspension.data,
                     ),
                     image=_image_from(form.image, session, now),
                     now=now,

@@ -70,20 +70,24 @@ SCHEMAS: dict[str, Any] = {
             "credentialSubject": {"oneOf": [{"type": "object"}, {"type": "array"}]},
         },
     },
+    "DataIntegrityProof": {
+        "type": "object",
+        "required": ["type", "cryptosuite", "verificationMethod", "proofPurpose", "proofValue"],
+        "properties": {"type": {"const": "DataIntegrityProof"},
+                       "cryptosuite": {"const": "eddsa-rdfc-2022"},
+                       "proofPurpose": {"const": "assertionMethod"},
+                       "verificationMethod": {"type": "string"},
+                       "created": {"type": "string"},
+                       "proofValue": {"type": "string", "pattern": "^z"}},
+    },
     "SignedCredential": {
         "allOf": [ref("Credential"), {
             "type": "object", "required": ["id", "issuer", "credentialSubject", "proof"],
-            "properties": {"proof": {"type": "array", "minItems": 1, "items": {
-                "type": "object",
-                "required": ["type", "cryptosuite", "verificationMethod", "proofPurpose",
-                             "proofValue"],
-                "properties": {"type": {"const": "DataIntegrityProof"},
-                               "cryptosuite": {"const": "eddsa-rdfc-2022"},
-                               "proofPurpose": {"const": "assertionMethod"},
-                               "verificationMethod": {"type": "string"},
-                               "created": {"type": "string"},
-                               "proofValue": {"type": "string", "pattern": "^z"}},
-            }}},
+            "properties": {"proof": {
+                "description": "An array for an Open Badge; a single object for any other "
+                               "credential with one proof.",
+                "oneOf": [ref("DataIntegrityProof"),
+                          {"type": "array", "minItems": 1, "items": ref("DataIntegrityProof")}]}},
         }],
     },
     "IssueCredentialRequest": {
@@ -282,12 +286,14 @@ def document(base_url: str) -> dict[str, Any]:
                     "schema": ref("UpdateStatusRequest")}}},
                 "responses": {
                     "200": json_answer(ref("UpdateStatusResponse"), "The credential's new status"),
-                    "400": problem_answer("Malformed request, or a credential without the needed "
+                    "400": problem_answer("Malformed request, or a credential without any "
                                     "status entry"),
                     **AUTH_ERRORS,
                     "404": problem_answer("No such credential"),
                     "409": problem_answer("Not possible from the current state (e.g. reinstating a "
-                                    "revoked credential)"),
+                                    "revoked credential), or (type urn:issuer:problem:"
+                                    "no-status-entry) the credential has no status entry of "
+                                    "that purpose, e.g. no suspension entry"),
                     "422": problem_answer("Invalid reason"),
                 },
             }},

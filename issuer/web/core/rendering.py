@@ -48,7 +48,7 @@ def init_app(app: Flask) -> None:
     @app.template_global("credential_state")
     def _credential_state(row: IssuedCredential) -> status.CredentialState:
         """``credential_state(row)`` in templates: .state ("active" | "revoked" |
-        "suspended"), .reason, .since, .by, .has_status."""
+        "suspended"), .reason, .since, .by, .has_status, .can_suspend."""
         return status.credential_state(deps.session(), row)
 
     @app.template_global("credential_status_history")
