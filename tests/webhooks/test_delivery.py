@@ -32,7 +32,12 @@ from issuer.webhooks.models import (
 )
 from issuer.webhooks.tasks import settings_of
 from tests.community.conftest import drain
-from tests.service_fixtures import issue_credential, make_achievement, make_profile
+from tests.service_fixtures import (
+    issue_credential,
+    make_achievement,
+    make_profile,
+    offer_suspension,
+)
 from tests.webhooks.conftest import OWNER, make_endpoint
 
 
@@ -329,6 +334,7 @@ def test_status_changes_members_and_claims_are_events_too(app, profile, receiver
     make_endpoint(app, receiver.url, events=["credential.revoked", "credential.suspended",
                                              "credential.reinstated", "credential.claimed",
                                              "member.created"])
+    offer_suspension(app)  # a suspension entry, so the credential can be suspended
     credential_id = issue_credential(app, make_achievement(app))
     keystore = FileKeyStore(app.config["KEYS_DIR"])
     with app.app_context():
