@@ -275,22 +275,25 @@ def check_issuer(credential: Any, ctx: VerifyContext) -> CheckResult:
     expected = issuer_id(credential)
     if expected is None:
         return _fail(cid, title, "the credential has no issuer id", pt.MALFORMED_VALUE_ERROR)
-    strangers = [c for c in ctx.verified_controllers if c != expected]
-    if strangers:
+    # A proof set or chain may carry proofs of others too (a witness, a notary: Data
+    # Integrity §4.5-4.6); the issuer's own verified proof is what binds the issuer.
+    strangers = list(dict.fromkeys(c for c in ctx.verified_controllers if c != expected))
+    if expected not in ctx.verified_controllers:
         return _fail(
             cid, title,
             f"signed by a key of {strangers[0]}, which is not the issuer {expected}",
             pt.ISSUER_KEY_MISMATCH, problem_title="Key controller does not match issuer",
         )
-    confirmed = [c for c in ctx.verified_controllers if c not in ctx.unconfirmed_controllers]
-    if not confirmed:
+    also = f" (also signed by {', '.join(strangers)})" if strangers else ""
+    if expected in ctx.unconfirmed_controllers:
         why = ctx.unconfirmed_controllers[expected]
         return CheckResult(
             cid, title, Status.NOT_CHECKED,
             f"the key was taken from the verification method id; {expected} could not be "
             f"fetched to confirm it publishes the key ({why})",
         )
-    return CheckResult(cid, title, Status.PASSED, f"signed with a key of the issuer {expected}")
+    return CheckResult(cid, title, Status.PASSED,
+                       f"signed with a key of the issuer {expected}{also}")
 
 
 # --- 5. Validity period ----------------------------------------------------------------------
