@@ -64,8 +64,13 @@ def verify_standalone(
     def verify_list(list_credential: dict[str, Any]) -> VerificationResult:
         return verify_credential(list_credential, now=now, resolve_controller=resolve)
 
+    def fetch_resource(url: str, media_type: str | None) -> bytes:
+        if not network:
+            raise NotFetched(url)
+        return fetch(url, policy=policy, accept=media_type or "*/*").body
+
     checker = make_status_checker(fetch=fetch_list, verify_list=verify_list, explain=explain)
     return verify_credential(
         document, now=now, resolve_controller=resolve, recipient_email=recipient_email,
-        status_checker=checker,
+        status_checker=checker, fetch_resource=fetch_resource,
     )

@@ -27,6 +27,9 @@ from issuer.openbadges.credential import normalize_email
 from issuer.verification import keys
 from issuer.verification import problem_types as pt
 from issuer.verification.proof_report import proof_check_result
+from issuer.verification.related_check import (
+    RELATED_RESOURCE, ResourceFetcher, check_related_resource,
+)
 from issuer.verification.results import CheckResult, Problem, Status, first_line
 
 ControllerResolver = keys.ControllerResolver
@@ -46,6 +49,8 @@ class VerifyContext:
     clock_skew: timedelta
     status_checker: StatusChecker | None
     limits: ProcessingLimits = DEFAULT_LIMITS
+    # relatedResource: (url, media type) -> the resource's bytes; None: nothing is fetched
+    fetch_resource: ResourceFetcher | None = None
     contexts_loadable: bool = True
     # Set when the credential is over a processing limit: the later checks are not made.
     over_limit: bool = False
@@ -387,7 +392,20 @@ def check_recipient(credential: Any, ctx: VerifyContext) -> CheckResult:
                  pt.RECIPIENT_MISMATCH, problem_title="Recipient does not match")
 
 
+def check_related(credential: Any, ctx: VerifyContext) -> CheckResult:
+    return check_related_resource(credential, ctx.fetch_resource)
+
+
+RELATED = RELATED_RESOURCE
+
 ALL_CHECKS = (
     check_context, check_schema, check_proof, check_issuer, check_validity, check_status,
     check_recipient,
 )
+
+
+def checks_for(credential: Any) -> tuple[Callable[[Any, VerifyContext], CheckResult], ...]:
+    """ALL_CHECKS, and the relatedResource check when the credential lists any."""
+    if isinstance(credential, dict) and "relatedResource" in credential:
+        return (*ALL_CHECKS, check_related)
+    return ALL_CHECKS
