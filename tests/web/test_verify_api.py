@@ -198,7 +198,51 @@ def test_unknown_options_are_ignored_with_a_warning(client, offline):
     assert response.status_code == 200
     warnings = response.get_json()["warnings"]
     assert "option 'challenge' is not supported and was ignored" in warnings
-    assert "option 'checks' is not supported and was ignored" in warnings
+    assert not any("'checks'" in warning for warning in warnings)
+
+
+def test_options_checks_chooses_which_other_checks_decide(client, offline):
+    from datetime import UTC, datetime
+    expired = signed(valid_until=datetime(2026, 1, 3, tzinfo=UTC))
+    response = post(client, {"verifiableCredential": expired})
+    assert response.status_code == 422
+    assert [e["check"] for e in response.get_json()["errors"]] == ["validity"]
+    for checks in (["proof"], ["proof", "status"], ["credentialStatus"]):
+        response = post(client, {"verifiableCredential": expired,
+                                 "options": {"checks": checks}})
+        body = response.get_json()
+        assert response.status_code == 200 and body["verified"] is True, (checks, body)
+        assert {c["id"]: c["status"] for c in body["checks"]}["validity"] == "failed"
+        assert any(w.startswith("validity: failed, but not among options.checks: ")
+                   for w in body["warnings"])
+    response = post(client, {"verifiableCredential": expired,
+                             "options": {"checks": ["proof", "expiration"]}})
+    assert response.status_code == 422
+
+
+def test_options_checks_never_unbinds_the_signature_from_the_issuer(client, offline):
+    stranger = signed(issuer_id="https://faraway.example/issuer",
+                      vm=multikey.did_key_verification_method(PUBLIC))
+    for checks in (["proof"], []):
+        response = post(client, {"verifiableCredential": stranger,
+                                 "options": {"checks": checks}})
+        assert response.status_code == 422, checks
+        assert "issuer" in [e["check"] for e in response.get_json()["errors"]]
+
+
+@pytest.mark.parametrize("checks, detail", [
+    (["proof", "revocation", "magic"],
+     "options.checks names unknown checks 'revocation', 'magic'; known: proof, "),
+    ("proof", "options.checks must be an array of check names"),
+    ([1], "options.checks must be an array of check names"),
+])
+def test_unknown_checks_are_refused_by_name(client, offline, checks, detail):
+    response = post(client, {"verifiableCredential": signed(), "options": {"checks": checks}})
+    assert response.status_code == 400
+    problem = response.get_json()
+    assert problem["type"] == "urn:issuer:problem:unknown-check"
+    assert problem["title"] == "Unknown verification check"
+    assert problem["detail"].startswith(detail)
 
 
 def test_vc_jwt_in_an_envelope_is_verified(client):

@@ -12,6 +12,8 @@ from typing import Any
 
 from flask import Blueprint, Response
 
+from issuer.errors import InvalidRequest
+from issuer.verification import problem_types, selection
 from issuer.web.core import verifying
 from issuer.web.core.body import MalformedBody, json_object
 from issuer.web.core.problems import problem, register_json_handlers
@@ -24,8 +26,27 @@ bp.url_value_preprocessor(verifying.raise_body_limits)
 
 # VC-API verify options we understand; any other option is ignored with a warning.
 RECIPIENT_EMAIL_OPTION = "recipientEmail"
-KNOWN_OPTIONS = (RECIPIENT_EMAIL_OPTION,)
+CHECKS_OPTION = "checks"
+KNOWN_OPTIONS = (RECIPIENT_EMAIL_OPTION, CHECKS_OPTION)
 EXAMPLE = '{"verifiableCredential": {...}, "options": {...}}'
+
+
+class UnknownCheckRequested(InvalidRequest):
+    """options.checks names a check we do not make (or is not a list of names)."""
+
+    title = "Unknown verification check"
+    status = 400
+    problem_type = problem_types.UNKNOWN_CHECK
+
+
+def selected_checks(options: Any) -> tuple[str, ...] | None:
+    """options.checks → the check ids that decide the verdict (None: not sent: all)."""
+    if not isinstance(options, dict) or options.get(CHECKS_OPTION) is None:
+        return None
+    try:
+        return selection.selected_checks(options[CHECKS_OPTION])
+    except selection.UnknownCheck as exc:
+        raise UnknownCheckRequested(str(exc)) from None
 
 
 def _options(body: dict[str, Any]) -> tuple[str | None, list[str]]:
@@ -69,7 +90,8 @@ def verify_credential_api():
     unknown = [name for name in body if name not in ("verifiableCredential", "options")]
     warnings += [f"request property {name!r} is not supported and was ignored" for name in unknown]
     # An EnvelopedVerifiableCredential (VC-JOSE-COSE) gets the same checks: verification.vcjwt.
-    result = verifying.verify(credential, recipient_email=email)
+    chosen = selected_checks(body.get("options"))
+    result = verifying.verify(credential, recipient_email=email).select(chosen)
     answer = result.to_dict()
     answer["warnings"] = warnings + answer["warnings"]
     return Response(json.dumps(answer), status=200 if result.verified else 422,
