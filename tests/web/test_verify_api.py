@@ -258,6 +258,20 @@ def test_vc_jwt_in_an_envelope_is_verified(client):
     assert "names no key" in body["checks"][0]["detail"]
 
 
+@pytest.mark.parametrize("context", [[], "https://www.w3.org/ns/credentials/examples/v2", None])
+def test_an_envelope_without_the_base_context_fails_the_context_check(client, context):
+    envelope = {"@context": context, "type": "EnvelopedVerifiableCredential",
+                "id": "data:application/vc+jwt,eyJhbGciOiJFUzI1NiJ9.eyJpc3MiOiJ4In0.c2ln"}
+    if context is None:
+        del envelope["@context"]
+    response = post(client, {"verifiableCredential": envelope})
+    assert response.status_code == 422
+    [check] = response.get_json()["checks"]
+    assert (check["id"], check["status"]) == ("context", "failed")
+    assert check["problems"][0]["type"] == "https://www.w3.org/TR/vc-data-model#PARSING_ERROR"
+    assert "must include https://www.w3.org/ns/credentials/v2" in check["detail"]
+
+
 # -- malformed requests: 400 problem details, never a 500 ---------------------------------------
 
 
