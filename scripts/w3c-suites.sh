@@ -39,8 +39,9 @@
 #                           credential: when set, an extra issuer tagged JWT and
 #                           EnvelopingProof sends them, and the verifiers are tagged JWT and
 #                           EnvelopingProof too (vc-api-issuer and vc-api-verifier JWT tests,
-#                           VC DM 2.0 enveloped-credential tests). Unset by default: we do not
-#                           issue VC-JOSE-COSE yet.
+#                           VC DM 2.0 enveloped-credential tests). Ours is '{"format":
+#                           "vc+jwt"}'. Unset by default: those tests are outside the counts
+#                           README.md reports (see there for what they find).
 set -euo pipefail
 
 usage() { sed -n '4p' "$0" | sed 's/^# *//' >&2; exit 2; }

@@ -9,6 +9,7 @@ for: a verifier retrieves and compares them.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from issuer.dataintegrity.document_loader import context_bytes, context_files
@@ -16,8 +17,10 @@ from issuer.services.fetch import FetchError, FetchPolicy, fetch
 from issuer.vcdm import related
 from issuer.vcdm.rules import Violation
 
-# Resources of our own fetched per credential at most (each fetch is bounded by the policy).
+# Resources of our own fetched per credential at most (each fetch is bounded by the policy),
+# and the seconds spent fetching after which no new fetch starts.
 MAX_OWN_FETCHES = 10
+FETCH_BUDGET_SECONDS = 10.0
 
 
 def _entries(credential: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
@@ -39,6 +42,7 @@ def check_related_resources(credential: dict[str, Any], *, base_url: str,
     could not be retrieved). Call after :func:`issuer.vcdm.rules.validate` passed."""
     found: list[Violation] = []
     fetched = 0
+    started = time.monotonic()
     for path, entry in _entries(credential):
         url = entry.get("id")
         if not isinstance(url, str):
@@ -47,10 +51,12 @@ def check_related_resources(credential: dict[str, Any], *, base_url: str,
             body = context_bytes(url)
         elif is_ours(url, base_url):
             fetched += 1
-            if fetched > MAX_OWN_FETCHES:
+            if fetched > MAX_OWN_FETCHES or \
+                    time.monotonic() - started > FETCH_BUDGET_SECONDS:
                 found.append(Violation("relatedResource-too-many", path,
                                        f"at most {MAX_OWN_FETCHES} related resources of this "
-                                       "server are checked per credential"))
+                                       f"server are checked per credential, within "
+                                       f"{FETCH_BUDGET_SECONDS:.0f} seconds"))
                 break
             try:
                 body = fetch(url, policy=policy,

@@ -10,6 +10,7 @@ resource was retrieved and matched.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -19,8 +20,10 @@ from issuer.verification import problem_types as pt
 from issuer.verification.results import CheckResult, Problem, Status, first_line
 
 RELATED_RESOURCE = ("relatedResource", "Related resources")
-# What a check may retrieve per credential at most (each fetch is bounded by its policy).
+# What a check may retrieve per credential at most (each fetch is bounded by its policy),
+# and the seconds it may spend fetching: no new fetch starts after them.
 MAX_RESOURCES = 10
+FETCH_BUDGET_SECONDS = 10.0
 ResourceFetcher = Callable[[str, "str | None"], bytes]
 
 
@@ -47,6 +50,7 @@ def check_related_resource(credential: Any,
                            f"{len(entries)} related resources; at most {MAX_RESOURCES} are "
                            "retrieved")
     matched, unretrieved = [], []
+    started = time.monotonic()
     for entry in entries:
         url = entry["id"]
         try:
@@ -54,6 +58,10 @@ def check_related_resource(credential: Any,
                 body = context_bytes(url)
             elif fetch_resource is None:
                 unretrieved.append(f"{url} (not fetched)")
+                continue
+            elif time.monotonic() - started > FETCH_BUDGET_SECONDS:
+                unretrieved.append(f"{url} (not fetched: {FETCH_BUDGET_SECONDS:.0f} s spent "
+                                   "fetching the others)")
                 continue
             else:
                 body = fetch_resource(url, entry.get("mediaType"))

@@ -84,3 +84,14 @@ def test_malformed_entries_fail_with_malformed_value_error():
     assert check.status is Status.FAILED
     assert [p.type for p in check.problems] == [pt.MALFORMED_VALUE_ERROR]
     assert "listed twice" in check.detail and "multihash" in check.detail
+
+
+def test_fetching_stops_when_its_time_budget_is_spent(monkeypatch):
+    from issuer.verification import related_check
+    monkeypatch.setattr(related_check, "FETCH_BUDGET_SECONDS", -1.0)
+    calls = []
+    document = with_resources([{"id": IMAGE, "digestSRI": sri(b"x")}])
+    check = verify(document, lambda url, media_type: calls.append(url) or b"x") \
+        .check("relatedResource")
+    assert calls == [] and check.status is Status.NOT_CHECKED
+    assert "s spent fetching the others" in check.detail
