@@ -29,7 +29,9 @@ cheapest first, so over-limit input is refused before the expensive work:
    each other are refused; identical alignments or results of one achievement pass).
 
 ``max_proofs`` is the verifier's (issuer.verification.checks): each proof costs two
-canonicalizations.
+canonicalizations. ``max_presentation_credentials`` bounds the credentials of one
+presentation (issuer.verification.presentation), :func:`for_presentation` the size of the
+presentation as a whole.
 
 Each limit has its own problem-type URI (listed again in the problem-type catalog,
 :mod:`issuer.verification.problem_types`); exceeding one raises
@@ -44,6 +46,7 @@ lists them all.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 from collections import Counter
@@ -63,10 +66,11 @@ QUAD_COUNT_LIMIT = _PROBLEM + "quad-count-limit"
 BLANK_NODE_COUNT_LIMIT = _PROBLEM + "blank-node-count-limit"
 BLANK_NODE_HASHING_LIMIT = _PROBLEM + "blank-node-hashing-limit"
 PROOF_COUNT_LIMIT = _PROBLEM + "proof-count-limit"
+CREDENTIAL_COUNT_LIMIT = _PROBLEM + "credential-count-limit"
 LIMIT_TYPES = frozenset({
     NESTING_DEPTH_LIMIT, VALUE_COUNT_LIMIT, ARRAY_LENGTH_LIMIT, STRING_LENGTH_LIMIT,
     TERM_DEFINITION_LIMIT, QUAD_COUNT_LIMIT, BLANK_NODE_COUNT_LIMIT, BLANK_NODE_HASHING_LIMIT,
-    PROOF_COUNT_LIMIT,
+    PROOF_COUNT_LIMIT, CREDENTIAL_COUNT_LIMIT,
 })
 
 
@@ -103,9 +107,24 @@ class ProcessingLimits:
     max_deep_iterations: int | None = None
     # Proofs on one document a verifier will check (each costs two canonicalizations).
     max_proofs: int = 8
+    # Credentials in one presentation a verifier will check. Each is verified under these
+    # limits; the presentation's own proof covers them all, so it is checked under the size
+    # limits (values, term definitions, quads, blank nodes) times 1 + that many credentials.
+    max_presentation_credentials: int = 8
 
 
 DEFAULT_LIMITS = ProcessingLimits()
+
+
+def for_presentation(limits: ProcessingLimits, credentials: int) -> ProcessingLimits:
+    """The limits for a presentation holding ``credentials`` credentials (at most
+    ``max_presentation_credentials``): the size limits of one document, times one plus that
+    many, since its proof covers every credential in it. The other limits stay."""
+    factor = 1 + max(0, min(credentials, limits.max_presentation_credentials))
+    return dataclasses.replace(
+        limits, max_values=limits.max_values * factor,
+        max_term_definitions=limits.max_term_definitions * factor,
+        max_quads=limits.max_quads * factor, max_blank_nodes=limits.max_blank_nodes * factor)
 
 
 # --- 1. the parsed JSON -------------------------------------------------------------------

@@ -31,6 +31,7 @@ from issuer.dataintegrity.processing_errors import (
 from issuer.errors import InputTooComplex, SigningError, UndefinedTermError
 
 ASSERTION_METHOD = "assertionMethod"
+AUTHENTICATION = "authentication"
 
 
 def proofs_of(document: dict[str, Any]) -> list[Any]:
@@ -75,6 +76,8 @@ def add_proof(
     proof_id: str | None = None,
     previous_proof: str | list[str] | None = None,
     limits: ProcessingLimits = DEFAULT_LIMITS,
+    challenge: str | None = None,
+    domain: str | list[str] | None = None,
 ) -> dict[str, Any]:
     """A copy of ``document`` with a new DataIntegrityProof appended: ``eddsa-rdfc-2022``
     for an Ed25519 key, ``ecdsa-rdfc-2019`` for a P-256 / P-384 key.
@@ -84,7 +87,8 @@ def add_proof(
     proofs. With it (the ``id`` of a proof already there, or a list of ids) the new proof is a
     chain link: it also signs the proofs it names ("Add Proof Set/Chain"); an id that names no
     proof raises SigningError. ``proof_id`` gives the new proof an ``id`` (a URL such as
-    ``urn:uuid:...``), so that a later link can name it.
+    ``urn:uuid:...``), so that a later link can name it. ``challenge`` and ``domain`` go in
+    the proof (a presentation's, with ``proof_purpose="authentication"``).
     """
     base = unsecured(document)
     all_proofs = proofs_of(document)
@@ -113,6 +117,10 @@ def add_proof(
     )
     if previous_proof is not None:
         options["previousProof"] = previous_proof
+    if challenge is not None:
+        options["challenge"] = challenge
+    if domain is not None:
+        options["domain"] = domain
     proof = cryptosuite.create_proof(input_document, options, signing_key, loader, limits)
     return {**base, "proof": [*all_proofs, proof]}
 
@@ -174,10 +182,12 @@ def verify_one(
     *,
     loader: StaticDocumentLoader = DEFAULT_LOADER,
     limits: ProcessingLimits = DEFAULT_LIMITS,
+    proof_purpose: str = ASSERTION_METHOD,
 ) -> ProofOutcome:
     """Verify proof number ``index`` of ``document`` with an already-resolved public key
     (a decoded Multikey, or the raw bytes of an Ed25519 key), over the document with the
-    proofs it names in ``previousProof`` (none for a member of a proof set)."""
+    proofs it names in ``previousProof`` (none for a member of a proof set). The proof's
+    ``proofPurpose`` must be ``proof_purpose`` (``authentication`` for a presentation)."""
     if not isinstance(proof, dict):
         return ProofOutcome(index, None, None, None, False, False, "proof is not an object")
     if isinstance(public_key, bytes):
@@ -187,10 +197,11 @@ def verify_one(
         return outcome_of(index, proof, verified=False, supported=False,
                           reason=f"unsupported proof type {proof.get('type')!r} / cryptosuite "
                           f"{proof.get('cryptosuite')!r}")
-    if proof.get("type") == suite.PROOF_TYPE and proof.get("proofPurpose") != ASSERTION_METHOD:
+    if proof.get("proofPurpose") != proof_purpose and (
+            proof.get("type") == suite.PROOF_TYPE or proof_purpose != ASSERTION_METHOD):
         return outcome_of(
             index, proof, verified=False, supported=True, problem_type=PROOF_VERIFICATION_ERROR,
-            reason=f"proofPurpose is {proof.get('proofPurpose')!r}, expected 'assertionMethod'")
+            reason=f"proofPurpose is {proof.get('proofPurpose')!r}, expected {proof_purpose!r}")
     try:
         matching = proof_chains.matching_proofs(
             proofs_of(document), proof_chains.previous_proof_ids(proof.get("previousProof")))

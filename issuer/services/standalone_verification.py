@@ -14,6 +14,11 @@ from typing import Any
 
 from issuer.services.fetch import FetchPolicy, NotFetched, fetch
 from issuer.services.resolver import make_controller_resolver
+from issuer.verification.presentation import (
+    PresentationOptions,
+    PresentationResult,
+    verify_presentation,
+)
 from issuer.verification.results import VerificationResult
 from issuer.verification.status import Explain, make_status_checker
 from issuer.verification.verifier import verify_credential
@@ -30,6 +35,41 @@ def fetch_policy(*, allow_private: bool = False) -> FetchPolicy:
     """Fetching for verification: public addresses only unless ``allow_private``
     (ISSUER_VERIFY_FETCH_PRIVATE); at most MAX_DOCUMENT_BYTES, 3 redirects, 10 seconds."""
     return FetchPolicy(allow_private=allow_private, max_bytes=MAX_DOCUMENT_BYTES, max_redirects=3)
+
+
+def _verifiers(
+    *, now: datetime, policy: FetchPolicy, network: bool, controllers: Lookup | None,
+    status_lists: Lookup | None, explain: Explain | None, recipient_email: str | None,
+) -> tuple[Callable[[str], dict[str, Any] | None], Callable[[Any], VerificationResult]]:
+    """The controller resolver, and a verifier of one credential with every lookup."""
+    resolve = make_controller_resolver(local=controllers, policy=policy, network=network)
+
+    def fetch_list(url: str) -> Any:
+        if status_lists is not None:
+            given = status_lists(url)
+            if given is not None:
+                return given
+        if not network:
+            raise NotFetched(url)
+        return fetch(url, policy=policy).json()
+
+    def verify_list(list_credential: dict[str, Any]) -> VerificationResult:
+        return verify_credential(list_credential, now=now, resolve_controller=resolve)
+
+    def fetch_resource(url: str, media_type: str | None) -> bytes:
+        """A relatedResource, to compare with its digest."""
+        if not network:
+            raise NotFetched(url)
+        return fetch(url, policy=policy, accept=media_type or "*/*").body
+
+    checker = make_status_checker(fetch=fetch_list, verify_list=verify_list, explain=explain)
+
+    def verify_one(document: Any) -> VerificationResult:
+        return verify_credential(document, now=now, resolve_controller=resolve,
+                                 recipient_email=recipient_email, status_checker=checker,
+                                 fetch_resource=fetch_resource)
+
+    return resolve, verify_one
 
 
 def verify_standalone(
@@ -50,27 +90,28 @@ def verify_standalone(
     "not checked" (see VerificationResult.verdict). ``explain(credential, purpose)`` gives the
     reason shown for a set status bit.
     """
-    resolve = make_controller_resolver(local=controllers, policy=policy, network=network)
+    _resolve, verify_one = _verifiers(
+        now=now, policy=policy, network=network, controllers=controllers,
+        status_lists=status_lists, explain=explain, recipient_email=recipient_email)
+    return verify_one(document)
 
-    def fetch_list(url: str) -> Any:
-        if status_lists is not None:
-            given = status_lists(url)
-            if given is not None:
-                return given
-        if not network:
-            raise NotFetched(url)
-        return fetch(url, policy=policy).json()
 
-    def verify_list(list_credential: dict[str, Any]) -> VerificationResult:
-        return verify_credential(list_credential, now=now, resolve_controller=resolve)
-
-    def fetch_resource(url: str, media_type: str | None) -> bytes:
-        if not network:
-            raise NotFetched(url)
-        return fetch(url, policy=policy, accept=media_type or "*/*").body
-
-    checker = make_status_checker(fetch=fetch_list, verify_list=verify_list, explain=explain)
-    return verify_credential(
-        document, now=now, resolve_controller=resolve, recipient_email=recipient_email,
-        status_checker=checker, fetch_resource=fetch_resource,
-    )
+def verify_standalone_presentation(
+    document: Any,
+    *,
+    now: datetime,
+    policy: FetchPolicy,
+    options: PresentationOptions = PresentationOptions(),
+    network: bool = True,
+    controllers: Lookup | None = None,
+    status_lists: Lookup | None = None,
+    explain: Explain | None = None,
+) -> PresentationResult:
+    """Verify a presentation and every credential in it, with the lookups of
+    :func:`verify_standalone` (the holder's keys resolved like an issuer's: did:key here,
+    did:web and profiles through the safe fetcher)."""
+    resolve, verify_one = _verifiers(
+        now=now, policy=policy, network=network, controllers=controllers,
+        status_lists=status_lists, explain=explain, recipient_email=None)
+    return verify_presentation(document, now=now, verify_credential=verify_one,
+                               options=options, resolve_controller=resolve)

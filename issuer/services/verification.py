@@ -16,7 +16,12 @@ from sqlalchemy.orm import Session
 
 from issuer.services import profiles, status, urls
 from issuer.services.fetch import FetchPolicy
-from issuer.services.standalone_verification import verify_standalone
+from issuer.services.standalone_verification import (
+    Lookup,
+    verify_standalone,
+    verify_standalone_presentation,
+)
+from issuer.verification.presentation import PresentationOptions, PresentationResult
 from issuer.verification.results import VerificationResult
 
 # (session, url, base_url) -> our own status list credential at that URL, or None.
@@ -57,7 +62,37 @@ def verify_document(
     revoked/suspended credential of ours is reported with the reason recorded for it
     (issuer.services.status); pass None to turn either off.
     """
-    lists = explain = None
+    lists, explain = _local_lookups(session, base_url, local_status_list, status_reason)
+    return verify_standalone(
+        document, now=now, policy=policy, network=network,
+        controllers=local_controller(session, base_url), status_lists=lists, explain=explain,
+        recipient_email=recipient_email,
+    )
+
+
+def verify_presentation_document(
+    session: Session,
+    document: Any,
+    *,
+    base_url: str,
+    now: datetime,
+    policy: FetchPolicy,
+    options: PresentationOptions = PresentationOptions(),
+    local_status_list: LocalStatusList | None = status.local_status_list,
+    status_reason: StatusReason | None = status.status_reason,
+) -> PresentationResult:
+    """Verify a presentation and each credential in it as :func:`verify_document` does."""
+    lists, explain = _local_lookups(session, base_url, local_status_list, status_reason)
+    return verify_standalone_presentation(
+        document, now=now, policy=policy, options=options,
+        controllers=local_controller(session, base_url), status_lists=lists, explain=explain,
+    )
+
+
+def _local_lookups(session: Session, base_url: str, local_status_list: LocalStatusList | None,
+                   status_reason: StatusReason | None):
+    lists: Lookup | None = None
+    explain = None
     if local_status_list is not None:
         def lists(url: str) -> dict[str, Any] | None:
             return local_status_list(session, url, base_url)
@@ -66,8 +101,4 @@ def verify_document(
         def explain(credential: dict[str, Any], purpose: str) -> str | None:
             return status_reason(session, credential, purpose)
 
-    return verify_standalone(
-        document, now=now, policy=policy, network=network,
-        controllers=local_controller(session, base_url), status_lists=lists, explain=explain,
-        recipient_email=recipient_email,
-    )
+    return lists, explain

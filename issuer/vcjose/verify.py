@@ -111,8 +111,9 @@ def _binding(found: discovery.FoundKey, subject: str | None, kind: Kind) -> Chec
     check = BINDING[kind]
     who = "issuer" if kind == "vc" else "holder"
     relationship = discovery.ASSERTION if kind == "vc" else discovery.AUTHENTICATION
+    mismatch = pt.ISSUER_KEY_MISMATCH if kind == "vc" else pt.HOLDER_KEY_MISMATCH
     if found.refuted:
-        return _failed(check, found.note, pt.ISSUER_KEY_MISMATCH,
+        return _failed(check, found.note, mismatch,
                        "Key controller does not match " + who)
     if found.controller is None:
         return _not_checked(check, found.note)
@@ -122,7 +123,7 @@ def _binding(found: discovery.FoundKey, subject: str | None, kind: Kind) -> Chec
         return _failed(check, "the credential has no issuer id", pt.MALFORMED_VALUE_ERROR)
     if found.controller != subject:
         return _failed(check, f"signed by a key of {found.controller}, which is not the "
-                       f"{who} {subject}", pt.ISSUER_KEY_MISMATCH,
+                       f"{who} {subject}", mismatch,
                        "Key controller does not match " + who)
     if relationship not in found.relationships:
         if found.note:

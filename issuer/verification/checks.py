@@ -20,13 +20,13 @@ from issuer.clock import parse_datetime
 from issuer.dataintegrity import proofs
 from issuer.dataintegrity.canonicalize import explain_jsonld_error, find_undefined_terms
 from issuer.dataintegrity.document_loader import StaticDocumentLoader
-from issuer.dataintegrity.limits import DEFAULT_LIMITS, LIMIT_TYPES, ProcessingLimits, check_json
+from issuer.dataintegrity.limits import DEFAULT_LIMITS, ProcessingLimits, check_json
 from issuer.errors import DocumentLoaderError, InputTooComplex
 from issuer.openbadges import schema_validation, vocab
 from issuer.openbadges.credential import normalize_email
 from issuer.verification import keys
 from issuer.verification import problem_types as pt
-from issuer.verification.proof_report import proof_check_result
+from issuer.verification.proof_report import proof_set_result, run_proof_set
 from issuer.verification.related_check import (
     RELATED_RESOURCE, ResourceFetcher, check_related_resource,
 )
@@ -215,51 +215,19 @@ def check_proof(credential: Any, ctx: VerifyContext) -> CheckResult:
             f"the credential carries {len(all_proofs)} proofs; at most "
             f"{ctx.limits.max_proofs} are checked", limit="max_proofs",
             maximum=ctx.limits.max_proofs, problem_type=pt.PROOF_COUNT_LIMIT), ctx)
-    found: dict[int, keys.ResolvedKey] = {}
-    unavailable: dict[int, str] = {}
-    over_limit: list[proofs.ProofOutcome] = []
-
-    def verify(index: int, proof: Any) -> proofs.ProofOutcome:
-        # Each proof on its own; proofs.verify_proof_set then settles the chains.
-        if over_limit:  # over a processing limit: no other proof would fare better
-            return proofs.outcome_of(index, proof, verified=False, supported=False,
-                                     reason="not checked (over a processing limit)")
-        if not proofs.is_supported(proof):
-            kind = proof.get("cryptosuite") or proof.get("type") if isinstance(proof, dict) else None
-            return proofs.outcome_of(index, proof, verified=False, supported=False,
-                                     reason=f"{kind!r} proofs are not supported")
-        try:
-            found[index] = keys.resolve_key(proof.get("verificationMethod"), ctx.resolve_controller)
-        except keys.KeyResolutionError as exc:
-            if exc.unavailable:  # could not be checked, rather than wrong
-                unavailable[index] = str(exc)
-                return proofs.outcome_of(index, proof, verified=False, supported=False,
-                                         reason=f"the signing key could not be had: {exc}")
-            return proofs.outcome_of(index, proof, verified=False, supported=True, reason=str(exc),
-                                     problem_type=pt.INVALID_VERIFICATION_METHOD)
-        outcome = proofs.verify_one(credential, index, proof, found[index].public_key,
-                                    loader=ctx.loader, limits=ctx.limits)
-        if outcome.problem_type in LIMIT_TYPES:
-            over_limit.append(outcome)
-        return outcome
-
-    outcomes = proofs.verify_proof_set(credential, verify)
-    if over_limit:
+    run = run_proof_set(credential, ctx.resolve_controller, loader=ctx.loader,
+                        limits=ctx.limits)
+    if run.over_limit is not None:
         ctx.over_limit = True
-        return _fail(cid, title, f"proof {over_limit[0].index + 1}: {over_limit[0].reason}",
-                     over_limit[0].problem_type, problem_title=InputTooComplex.title)
-    for outcome in outcomes:
+        return _fail(cid, title, f"proof {run.over_limit.index + 1}: {run.over_limit.reason}",
+                     run.over_limit.problem_type, problem_title=InputTooComplex.title)
+    for outcome in run.outcomes:
         if outcome.verified:
-            key = found[outcome.index]
+            key = run.found[outcome.index]
             ctx.verified_controllers.append(key.controller)
             if key.unconfirmed:
                 ctx.unconfirmed_controllers.setdefault(key.controller, key.unconfirmed)
-    result = proof_check_result(cid, title, outcomes,
-                                {index: key.warning for index, key in found.items()})
-    if result.status is Status.NOT_CHECKED and unavailable:
-        result = CheckResult(cid, title, Status.NOT_CHECKED, "the signing key could not be had: "
-                             + "; ".join(unavailable.values()), warnings=result.warnings)
-    return result
+    return proof_set_result(cid, title, run)
 
 
 # --- 4. Issuer binding -----------------------------------------------------------------------

@@ -41,8 +41,10 @@ class KeyResolutionError(Exception):
         self.unavailable = unavailable
 
 
-def resolve_key(method: Any, resolve_controller: ControllerResolver | None) -> ResolvedKey:
-    """The public key and controller behind a verification-method id."""
+def resolve_key(method: Any, resolve_controller: ControllerResolver | None, *,
+                relationship: str = "assertionMethod") -> ResolvedKey:
+    """The public key and controller behind a verification-method id, which the controller
+    must list under ``relationship`` (``authentication`` for a presentation's proof)."""
     if not isinstance(method, str) or not method:
         raise KeyResolutionError("the proof has no verificationMethod")
     if method.startswith("did:key:"):
@@ -65,7 +67,7 @@ def resolve_key(method: Any, resolve_controller: ControllerResolver | None) -> R
         except Exception as exc:  # resolver failures become a readable reason
             lookup_error = first_line(exc)
     if document is not None:
-        return _key_from_document(method, controller_id, document)
+        return _key_from_document(method, controller_id, document, relationship)
     if fragment.startswith(("z6Mk", "zDn", "z82")):  # Ed25519, P-256, P-384 Multikeys
         try:
             key = multikey.decode_multikey(fragment)
@@ -84,15 +86,17 @@ def resolve_key(method: Any, resolve_controller: ControllerResolver | None) -> R
     )
 
 
-def _key_from_document(method: str, controller_id: str, document: dict[str, Any]) -> ResolvedKey:
+def _key_from_document(method: str, controller_id: str, document: dict[str, Any],
+                       relationship: str) -> ResolvedKey:
     """Find ``method`` in a controller/DID document (or a key document) and check that it is
-    authorised for assertions."""
+    authorised for ``relationship``."""
     if document.get("publicKeyMultibase") and document.get("id") in (method, controller_id):
         candidates = [document]  # a key document
         assertion = [document.get("id")]
     else:
         candidates = [vm for vm in document.get("verificationMethod", []) if isinstance(vm, dict)]
-        assertion = document.get("assertionMethod", [])
+        assertion = document.get(relationship, [])
+        assertion = assertion if isinstance(assertion, list) else [assertion]
         candidates += [vm for vm in assertion if isinstance(vm, dict)]
     doc_id = document.get("id", controller_id)
 
@@ -104,7 +108,7 @@ def _key_from_document(method: str, controller_id: str, document: dict[str, Any]
             continue
         authorised = {full(ref) if isinstance(ref, str) else full(ref.get("id", "")) for ref in assertion}
         if method not in authorised:
-            raise KeyResolutionError(f"{method} is not listed under assertionMethod by its controller")
+            raise KeyResolutionError(f"{method} is not listed under {relationship} by its controller")
         if vm.get("type") not in VERIFICATION_KEY_TYPES:
             raise KeyResolutionError(f"{method} has unsupported key type {vm.get('type')!r}")
         try:

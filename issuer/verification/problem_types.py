@@ -18,6 +18,7 @@ from issuer.dataintegrity.limits import (  # noqa: F401
     ARRAY_LENGTH_LIMIT,
     BLANK_NODE_COUNT_LIMIT,
     BLANK_NODE_HASHING_LIMIT,
+    CREDENTIAL_COUNT_LIMIT,
     NESTING_DEPTH_LIMIT,
     PROOF_COUNT_LIMIT,
     QUAD_COUNT_LIMIT,
@@ -46,6 +47,8 @@ ISSUER_KEY_MISMATCH = OURS + "issuer-key-mismatch"
 EXPIRED = OURS + "expired"
 NOT_YET_VALID = OURS + "not-yet-valid"
 RECIPIENT_MISMATCH = OURS + "recipient-mismatch"
+# A presentation signed by a key its holder does not control.
+HOLDER_KEY_MISMATCH = OURS + "holder-key-mismatch"
 
 # Secured with JOSE (VC-JOSE-COSE names no problem types: the Data Integrity / Controlled
 # Identifiers ones where they fit, ours for the rest).

@@ -7,14 +7,23 @@ So the check passes when no proof failed and at least one verified; fails when a
 failed (a bad signature, a key that cannot be resolved, a chain whose previous proof is
 missing or invalid), with one problem per failed proof; and is not checked when nothing could
 be checked. The detail names each proof's outcome when there is more than one.
+
+:func:`run_proof_set` checks every proof of a document (a credential's, with proofPurpose
+assertionMethod; a presentation's, with authentication), resolving each key.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
+from issuer.dataintegrity import proofs
 from issuer.dataintegrity.cryptosuites import SUPPORTED
+from issuer.dataintegrity.document_loader import StaticDocumentLoader
+from issuer.dataintegrity.limits import LIMIT_TYPES, ProcessingLimits
 from issuer.dataintegrity.proofs import ProofOutcome
+from issuer.verification import keys
 from issuer.verification import problem_types as pt
 from issuer.verification.results import CheckResult, Problem, Status
 
@@ -73,3 +82,66 @@ def proof_check_result(
     if len(outcomes) > 1:
         detail = (f"{len(verified)} of {len(outcomes)} proofs verified ({suites}): {lines}")
     return CheckResult(check_id, title, Status.PASSED, detail, warnings=tuple(warnings))
+
+
+@dataclass
+class ProofSetRun:
+    """Every proof's outcome, the key found for each, the proofs whose key could not be had
+    (why), and the first proof over a processing limit (after which nothing was checked)."""
+
+    outcomes: list[ProofOutcome] = field(default_factory=list)
+    found: dict[int, keys.ResolvedKey] = field(default_factory=dict)
+    unavailable: dict[int, str] = field(default_factory=dict)
+    over_limit: ProofOutcome | None = None
+
+
+def run_proof_set(
+    document: dict[str, Any],
+    resolve_controller: keys.ControllerResolver | None,
+    *,
+    loader: StaticDocumentLoader,
+    limits: ProcessingLimits,
+    proof_purpose: str = proofs.ASSERTION_METHOD,
+) -> ProofSetRun:
+    """Check each proof of ``document`` on its own (its key resolved and listed by its
+    controller under ``proof_purpose``), then settle the chains (proofs.verify_proof_set)."""
+    run = ProofSetRun()
+
+    def verify(index: int, proof: Any) -> ProofOutcome:
+        if run.over_limit is not None:  # no other proof would fare better
+            return proofs.outcome_of(index, proof, verified=False, supported=False,
+                                     reason="not checked (over a processing limit)")
+        if not proofs.is_supported(proof):
+            kind = (proof.get("cryptosuite") or proof.get("type")
+                    if isinstance(proof, dict) else None)
+            return proofs.outcome_of(index, proof, verified=False, supported=False,
+                                     reason=f"{kind!r} proofs are not supported")
+        try:
+            run.found[index] = keys.resolve_key(proof.get("verificationMethod"),
+                                                resolve_controller, relationship=proof_purpose)
+        except keys.KeyResolutionError as exc:
+            if exc.unavailable:  # could not be checked, rather than wrong
+                run.unavailable[index] = str(exc)
+                return proofs.outcome_of(index, proof, verified=False, supported=False,
+                                         reason=f"the signing key could not be had: {exc}")
+            return proofs.outcome_of(index, proof, verified=False, supported=True,
+                                     reason=str(exc), problem_type=pt.INVALID_VERIFICATION_METHOD)
+        outcome = proofs.verify_one(document, index, proof, run.found[index].public_key,
+                                    loader=loader, limits=limits, proof_purpose=proof_purpose)
+        if outcome.problem_type in LIMIT_TYPES:
+            run.over_limit = outcome
+        return outcome
+
+    run.outcomes = proofs.verify_proof_set(document, verify)
+    return run
+
+
+def proof_set_result(check_id: str, title: str, run: ProofSetRun) -> CheckResult:
+    """The check's result for a run without a proof over a processing limit."""
+    result = proof_check_result(check_id, title, run.outcomes,
+                                {index: key.warning for index, key in run.found.items()})
+    if result.status is Status.NOT_CHECKED and run.unavailable:
+        result = CheckResult(check_id, title, Status.NOT_CHECKED,
+                             "the signing key could not be had: "
+                             + "; ".join(run.unavailable.values()), warnings=result.warnings)
+    return result

@@ -35,11 +35,12 @@ CORS_RESOURCES[r"/status/.*"] = {
     "origins": "*", "methods": ["GET", "HEAD", "OPTIONS"], "supports_credentials": False,
     "send_wildcard": True,
 }
-# The VC-API verification endpoint is public: POST from any origin (no cookies).
-CORS_RESOURCES["/credentials/verify"] = {
-    "origins": "*", "send_wildcard": True, "methods": ["POST", "OPTIONS"],
-    "supports_credentials": False, "max_age": 86400,
-}
+# The VC-API verification endpoints are public: POST from any origin (no cookies).
+for _verify_path in ("/credentials/verify", "/presentations/verify"):
+    CORS_RESOURCES[_verify_path] = {
+        "origins": "*", "send_wildcard": True, "methods": ["POST", "OPTIONS"],
+        "supports_credentials": False, "max_age": 86400,
+    }
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:

@@ -27,6 +27,14 @@
  *                 -> {"verified", "error", "proofs", "results", "statusResult"?}
  *   {"op": "verifyProofs", "credential", "documents"?, "requireIssuerMatch"?}
  *                 -> {"verified", "proofs"}  (every proof, chains included)
+ *   {"op": "signPresentation", "presentation", "publicKeyMultibase",
+ *    "secretKeyMultibase", "verificationMethod", "controller", "date",
+ *    "challenge", "domain"?, "cryptosuite"?}               -> {"signed", "error"}
+ *   {"op": "verifyPresentation", "presentation", "challenge"?, "domain"?,
+ *    "documents"?, "unsignedPresentation"?, "now"?}
+ *       -> {"verified", "error", "presentationVerified", "credentialsVerified"}
+ *      (vc.verify: the presentation's authentication proof with challenge and
+ *      domain, then every credential in it; statuses are not checked)
  *
  * Proof sets and chains: the pinned libraries (jsonld-signatures 11.6,
  * data-integrity 2.5.0) know no `previousProof`: they check every proof over
@@ -484,6 +492,50 @@ async function verifyProofs(request) {
   };
 }
 
+// vc.signPresentation: an authentication proof with challenge and domain.
+async function signPresentation(request) {
+  required(request, 'presentation', 'publicKeyMultibase', 'secretKeyMultibase',
+    'verificationMethod', 'controller', 'challenge');
+  const {keyPair, cryptosuite} = await keyPairFor(request);
+  const suite = new DataIntegrityProof({
+    signer: keyPair.signer(), cryptosuite, date: request.date
+  });
+  try {
+    const signed = await vc.signPresentation({
+      presentation: structuredClone(request.presentation), suite,
+      challenge: request.challenge, domain: request.domain,
+      documentLoader: makeDocumentLoader(request.documents)
+    });
+    return {signed, error: null};
+  } catch(error) {
+    return {signed: null, error: summarize(error)};
+  }
+}
+
+// vc.verify on a presentation: its proof (AuthenticationProofPurpose with
+// the challenge and domain), then each credential (issuer = key controller).
+async function verifyPresentation(request) {
+  required(request, 'presentation');
+  const result = await vc.verify({
+    presentation: request.presentation,
+    challenge: request.challenge, domain: request.domain,
+    unsignedPresentation: request.unsignedPresentation === true,
+    suite: verifierSuites(),
+    documentLoader: makeDocumentLoader(request.documents),
+    checkStatus: async () => ({verified: true, skipped: true}),
+    ...(request.now ? {now: request.now} : {})
+  });
+  const credentials = result.credentialResults ?? [];
+  return {
+    verified: result.verified,
+    error: result.verified ? null : summarize(result.error) ??
+      [summarize(result.presentationResult?.error),
+        ...credentials.map(c => summarize(c.error))].filter(Boolean).join('; '),
+    presentationVerified: result.presentationResult?.verified ?? null,
+    credentialsVerified: credentials.map(c => c.verified)
+  };
+}
+
 // -------------------------------------------------------------- main --
 
 async function readStdin() {
@@ -506,7 +558,7 @@ try {
   } catch(e) {
     throw new BadRequest(`stdin is not one JSON document: ${e.message}`);
   }
-  const ops = {sign, verify, verifyProofs};
+  const ops = {sign, verify, verifyProofs, signPresentation, verifyPresentation};
   if(!request || !Object.hasOwn(ops, request.op)) {
     throw new BadRequest(`"op" must be one of ${Object.keys(ops).join(', ')}.`);
   }

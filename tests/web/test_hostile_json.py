@@ -81,6 +81,14 @@ ENDPOINTS: dict[str, tuple[str | None, dict[str, Any]]] = {
         "options": {"verifiableCredential": _credential(),
                     "options": {"recipientEmail": "__hostile__"}},
     }),
+    "/presentations/verify": (None, {
+        "top": "__hostile__",
+        "credential": {"presentation": {
+            "@context": ["https://www.w3.org/ns/credentials/v2"],
+            "type": ["VerifiablePresentation"],
+            "verifiableCredential": [_credential(name="__hostile__")]}},
+        "options": {"verifiablePresentation": {}, "options": {"challenge": "__hostile__"}},
+    }),
 }
 
 CASES = [
@@ -89,7 +97,7 @@ CASES = [
     for where in shapes
     for kind in HOSTILE
     # A credential to verify is not stored: NUL is only odd text there (a failed check).
-    if (path, kind) != ("/credentials/verify", "nul")
+    if (path, kind) not in (("/credentials/verify", "nul"), ("/presentations/verify", "nul"))
 ]
 
 

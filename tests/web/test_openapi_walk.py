@@ -194,6 +194,14 @@ def test_every_documented_operation_answers_as_documented(app, server, spec, pro
     call("POST", verify, body={"verifiableCredential": good})
     call("POST", verify, body={"verifiableCredential": {**good, "issuer": ISSUER_DID + ":x"}})
     call("POST", verify, body=[])
+    presentations = "/presentations/verify"
+    presentation = {"@context": ["https://www.w3.org/ns/credentials/v2"],
+                    "type": ["VerifiablePresentation"], "verifiableCredential": [good]}
+    call("POST", presentations, body={"presentation": presentation})
+    call("POST", presentations, body={"verifiablePresentation": presentation,
+                                      "options": {"challenge": "c-1", "domain": "example.org",
+                                                  "returnPresentation": True}})
+    call("POST", presentations, body={"verifiablePresentation": "a.b.c"})
 
     # -- native issuing and reading
     native = "/api/v1/credentials"

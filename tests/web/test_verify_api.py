@@ -241,7 +241,7 @@ def test_unknown_checks_are_refused_by_name(client, offline, checks, detail):
     assert response.status_code == 400
     problem = response.get_json()
     assert problem["type"] == "urn:issuer:problem:unknown-check"
-    assert problem["title"] == "Unknown verification check"
+    assert problem["title"] == "Unsupported verification check"
     assert problem["detail"].startswith(detail)
 
 

@@ -12,7 +12,7 @@ from flask import Blueprint, jsonify
 
 from issuer.services import idempotency
 from issuer.services.apiauth import SCOPES
-from issuer.web.api import events
+from issuer.web.api import events, verify
 from issuer.web.api.openapi_parts import AUTH_ERRORS, BEARER, json_answer, problem_answer, ref
 from issuer.web.core import deps
 
@@ -393,6 +393,7 @@ def document(base_url: str) -> dict[str, Any]:
                                            "OpenAPI 3.1")},
             }},
             **events.openapi_paths(),  # described next to its code
+            **verify.openapi_paths(),
         },
         "components": {
             "schemas": SCHEMAS,

@@ -1,7 +1,7 @@
 """The one place the web layer verifies: settings → fetch policy, base URL, clock, and this
 server's own issuers (and status lists) resolved locally. The API, the verify page and the
-credential page all call :func:`verify`; the API and the page share the body limits and the
-rate limit defined here.
+credential page all call :func:`verify` (:func:`verify_presentation` for a presentation);
+the API and the page share the body limits and the rate limit defined here.
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ from flask import current_app, request
 
 from issuer.services import standalone_verification
 from issuer.services.fetch import FetchPolicy
-from issuer.services.verification import verify_document
+from issuer.services.verification import verify_document, verify_presentation_document
+from issuer.verification.presentation import PresentationOptions, PresentationResult
 from issuer.verification.results import VerificationResult
 from issuer.web.core import deps, ratelimit
 
@@ -40,6 +41,13 @@ def verify(document: Any, *, recipient_email: str | None = None,
         recipient_email=recipient_email,
         network=network,
     )
+
+
+def verify_presentation(document: Any, options: PresentationOptions) -> PresentationResult:
+    """Verify a presentation, and each credential in it, now."""
+    return verify_presentation_document(
+        deps.session(), document, base_url=deps.base_url(), now=deps.now(),
+        policy=fetch_policy(), options=options)
 
 
 def raise_body_limits(_endpoint: str | None, _values: dict[str, Any] | None) -> None:
