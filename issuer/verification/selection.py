@@ -1,9 +1,10 @@
 """VC-API ``options.checks``: which checks decide the verdict.
 
 Every check always runs and is reported. The structure of the credential (``context``,
-``schema``) and its signature bound to its issuer (``proof`` and ``issuer``; a signature not
-attributable to the issuer proves nothing about it, which is also what Digital Bazaar's
-``CredentialIssuancePurpose`` enforces) always decide. ``options.checks`` chooses which of
+``schema``) and its signature bound to its issuer (``proof`` and ``issuer``, and for a JWS
+``jwt-claims``, the claims it signs; a signature not attributable to the issuer proves
+nothing about it, which is also what Digital Bazaar's ``CredentialIssuancePurpose``
+enforces) always decide. ``options.checks`` chooses which of
 the others do as well: a failed check outside the choice becomes a warning. An unknown name
 is refused (:class:`UnknownCheck`), never ignored.
 """
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-ALWAYS = ("context", "schema", "proof", "issuer")
+ALWAYS = ("context", "schema", "proof", "jwt-claims", "issuer")
 # option name -> our check ids (the VC-API names and ours)
 NAMES: dict[str, tuple[str, ...]] = {
     "proof": ("proof", "issuer"),
