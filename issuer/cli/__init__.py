@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import click
 
-from issuer.cli import api, bake, community, core, service, status
+from issuer.cli import api, bake, community, core, service, status, webhooks
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -24,3 +24,4 @@ service.register(main)
 status.register(main)
 api.register(main)
 community.register(main)  # issue 7
+webhooks.register(main)  # issue 15

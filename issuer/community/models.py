@@ -37,6 +37,7 @@ from issuer.models import (
     StoredImage,
     UTCDateTime,
 )
+from issuer.webhooks.models import WebhookEndpoint
 
 
 class Member(Base):
@@ -220,10 +221,12 @@ class OutboxMessage(Base):
     __tablename__ = "community_outbox"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    kind: Mapped[str] = mapped_column(String(32))  # "credential_issued" | "sign_in_link"
+    kind: Mapped[str] = mapped_column(String(32))  # "credential_issued" | "sign_in_link" |
+    # "webhook_disabled" (issue 15: to the endpoint's owner)
     credential_id: Mapped[str | None] = mapped_column(ForeignKey("issued_credentials.id"),
                                                       index=True)
     member_id: Mapped[int | None] = mapped_column(ForeignKey("community_members.id"))
+    webhook_endpoint_id: Mapped[str | None] = mapped_column(ForeignKey("webhook_endpoints.id"))
     status: Mapped[str] = mapped_column(String(16), index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
@@ -233,3 +236,4 @@ class OutboxMessage(Base):
 
     credential: Mapped[IssuedCredential | None] = relationship()
     member: Mapped[Member | None] = relationship()
+    webhook_endpoint: Mapped[WebhookEndpoint | None] = relationship()

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from issuer.errors import Conflict, InvalidRequest, NotFound, ValidationFailed
 from issuer.models import Achievement, AdminUser, IssuedCredential, Recipient
 from issuer.openbadges import credential as ob
-from issuer.openbadges.schema_validation import ACHIEVEMENT_CREDENTIAL, validate
+from issuer.openbadges.schema_validation import ACHIEVEMENT_CREDENTIAL, validate_credential
 from issuer.services import achievements, ids, profiles, status, urls
 from issuer.services.keystore import FileKeyStore
 from issuer.services.profiles import is_http_url
@@ -170,12 +170,7 @@ def _issue_once(
         )
         # The OB 3.0 schema knows a single credentialStatus object; VC 2.0 allows the array
         # (revocation + suspension), so each entry is checked in the schema's one slot.
-        problems = list(dict.fromkeys(
-            problem
-            for entry in document["credentialStatus"]
-            for problem in validate({**document, "credentialStatus": entry},
-                                    ACHIEVEMENT_CREDENTIAL)
-        ))
+        problems = validate_credential(document, ACHIEVEMENT_CREDENTIAL)
         if problems:
             raise InvalidRequest(
                 "the credential would not match the OB 3.0 schema: "

@@ -1,4 +1,5 @@
-"""Flask-WTF forms (each carries a CSRF token). They only parse; the services check rules."""
+"""Flask-WTF forms (each carries a CSRF token). They only parse; the services check rules,
+and :func:`show_errors` puts their messages next to the fields."""
 
 from __future__ import annotations
 
@@ -8,13 +9,19 @@ from wtforms import (
     DateField,
     EmailField,
     PasswordField,
+    RadioField,
     SelectChoice,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
+from issuer.badgedesign.design import INITIALS, MAX_RIBBON, MAX_TITLE, SHAPES
+from issuer.badgedesign.icons import ICON_LABELS
+from issuer.errors import ValidationFailed
 from issuer.openbadges.vocab import ACHIEVEMENT_TYPES
 
 
@@ -60,6 +67,35 @@ class AchievementForm(FlaskForm):
     tags = StringField("Tags (comma-separated)")
     alignments = TextAreaField("Alignments (one per line: Name | https://url | framework | code)")
     image = FileField("Image (PNG or SVG)")
+    # The badge designer (issuer.badgedesign): the service checks every value.
+    image_source = RadioField(
+        "Badge image",
+        choices=[SelectChoice("design", "Design the badge here"),
+                 SelectChoice("upload", "Upload an image"),
+                 SelectChoice("keep", "Keep the current image")],
+        default="design", validate_choice=False,
+    )
+    design_shape = RadioField("Shape", choices=[SelectChoice(*item) for item in SHAPES.items()],
+                              default="circle",
+                              validate_choice=False)
+    design_background = StringField("Background", default="#1d4ed8")
+    design_accent = StringField("Rim and ribbon", default="#fbbf24")
+    design_foreground = StringField("Icon and text", default="#ffffff")
+    design_icon = RadioField("Icon", choices=[SelectChoice(INITIALS, "Initials"),
+                                      *(SelectChoice(*item) for item in ICON_LABELS.items())],
+                             default="award", validate_choice=False)
+    design_title = StringField(f"Text on the badge (at most {MAX_TITLE} characters)")
+    design_ribbon = StringField(f"Ribbon text (optional, at most {MAX_RIBBON} characters)")
+
+    def design_values(self) -> dict[str, str]:
+        """The designer's fields as a design record's keys (title defaults to the name)."""
+        return {
+            "shape": self.design_shape.data, "background": self.design_background.data,
+            "accent": self.design_accent.data, "foreground": self.design_foreground.data,
+            "icon": self.design_icon.data,
+            "title": (self.design_title.data or "").strip() or (self.name.data or ""),
+            "ribbon": self.design_ribbon.data or "",
+        }
 
 
 class IssueForm(FlaskForm):
@@ -77,3 +113,24 @@ class PasswordChangeForm(FlaskForm):
                                      validators=[DataRequired("Enter your current password.")])
     new_password = PasswordField("New password (at least 10 characters)")
     repeat_password = PasswordField("New password again")
+
+
+def checkboxes(label: str, items: dict[str, str], *, default: list[str]) -> SelectMultipleField:
+    """A list of checkboxes, one per ``name: text`` item (API scopes, webhook events)."""
+    return SelectMultipleField(
+        label, choices=[SelectChoice(name, f"{name}: {text}") for name, text in items.items()],
+        option_widget=CheckboxInput(), widget=ListWidget(prefix_label=False),
+        validate_choice=False, default=default,
+    )
+
+
+def show_errors(form: FlaskForm, error: ValidationFailed) -> list[str]:
+    """Attach a service's messages to their fields; return those that belong to no field."""
+    general = []
+    for field_name, message in error.errors.items():
+        field = getattr(form, field_name, None)
+        if field is not None and hasattr(field, "errors"):
+            field.errors = [*list(field.errors or ()), message]
+        else:
+            general.append(message)
+    return general
