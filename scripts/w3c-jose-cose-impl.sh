@@ -34,9 +34,10 @@
 #             there. Only `result` is compared with the expected one; `data` holds the
 #             secured credential for issue. Exit 0 when a result was written.
 #
-# Until issuer/vcjose has a conformance entry point this answers "indeterminate" (what the
-# reference implementation answers for what it does not support): every claimed test then
-# fails, and none passes by accident (9 of the 16 JOSE tests expect "failure").
+# The answers come from `python -m issuer.vcjose.conformance` (our issuing and verifying
+# code; its docstring says what success means for each). Without that module (an older
+# checkout) this answers "indeterminate": every claimed test then fails, none passes by
+# accident (9 of the 16 JOSE tests expect "failure").
 set -euo pipefail
 
 fn=${1:-}
@@ -57,9 +58,6 @@ case $fn in issue|verify) ;; *) echo "usage: $0 issue|verify --input F --key F -
 
 PY=${W3C_ISSUER_PYTHON:-$(cd "$(dirname "$0")/.." && pwd)/.venv/bin/python}
 
-# TODO(issue 11, item 3): the real call. When issuer/vcjose grows a command-line entry point
-# `python -m issuer.vcjose.conformance issue|verify --input … --key … --feature … [--sd …]
-# --output …` with the contract above, it is used from here on; nothing else changes.
 if "$PY" -c 'import importlib.util, sys; sys.exit(importlib.util.find_spec("issuer.vcjose.conformance") is None)' 2>/dev/null; then
     exec "$PY" -m issuer.vcjose.conformance "$fn" "${args[@]}"
 fi

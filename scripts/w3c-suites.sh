@@ -3,8 +3,9 @@
 #
 #   bash scripts/w3c-suites.sh SUITES_DIR [--results DIR] [--only NAME[,NAME…]]
 #
-# SUITES_DIR is what scripts/w3c-suites-setup.sh prepares: one checkout per suite
-# (SUITES_DIR/<name>, with node_modules installed). Every such suite found there is run.
+# SUITES_DIR holds one checkout per suite (SUITES_DIR/<name>, git dependencies replaced by
+# file: paths, node_modules installed with npm install --install-links; README.md, "Running
+# the W3C test suites"). Every such suite found there is run.
 #
 # What it does:
 #   * a fresh instance (SQLite database, keys, queue) in a temporary directory; a did:key
@@ -38,8 +39,9 @@
 #                           credential: when set, an extra issuer tagged JWT and
 #                           EnvelopingProof sends them, and the verifiers are tagged JWT and
 #                           EnvelopingProof too (vc-api-issuer and vc-api-verifier JWT tests,
-#                           VC DM 2.0 enveloped-credential tests). Unset by default: we do not
-#                           issue VC-JOSE-COSE yet.
+#                           VC DM 2.0 enveloped-credential tests). Ours is '{"format":
+#                           "vc+jwt"}'. Unset by default: those tests are outside the counts
+#                           README.md reports (see there for what they find).
 set -euo pipefail
 
 usage() { sed -n '4p' "$0" | sed 's/^# *//' >&2; exit 2; }
@@ -73,7 +75,7 @@ for dir in "$SUITES_DIR"/*/; do
     suites+=("$name")
 done
 if [ ${#suites[@]} -eq 0 ]; then
-    echo "no prepared suite in $SUITES_DIR (run scripts/w3c-suites-setup.sh first)" >&2
+    echo "no prepared suite in $SUITES_DIR (see README.md, "Running the W3C test suites")" >&2
     exit 2
 fi
 

@@ -56,11 +56,18 @@ def _verifiers(
     def verify_list(list_credential: dict[str, Any]) -> VerificationResult:
         return verify_credential(list_credential, now=now, resolve_controller=resolve)
 
+    def fetch_resource(url: str, media_type: str | None) -> bytes:
+        """A relatedResource, to compare with its digest."""
+        if not network:
+            raise NotFetched(url)
+        return fetch(url, policy=policy, accept=media_type or "*/*").body
+
     checker = make_status_checker(fetch=fetch_list, verify_list=verify_list, explain=explain)
 
     def verify_one(document: Any) -> VerificationResult:
         return verify_credential(document, now=now, resolve_controller=resolve,
-                                 recipient_email=recipient_email, status_checker=checker)
+                                 recipient_email=recipient_email, status_checker=checker,
+                                 fetch_resource=fetch_resource)
 
     return resolve, verify_one
 

@@ -40,7 +40,9 @@ from issuer.openbadges.schema_validation import ACHIEVEMENT_CREDENTIAL
 from issuer.openbadges.schema_validation import validate as validate_schema
 from issuer.services import profiles, urls
 from issuer.services.apiauth import Principal
+from issuer.services.fetch import FetchPolicy
 from issuer.services.keystore import FileKeyStore, KeyInfo
+from issuer.services.related_resources import check_related_resources
 from issuer.services.signing import (
     issuer_id_of,
     sign_credential,
@@ -187,9 +189,13 @@ def _with_data_integrity_context(credential: dict[str, Any]) -> dict[str, Any]:
 
 
 def check_credential(
-    session: Session, credential: Any, *, principal: Principal, base_url: str
+    session: Session, credential: Any, *, principal: Principal, base_url: str,
+    resource_policy: FetchPolicy = FetchPolicy(),
 ) -> tuple[IssuerProfile, dict[str, Any], str | None]:
     """(profile, credential to sign, hosted uuid) or InvalidCredential / Forbidden / Conflict.
+
+    ``resource_policy``: how relatedResource entries on this server are fetched to compare
+    their digests (issuer.services.related_resources).
 
     Does not sign: undefined terms are found while signing (the same JSON-LD expansion)."""
     try:
@@ -207,6 +213,10 @@ def check_credential(
     ]
     if unknown:
         raise InvalidCredential(unknown)
+    wrong_digests = check_related_resources(credential, base_url=base_url,
+                                            policy=resource_policy)
+    if wrong_digests:
+        raise InvalidCredential(wrong_digests)
     issuer_id = _issuer_id(credential)
     try:
         profile = find_issuer_profile(session, issuer_id, base_url=base_url)
@@ -243,12 +253,14 @@ def issue_credential(
     base_url: str,
     now: datetime,
     status_hook: StatusHook | None = None,
+    resource_policy: FetchPolicy = FetchPolicy(),
 ) -> SignedCredential:
     """Check, sign and store a caller-shaped credential in one transaction."""
     principal.require("issue")
     with atomic(session):
         profile, document, hosted = check_credential(
-            session, credential, principal=principal, base_url=base_url
+            session, credential, principal=principal, base_url=base_url,
+            resource_policy=resource_policy,
         )
         record_status: StatusRecorder | None = None
         if "credentialStatus" in options:

@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from issuer.clock import parse_datetime
+from issuer.vcdm import related
 
 VC_V2 = "https://www.w3.org/ns/credentials/v2"
 VC_V1 = "https://www.w3.org/2018/credentials/v1"
@@ -215,6 +216,48 @@ def rule_related_objects(credential: dict[str, Any], v: str) -> Iterator[Violati
     yield from _typed_objects(credential, "evidence", need_id=False)
 
 
+# --- §5.3 Integrity of related resources -----------------------------------------------------
+
+def rule_related_resource(credential: dict[str, Any], v: str) -> Iterator[Violation]:
+    """One or more objects, each with a unique URL ``id`` and at least one well-formed
+    ``digestSRI`` / ``digestMultibase`` (whether a digest matches is checked by whoever
+    can retrieve the resource)."""
+    if "relatedResource" not in credential:
+        return
+    value = credential["relatedResource"]
+    items = _as_list(value)
+    if not items:
+        yield Violation("relatedResource-empty", "$.relatedResource",
+                        "relatedResource must not be an empty array")
+    seen: set[str] = set()
+    for index, item in enumerate(items):
+        path = "$.relatedResource" + (f"[{index}]" if isinstance(value, list) else "")
+        if not isinstance(item, dict):
+            yield Violation("relatedResource-object", path,
+                            "relatedResource entries must be objects with an id and a digest")
+            continue
+        identifier = item.get("id")
+        if not is_url(identifier):
+            yield Violation("relatedResource-id", path + ".id",
+                            "each relatedResource entry needs an id that is a URL")
+        elif identifier in seen:
+            yield Violation("relatedResource-duplicate", path + ".id",
+                            f"{identifier} is listed twice in relatedResource")
+        else:
+            seen.add(identifier)
+        if "digestSRI" not in item and "digestMultibase" not in item:
+            yield Violation("relatedResource-digest", path,
+                            "each relatedResource entry needs a digestSRI or digestMultibase")
+            continue
+        try:
+            related.digests(item)
+        except related.DigestError as exc:
+            yield Violation("relatedResource-digest-format", path, str(exc))
+        if "mediaType" in item and not isinstance(item["mediaType"], str):
+            yield Violation("relatedResource-mediaType", path + ".mediaType",
+                            "mediaType must be a string (a media type such as image/png)")
+
+
 # --- §4.6 Names and descriptions -------------------------------------------------------------
 
 def rule_name_description(credential: dict[str, Any], v: str) -> Iterator[Violation]:
@@ -255,7 +298,8 @@ def _walk_nulls(node: Any, path: str) -> Iterator[Violation]:
 
 RULES: tuple[Rule, ...] = (
     rule_context, rule_type, rule_id, rule_issuer, rule_subject, rule_dates,
-    rule_related_objects, rule_name_description, rule_unsigned, rule_no_nulls,
+    rule_related_objects, rule_related_resource, rule_name_description, rule_unsigned,
+    rule_no_nulls,
 )
 
 

@@ -27,6 +27,9 @@ from issuer.openbadges.credential import normalize_email
 from issuer.verification import keys
 from issuer.verification import problem_types as pt
 from issuer.verification.proof_report import proof_set_result, run_proof_set
+from issuer.verification.related_check import (
+    RELATED_RESOURCE, ResourceFetcher, check_related_resource,
+)
 from issuer.verification.results import CheckResult, Problem, Status, first_line
 
 ControllerResolver = keys.ControllerResolver
@@ -46,6 +49,8 @@ class VerifyContext:
     clock_skew: timedelta
     status_checker: StatusChecker | None
     limits: ProcessingLimits = DEFAULT_LIMITS
+    # relatedResource: (url, media type) -> the resource's bytes; None: nothing is fetched
+    fetch_resource: ResourceFetcher | None = None
     contexts_loadable: bool = True
     # Set when the credential is over a processing limit: the later checks are not made.
     over_limit: bool = False
@@ -243,22 +248,25 @@ def check_issuer(credential: Any, ctx: VerifyContext) -> CheckResult:
     expected = issuer_id(credential)
     if expected is None:
         return _fail(cid, title, "the credential has no issuer id", pt.MALFORMED_VALUE_ERROR)
-    strangers = [c for c in ctx.verified_controllers if c != expected]
-    if strangers:
+    # A proof set or chain may carry proofs of others too (a witness, a notary: Data
+    # Integrity §4.5-4.6); the issuer's own verified proof is what binds the issuer.
+    strangers = list(dict.fromkeys(c for c in ctx.verified_controllers if c != expected))
+    if expected not in ctx.verified_controllers:
         return _fail(
             cid, title,
             f"signed by a key of {strangers[0]}, which is not the issuer {expected}",
             pt.ISSUER_KEY_MISMATCH, problem_title="Key controller does not match issuer",
         )
-    confirmed = [c for c in ctx.verified_controllers if c not in ctx.unconfirmed_controllers]
-    if not confirmed:
+    also = f" (also signed by {', '.join(strangers)})" if strangers else ""
+    if expected in ctx.unconfirmed_controllers:
         why = ctx.unconfirmed_controllers[expected]
         return CheckResult(
             cid, title, Status.NOT_CHECKED,
             f"the key was taken from the verification method id; {expected} could not be "
             f"fetched to confirm it publishes the key ({why})",
         )
-    return CheckResult(cid, title, Status.PASSED, f"signed with a key of the issuer {expected}")
+    return CheckResult(cid, title, Status.PASSED,
+                       f"signed with a key of the issuer {expected}{also}")
 
 
 # --- 5. Validity period ----------------------------------------------------------------------
@@ -352,7 +360,20 @@ def check_recipient(credential: Any, ctx: VerifyContext) -> CheckResult:
                  pt.RECIPIENT_MISMATCH, problem_title="Recipient does not match")
 
 
+def check_related(credential: Any, ctx: VerifyContext) -> CheckResult:
+    return check_related_resource(credential, ctx.fetch_resource)
+
+
+RELATED = RELATED_RESOURCE
+
 ALL_CHECKS = (
     check_context, check_schema, check_proof, check_issuer, check_validity, check_status,
     check_recipient,
 )
+
+
+def checks_for(credential: Any) -> tuple[Callable[[Any, VerifyContext], CheckResult], ...]:
+    """ALL_CHECKS, and the relatedResource check when the credential lists any."""
+    if isinstance(credential, dict) and "relatedResource" in credential:
+        return (*ALL_CHECKS, check_related)
+    return ALL_CHECKS

@@ -56,3 +56,9 @@ INVALID_VERIFICATION_METHOD_URL = SECURITY + "INVALID_VERIFICATION_METHOD_URL"
 INVALID_RELATIONSHIP_FOR_VERIFICATION_METHOD = (
     SECURITY + "INVALID_RELATIONSHIP_FOR_VERIFICATION_METHOD")
 INVALID_JWT = OURS + "invalid-jwt"
+
+# relatedResource (VC DM 2.0 §5.3): the retrieved resource does not match its digest.
+RELATED_RESOURCE_MISMATCH = OURS + "related-resource-digest-mismatch"
+
+# options.checks names a check the verifier does not make (issuer.verification.selection).
+UNKNOWN_CHECK = OURS + "unknown-check"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import Any
 
@@ -76,6 +76,15 @@ class VerificationResult:
     # Checks that must pass, not merely not fail: a credential none of whose signatures
     # could be checked is not verified.
     required: tuple[str, ...] = ("proof",)
+    # The checks that decide the verdict (options.checks, issuer.verification.selection);
+    # None: all of them. A failed check outside them is a warning.
+    selected: tuple[str, ...] | None = None
+
+    def select(self, check_ids: tuple[str, ...] | None) -> VerificationResult:
+        return replace(self, selected=check_ids)
+
+    def _deciding(self, check: CheckResult) -> bool:
+        return self.selected is None or check.id in self.selected
 
     @property
     def verified(self) -> bool:
@@ -87,8 +96,8 @@ class VerificationResult:
     def failed_checks(self) -> tuple[CheckResult, ...]:
         """Checks that failed, and required checks that could not be made."""
         return tuple(
-            check for check in self.checks
-            if check.failed or (check.id in self.required and check.status is not Status.PASSED)
+            check for check in self.checks if self._deciding(check) and (
+                check.failed or (check.id in self.required and check.status is not Status.PASSED))
         )
 
     @property
@@ -107,9 +116,10 @@ class VerificationResult:
         """
         unsupported = any(problem.type == UNSUPPORTED_PROOF
                           for check in self.failed_checks for problem in check.problems)
-        if unsupported or any(check.failed for check in self.checks):
+        if unsupported or any(check.failed and self._deciding(check) for check in self.checks):
             return Verdict.NOT_VERIFIED
-        return Verdict.INCOMPLETE if self.not_checked else Verdict.VERIFIED
+        deciding = [check for check in self.not_checked if self._deciding(check)]
+        return Verdict.INCOMPLETE if deciding else Verdict.VERIFIED
 
     @property
     def all_warnings(self) -> tuple[str, ...]:
@@ -118,6 +128,9 @@ class VerificationResult:
             found.extend(f"{check.id}: {warning}" for warning in check.warnings)
             if check.status is Status.NOT_CHECKED:
                 found.append(f"{check.id}: not checked: {check.detail}")
+            elif check.failed and not self._deciding(check):
+                found.append(f"{check.id}: failed, but not among options.checks: "
+                             f"{check.detail}")
         return tuple(found)
 
     def check(self, check_id: str) -> CheckResult:

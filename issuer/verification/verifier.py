@@ -28,12 +28,14 @@ def verify_credential(
     clock_skew: timedelta = DEFAULT_CLOCK_SKEW,
     status_checker: checks.StatusChecker | None = None,
     limits: ProcessingLimits = DEFAULT_LIMITS,
+    fetch_resource: checks.ResourceFetcher | None = None,
 ) -> VerificationResult:
     """Verify a credential (already parsed JSON) as of ``now``.
 
     ``resolve_controller(id)`` returns the controller/DID document of a verification method's
     controller, or None when it cannot be had; ``recipient_email``, when given, must match a
-    (hashed) identifier of the subject. ``verified`` is true only when no check failed and a
+    (hashed) identifier of the subject; ``fetch_resource(url, media type)`` retrieves a
+    relatedResource to compare with its digest (None: only vendored contexts are compared). ``verified`` is true only when no check failed and a
     signature was actually verified. ``limits`` bounds the work spent on the credential.
 
     A compact JWS (text) or an ``EnvelopedVerifiableCredential`` is a credential secured with
@@ -52,9 +54,10 @@ def verify_credential(
         clock_skew=clock_skew,
         status_checker=status_checker,
         limits=limits,
+        fetch_resource=fetch_resource,
     )
     results: list[CheckResult] = []
-    for check in checks.ALL_CHECKS:
+    for check in checks.checks_for(document):
         if ctx.over_limit:
             check_id, title = _describe(check)
             results.append(CheckResult(check_id, title, Status.NOT_CHECKED,

@@ -275,3 +275,44 @@ def test_every_vcdm_rule_has_an_endpoint_case():
     named = set(re.findall(r'Violation\("([a-z-]+)"', source))
     covered = {case[0] for case in RULE_CASES}
     assert named <= covered, named - covered
+
+
+EXAMPLES_V2 = "https://www.w3.org/ns/credentials/examples/v2"
+
+
+def test_the_w3c_examples_context_is_accepted_for_a_plain_vc(app, client, token):
+    document = minimal_vc(context=[VC_V2, EXAMPLES_V2], type=["VerifiableCredential",
+                                                              "ExampleAlumniCredential"])
+    document["credentialSubject"]["alumniOf"] = "The School of Examples"
+    response = post(client, token, {"credential": document})
+    assert response.status_code == 201, response.get_json()
+    signed = response.get_json()["verifiableCredential"]
+    assert signed["@context"] == [VC_V2, EXAMPLES_V2]  # nothing added, nothing dropped
+    result = verify_credential(signed, now=utc_now(), resolve_controller=did_resolver(client))
+    assert result.verified, result.to_dict()
+
+
+def test_related_resources_are_checked_at_issue(app, client, token):
+    import base64
+    import hashlib
+
+    from issuer.dataintegrity.document_loader import context_bytes
+    digest = base64.b64encode(hashlib.sha384(context_bytes(VC_V2)).digest()).decode()
+    good = minimal_vc(relatedResource=[{"id": VC_V2, "digestSRI": f"sha384-{digest}"}])
+    response = post(client, token, {"credential": good})
+    assert response.status_code == 201, response.get_json()
+    assert response.get_json()["verifiableCredential"]["relatedResource"] == \
+        good["relatedResource"]
+    before = stored_count(app)
+    for entries, rule in [
+        ([VC_V2], "relatedResource-object"),
+        ([{"id": VC_V2}], "relatedResource-digest"),
+        ([{"digestSRI": f"sha384-{digest}"}], "relatedResource-id"),
+        ([{"id": VC_V2, "digestSRI": f"sha384-{digest}"}] * 2, "relatedResource-duplicate"),
+        ([{"id": VC_V2, "digestSRI": "sha384-" + digest[::-1]}],
+         "relatedResource-digest-mismatch"),
+    ]:
+        response = post(client, token, {"credential": minimal_vc(relatedResource=entries)})
+        assert response.status_code == 422, (rule, response.get_json())
+        assert rule in [error["rule"] for error in response.get_json()["errors"]]
+    assert stored_count(app) == before

@@ -198,7 +198,51 @@ def test_unknown_options_are_ignored_with_a_warning(client, offline):
     assert response.status_code == 200
     warnings = response.get_json()["warnings"]
     assert "option 'challenge' is not supported and was ignored" in warnings
-    assert "option 'checks' is not supported and was ignored" in warnings
+    assert not any("'checks'" in warning for warning in warnings)
+
+
+def test_options_checks_chooses_which_other_checks_decide(client, offline):
+    from datetime import UTC, datetime
+    expired = signed(valid_until=datetime(2026, 1, 3, tzinfo=UTC))
+    response = post(client, {"verifiableCredential": expired})
+    assert response.status_code == 422
+    assert [e["check"] for e in response.get_json()["errors"]] == ["validity"]
+    for checks in (["proof"], ["proof", "status"], ["credentialStatus"]):
+        response = post(client, {"verifiableCredential": expired,
+                                 "options": {"checks": checks}})
+        body = response.get_json()
+        assert response.status_code == 200 and body["verified"] is True, (checks, body)
+        assert {c["id"]: c["status"] for c in body["checks"]}["validity"] == "failed"
+        assert any(w.startswith("validity: failed, but not among options.checks: ")
+                   for w in body["warnings"])
+    response = post(client, {"verifiableCredential": expired,
+                             "options": {"checks": ["proof", "expiration"]}})
+    assert response.status_code == 422
+
+
+def test_options_checks_never_unbinds_the_signature_from_the_issuer(client, offline):
+    stranger = signed(issuer_id="https://faraway.example/issuer",
+                      vm=multikey.did_key_verification_method(PUBLIC))
+    for checks in (["proof"], []):
+        response = post(client, {"verifiableCredential": stranger,
+                                 "options": {"checks": checks}})
+        assert response.status_code == 422, checks
+        assert "issuer" in [e["check"] for e in response.get_json()["errors"]]
+
+
+@pytest.mark.parametrize("checks, detail", [
+    (["proof", "revocation", "magic"],
+     "options.checks names unknown checks 'revocation', 'magic'; known: proof, "),
+    ("proof", "options.checks must be an array of check names"),
+    ([1], "options.checks must be an array of check names"),
+])
+def test_unknown_checks_are_refused_by_name(client, offline, checks, detail):
+    response = post(client, {"verifiableCredential": signed(), "options": {"checks": checks}})
+    assert response.status_code == 400
+    problem = response.get_json()
+    assert problem["type"] == "urn:issuer:problem:unknown-check"
+    assert problem["title"] == "Unsupported verification check"
+    assert problem["detail"].startswith(detail)
 
 
 def test_vc_jwt_in_an_envelope_is_verified(client):
@@ -212,6 +256,20 @@ def test_vc_jwt_in_an_envelope_is_verified(client):
     assert body["verified"] is False
     assert body["checks"][0]["id"] == "proof" and body["checks"][0]["status"] == "failed"
     assert "names no key" in body["checks"][0]["detail"]
+
+
+@pytest.mark.parametrize("context", [[], "https://www.w3.org/ns/credentials/examples/v2", None])
+def test_an_envelope_without_the_base_context_fails_the_context_check(client, context):
+    envelope = {"@context": context, "type": "EnvelopedVerifiableCredential",
+                "id": "data:application/vc+jwt,eyJhbGciOiJFUzI1NiJ9.eyJpc3MiOiJ4In0.c2ln"}
+    if context is None:
+        del envelope["@context"]
+    response = post(client, {"verifiableCredential": envelope})
+    assert response.status_code == 422
+    [check] = response.get_json()["checks"]
+    assert (check["id"], check["status"]) == ("context", "failed")
+    assert check["problems"][0]["type"] == "https://www.w3.org/TR/vc-data-model#PARSING_ERROR"
+    assert "must include https://www.w3.org/ns/credentials/v2" in check["detail"]
 
 
 # -- malformed requests: 400 problem details, never a 500 ---------------------------------------

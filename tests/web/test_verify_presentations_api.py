@@ -188,3 +188,15 @@ def test_cors_allows_posting_from_any_origin(client):
     assert response.status_code == 200
     assert response.headers["Access-Control-Allow-Origin"] == "*"
     assert "Set-Cookie" not in response.headers
+
+
+@pytest.mark.parametrize("checks, detail", [
+    (["proof"], "options.checks is not supported on /presentations/verify"),
+    (["proof", "magic"], "options.checks names unknown check 'magic'"),
+])
+def test_options_checks_is_refused_clearly_for_presentations(client, checks, detail):
+    response = post(client, asked(signed_presentation([signed()]), checks=checks))
+    assert response.status_code == 400
+    problem = response.get_json()
+    assert problem["type"] == "urn:issuer:problem:unknown-check"
+    assert problem["detail"].startswith(detail)

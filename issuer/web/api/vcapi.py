@@ -11,7 +11,7 @@ from issuer.errors import InvalidRequest, ValidationFailed
 from issuer.services import status, urls, vcapi
 from issuer.web.api import json_api_blueprint
 from issuer.web.api.auth import authenticate
-from issuer.web.core import deps
+from issuer.web.core import deps, verifying
 from issuer.web.core.body import json_body
 
 bp = json_api_blueprint("vcapi", __name__)
@@ -27,7 +27,7 @@ def issue():
     row = vcapi.issue_credential(
         deps.session(), credential, options=options, principal=principal,
         keystore=deps.keystore(), base_url=deps.base_url(), now=deps.now(),
-        status_hook=_status_hook(),
+        status_hook=_status_hook(), resource_policy=verifying.fetch_policy(),
     )
     response = Response(
         '{"verifiableCredential": ' + row.document.rstrip("\n") + "}\n",

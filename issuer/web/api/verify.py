@@ -13,6 +13,8 @@ from typing import Any
 
 from flask import Blueprint, Response
 
+from issuer.errors import InvalidRequest
+from issuer.verification import problem_types, selection
 from issuer.verification.presentation import PresentationOptions
 from issuer.web.api.openapi_parts import json_answer, problem_answer
 from issuer.web.core import verifying
@@ -27,8 +29,28 @@ bp.url_value_preprocessor(verifying.raise_body_limits)
 
 # VC-API verify options we understand; any other option is ignored with a warning.
 RECIPIENT_EMAIL_OPTION = "recipientEmail"
-KNOWN_OPTIONS = (RECIPIENT_EMAIL_OPTION,)
+CHECKS_OPTION = "checks"
+KNOWN_OPTIONS = (RECIPIENT_EMAIL_OPTION, CHECKS_OPTION)
 EXAMPLE = '{"verifiableCredential": {...}, "options": {...}}'
+
+
+class UnknownCheckRequested(InvalidRequest):
+    """options.checks names a check we do not make (or is not a list of names, or is sent
+    where it cannot be honoured)."""
+
+    title = "Unsupported verification check"
+    status = 400
+    problem_type = problem_types.UNKNOWN_CHECK
+
+
+def selected_checks(options: Any) -> tuple[str, ...] | None:
+    """options.checks → the check ids that decide the verdict (None: not sent: all)."""
+    if not isinstance(options, dict) or options.get(CHECKS_OPTION) is None:
+        return None
+    try:
+        return selection.selected_checks(options[CHECKS_OPTION])
+    except selection.UnknownCheck as exc:
+        raise UnknownCheckRequested(str(exc)) from None
 
 
 def _options_of(body: dict[str, Any], known: tuple[str, ...]
@@ -85,7 +107,8 @@ def verify_credential_api():
     unknown = [name for name in body if name not in ("verifiableCredential", "options")]
     warnings += [f"request property {name!r} is not supported and was ignored" for name in unknown]
     # An EnvelopedVerifiableCredential (VC-JOSE-COSE) gets the same checks: verification.vcjwt.
-    result = verifying.verify(credential, recipient_email=email)
+    chosen = selected_checks(body.get("options"))
+    result = verifying.verify(credential, recipient_email=email).select(chosen)
     answer = result.to_dict()
     answer["warnings"] = warnings + answer["warnings"]
     return Response(json.dumps(answer), status=200 if result.verified else 422,
@@ -106,7 +129,13 @@ PRESENTATION_EXAMPLE = ('{"verifiablePresentation": {...}, "options": {"challeng
 
 def _presentation_options(body: dict[str, Any], *, proofless: bool
                           ) -> tuple[PresentationOptions, bool, list[str]]:
-    options, warnings = _options_of(body, PRESENTATION_OPTIONS)
+    options, warnings = _options_of(body, PRESENTATION_OPTIONS + (CHECKS_OPTION,))
+    if options.get(CHECKS_OPTION) is not None:
+        selected_checks(options)  # an unknown name is named first
+        raise UnknownCheckRequested(
+            "options.checks is not supported on /presentations/verify: the presentation and "
+            "every credential in it are verified with every check (send each credential to "
+            "/credentials/verify to choose its checks)")
     texts = {}
     for name in (CHALLENGE_OPTION, DOMAIN_OPTION):
         value = options.get(name)

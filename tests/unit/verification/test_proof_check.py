@@ -171,3 +171,22 @@ def test_the_problem_catalog_names_every_data_integrity_processing_error():
     for name in ("PROOF_GENERATION_ERROR", "PROOF_VERIFICATION_ERROR", "PROOF_TRANSFORMATION_ERROR",
                  "INVALID_DOMAIN_ERROR", "INVALID_CHALLENGE_ERROR"):
         assert getattr(pt, name) == getattr(di, name) == "https://w3id.org/security#" + name
+
+
+def test_a_chain_with_a_witness_proof_is_bound_to_the_issuer_by_the_issuers_own_proof():
+    """Data Integrity §4.6: a proof by someone else (here a did:key witness, first in the
+    chain) does not unbind the issuer, whose own proof covers it."""
+    witness = nacl.signing.SigningKey(b"\x22" * 32)
+    witness_did = f"did:key:{public_of(witness)}"
+    first = proofs.add_proof(unsigned(), signing_key=witness, created=VALID_FROM,
+                             verification_method=f"{witness_did}#{public_of(witness)}",
+                             proof_id="urn:uuid:00000000-0000-4000-8000-00000000000a")
+    chained = sign(first, ED, previous_proof="urn:uuid:00000000-0000-4000-8000-00000000000a")
+    result = verify(chained)
+    assert result.verified, result.to_dict()["errors"]
+    assert result.check("issuer").detail == \
+        f"signed with a key of the issuer {ISSUER} (also signed by {witness_did})"
+    # the witness alone does not make it the issuer's
+    alone = verify(first).check("issuer")
+    assert alone.status is Status.FAILED
+    assert [p.type for p in alone.problems] == [pt.ISSUER_KEY_MISMATCH]
