@@ -28,6 +28,16 @@ from issuer.services.signing import sign_credential
 from issuer.services.tx import atomic
 from issuer.services.users import check_email
 
+# How a credential came to be issued (IssuedCredential.issued_via). Credentials signed through
+# the VC-API are SignedCredential rows; the dashboard counts them under "vcapi".
+ISSUING_PATHS = {
+    "admin": "Admin form",
+    "cli": "Command line",
+    "api": "API",
+    "bulk": "Bulk CSV",
+    "award": "Award (rule or by hand)",
+}
+
 DID_RE = re.compile(r"^did:[a-z0-9]+:[A-Za-z0-9._:%-]*[A-Za-z0-9._%-]$")
 JSON_MEDIA_TYPE = "application/vc+ld+json"
 
@@ -102,10 +112,13 @@ def issue(
     base_url: str,
     now: datetime,
     issued_by: AdminUser | None = None,
+    via: str | None = None,
     on_issued: Callable[[Session, IssuedCredential], None] | None = None,
     status_list_size: int = status.LIST_SIZE,
 ) -> IssuedCredential:
     """Issue and store one credential; nothing is saved if any step fails.
+
+    ``via`` records the issuing path (a key of :data:`ISSUING_PATHS`) for the dashboard.
 
     The credential gets an index in its issuer's current revocation list and one in its
     suspension list (issuer.services.status; ``status_list_size`` is for tests only).
@@ -120,7 +133,7 @@ def issue(
     for attempt in range(2):
         try:
             return _issue_once(session, request, keystore=keystore, base_url=base_url, now=now,
-                               issued_by=issued_by, on_issued=on_issued,
+                               issued_by=issued_by, via=via, on_issued=on_issued,
                                status_list_size=status_list_size)
         except IntegrityError:
             if attempt:
@@ -138,9 +151,12 @@ def _issue_once(
     base_url: str,
     now: datetime,
     issued_by: AdminUser | None,
+    via: str | None = None,
     on_issued: Callable[[Session, IssuedCredential], None] | None = None,
     status_list_size: int = status.LIST_SIZE,
 ) -> IssuedCredential:
+    if via is not None and via not in ISSUING_PATHS:
+        raise ValueError(f"unknown issuing path {via!r}")
     with atomic(session):
         checked = check_request(session, request, now=now)
         achievement = checked.achievement
@@ -195,6 +211,7 @@ def _issue_once(
             valid_until=checked.valid_until,
             issued_at=now,
             issued_by_id=issued_by.id if issued_by is not None else None,
+            issued_via=via,
         )
         session.add(row)
         status.record(session, allocations, row)

@@ -7,13 +7,14 @@ from flask_wtf.file import FileField
 from wtforms import (
     DateField,
     EmailField,
+    IntegerField,
     PasswordField,
     SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from issuer.openbadges.vocab import ACHIEVEMENT_TYPES
 
@@ -77,3 +78,29 @@ class PasswordChangeForm(FlaskForm):
                                      validators=[DataRequired("Enter your current password.")])
     new_password = PasswordField("New password (at least 10 characters)")
     repeat_password = PasswordField("New password again")
+
+
+class CredentialFilterForm(FlaskForm):
+    """The credential list's query parameters (GET, no CSRF: it changes nothing). Choices
+    are filled in by the view; anything outside them is a message on the form, never a 500."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField("Search", validators=[Optional(), Length(max=200)])
+    issuer = SelectField("Issuer profile", validators=[Optional()])
+    achievement = SelectField("Achievement", validators=[Optional()])
+    status = SelectField("Status", validators=[Optional()])
+    via = SelectField("Issued through", validators=[Optional()])
+    issued_from = DateField("Issued from", validators=[Optional()], format="%Y-%m-%d")
+    issued_to = DateField("Issued until", validators=[Optional()], format="%Y-%m-%d")
+    sort = SelectField("Sort by", validators=[Optional()])
+    direction = SelectField("Order", validators=[Optional()],
+                            choices=[SelectChoice("desc", "Descending"),
+                                     SelectChoice("asc", "Ascending")])
+    per_page = SelectField("Per page", validators=[Optional()])
+    page = IntegerField("Page", validators=[Optional(), NumberRange(min=1, max=1_000_000)])
+
+    def validate_issued_to(self, field) -> None:
+        if field.data and self.issued_from.data and field.data < self.issued_from.data:
+            raise ValidationError("The end date is before the start date.")

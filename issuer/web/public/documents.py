@@ -10,8 +10,8 @@ from flask import Blueprint, Response, abort, render_template, request
 
 from issuer.errors import NotFound
 from issuer.models import StoredImage
-from issuer.services import achievements, issuance, profiles, urls
-from issuer.web.core import deps
+from issuer.services import achievements, activity, issuance, profiles, urls
+from issuer.web.core import counting, deps
 from issuer.web.core.negotiation import json_type_wanted
 from issuer.web.core.security import SCRIPT_PAGE_CSP, SVG_CSP
 from issuer.web.public import hosted, share
@@ -108,7 +108,7 @@ def credential(credential_id: str):
                      **share.page_context(row, document))
     response.headers["Content-Security-Policy"] = SCRIPT_PAGE_CSP
     response.headers["Cache-Control"] = "no-cache"  # the verification status is live
-    return response
+    return counting.count_after_response(response, row.id, activity.VIEW)
 
 
 @bp.get("/credentials/<uuid:credential_id>/download")
@@ -119,7 +119,7 @@ def credential_download(credential_id: str):
         return hosted.hosted_response(credential_id, download=True)
     response = Response(row.document.encode("utf-8"), mimetype="application/vc+ld+json")
     response.headers["Content-Disposition"] = f'attachment; filename="credential-{row.id}.json"'
-    return response
+    return counting.count_after_response(response, row.id, activity.DOWNLOAD)
 
 
 @bp.get("/images/<image_id>.<extension>")

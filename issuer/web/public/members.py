@@ -33,10 +33,10 @@ from issuer.community import claims, members, outbox
 from issuer.community.models import Member, OutboxMessage
 from issuer.errors import InvalidImage, ValidationFailed
 from issuer.models import IssuedCredential
-from issuer.services import images, status, urls
+from issuer.services import activity, images, status, urls
 from issuer.services.tx import atomic
 from issuer.sharing import linkedin
-from issuer.web.core import deps, throttling
+from issuer.web.core import counting, deps, throttling
 from issuer.web.core.security import SCRIPT_PAGE_CSP
 
 bp = Blueprint("members", __name__)
@@ -342,7 +342,8 @@ def claim_open():
     if row is None or row.recipient_id != claim.recipient_id:
         return render_template("members/claim_link.html", form=TokenForm(), invalid=True), 404
     cookie[CLAIM_KEY] = [row.id, row.recipient_id]
-    return redirect(url_for("members.claim"))
+    return counting.count_after_response(redirect(url_for("members.claim")), row.id,
+                                         activity.CLAIM, browsers_only=False)
 
 
 @bp.get("/claim/credential")
