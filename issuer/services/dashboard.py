@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
-from sqlalchemy import Date, cast, distinct, func, select
+from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import Session
 
 from issuer.models import (
@@ -210,12 +210,14 @@ def top_achievements(session: Session, *, profile_id: int | None = None,
 def daily_views(session: Session, *, now: datetime, days: int = 30,
                 profile_id: int | None = None) -> int:
     """Page views of the last ``days`` days (today included)."""
-    since = now.astimezone(timezone.utc).date() - timedelta(days=days - 1)
+    today = now.astimezone(timezone.utc).date()
+    since = today - timedelta(days=days - 1)
     return int(session.scalar(
         select(func.coalesce(func.sum(CredentialActivity.count), 0))
         .join(IssuedCredential, IssuedCredential.id == CredentialActivity.credential_id)
         .where(CredentialActivity.kind == activity.VIEW,
-               CredentialActivity.day >= cast(since, Date), *_profile_filter(profile_id))
+               CredentialActivity.day >= since, CredentialActivity.day <= today,
+               *_profile_filter(profile_id))
     ) or 0)
 
 
