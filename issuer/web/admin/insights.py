@@ -100,7 +100,7 @@ def _filter_form(session) -> CredentialFilterForm:
         SelectChoice(value, label) for value, label in PATH_LABELS.items() if value != "vcapi"]
     form.sort.choices = [SelectChoice("", "Issued")] + [
         SelectChoice(value, label) for value, label in SORT_LABELS.items()]
-    form.direction.choices = [SelectChoice("", "Newest first"),
+    form.direction.choices = [SelectChoice("", "Descending (default)"),
                               SelectChoice("desc", "Descending"),
                               SelectChoice("asc", "Ascending")]
     form.per_page.choices = [SelectChoice("", "50")] + [
