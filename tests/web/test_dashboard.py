@@ -117,7 +117,7 @@ def test_dashboard_shows_the_figures(app, admin_client, credential_id):
     _get(admin_client, f"/credentials/{credential_id}")
     _get(admin_client, f"/credentials/{credential_id}/download")
     page = admin_client.get("/admin/").get_data(as_text=True)
-    assert _numbers(page) == {"issued": 1, "active": 1, "claimed": 0, "wallet": 1, "shared": 0,
+    assert _numbers(page) == {"issued": 1, "active": 1, "claimed": 0, "wallet": 1, "shares": 0,
                               "viewed": 1, "suspended": 0, "revoked": 0, "expired": 0}
     assert "wallet: not recorded yet" in page
     assert re.search(r'data-period="\d{4}-\d{2}" data-count="1"', page)
