@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import String, cast, or_, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -222,29 +222,3 @@ def _issue_once(
 
 def get_credential(session: Session, credential_id: str) -> IssuedCredential:
     return ids.get_or_not_found(session, IssuedCredential, credential_id, "credential")
-
-
-def search_credentials(
-    session: Session, query: str | None = None, *, limit: int = 50, offset: int = 0
-) -> list[IssuedCredential]:
-    """Newest first; ``query`` matches recipient email or name, achievement name or id."""
-    statement = (
-        select(IssuedCredential)
-        .join(IssuedCredential.recipient)
-        .join(IssuedCredential.achievement)
-        .order_by(IssuedCredential.issued_at.desc(), IssuedCredential.id)
-        .limit(limit)
-        .offset(offset)
-    )
-    text = (query or "").strip()
-    if text:
-        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        statement = statement.where(
-            or_(
-                Recipient.email.ilike(pattern, escape="\\"),
-                IssuedCredential.recipient_name.ilike(pattern, escape="\\"),
-                Achievement.name.ilike(pattern, escape="\\"),
-                cast(IssuedCredential.id, String).ilike(pattern, escape="\\"),
-            )
-        )
-    return list(session.scalars(statement))
