@@ -247,3 +247,14 @@ def recent_activity(session: Session, *, profile_id: int | None = None,
               for at, action, cid, name, who, actor, reason in events]
     items.sort(key=lambda item: item.at, reverse=True)
     return items[:limit]
+
+
+def activity_of(session: Session, credential_id: str) -> dict[str, int]:
+    """One credential's counters, all days together: kind → count (absent kinds: 0)."""
+    counts = dict.fromkeys(sorted(activity.KINDS), 0)
+    counts.update({kind: int(total) for kind, total in session.execute(
+        select(CredentialActivity.kind, func.sum(CredentialActivity.count))
+        .where(CredentialActivity.credential_id == credential_id)
+        .group_by(CredentialActivity.kind)
+    )})
+    return counts

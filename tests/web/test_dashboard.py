@@ -123,6 +123,9 @@ def test_dashboard_shows_the_figures(app, admin_client, credential_id):
     assert re.search(r'data-period="\d{4}-\d{2}" data-count="1"', page)
     assert "Data Wrangler</a>: 1" in page  # top achievements
     assert "Command line" not in page and "Not recorded: 1" in page  # the fixture's path
+    detail = admin_client.get(f"/admin/credentials/{credential_id}").get_data(as_text=True)
+    assert ("1 page views · 1 downloads · 0 shares · claim link not opened" in detail
+            and 'id="issued-via">not recorded<' in detail)
     by_day = admin_client.get("/admin/?by=day&issuer=main")
     assert by_day.status_code == 200
     assert len(re.findall(r'class="bar" data-period="\d{4}-\d{2}-\d{2}"',
@@ -215,3 +218,17 @@ def test_csv_cells_cannot_be_formulas(value, cell):
 def test_list_and_dashboard_need_sign_in(client):
     for path in ("/admin/", "/admin/credentials", "/admin/credentials.csv"):
         assert client.get(path).status_code == 302
+
+
+def test_the_admin_form_records_its_path(app, admin_client):
+    from tests.service_fixtures import csrf_token
+
+    achievement_id = make_achievement(app)
+    response = admin_client.post("/admin/issue", data={
+        "csrf_token": csrf_token(admin_client, "/admin/issue"), "achievement": achievement_id,
+        "email": "hal@example.org", "name": "Hal"})
+    assert response.status_code == 302
+    detail = admin_client.get(response.headers["Location"]).get_data(as_text=True)
+    assert 'id="issued-via">Admin form<' in detail
+    listed = admin_client.get("/admin/credentials?via=admin").get_data(as_text=True)
+    assert "1 credential," in listed and "hal@example.org" in listed

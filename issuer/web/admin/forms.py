@@ -94,11 +94,9 @@ class CredentialFilterForm(FlaskForm):
     via = SelectField("Issued through", validators=[Optional()])
     issued_from = DateField("Issued from", validators=[Optional()], format="%Y-%m-%d")
     issued_to = DateField("Issued until", validators=[Optional()], format="%Y-%m-%d")
-    sort = SelectField("Sort by", validators=[Optional()])
-    direction = SelectField("Order", validators=[Optional()],
-                            choices=[SelectChoice("desc", "Descending"),
-                                     SelectChoice("asc", "Ascending")])
-    per_page = SelectField("Per page", validators=[Optional()])
+    sort = SelectField("Sort by", validators=[Optional()], default="issued")
+    direction = SelectField("Order", validators=[Optional()], default="desc")
+    per_page = SelectField("Per page", validators=[Optional()], default="50")
     page = IntegerField("Page", validators=[Optional(), NumberRange(min=1, max=1_000_000)])
 
     def validate_issued_to(self, field) -> None:

@@ -98,13 +98,11 @@ def _filter_form(session) -> CredentialFilterForm:
         SelectChoice(value, STATUS_LABELS[value]) for value in credential_query.STATUSES]
     form.via.choices = [SelectChoice("", "Any path")] + [
         SelectChoice(value, label) for value, label in PATH_LABELS.items() if value != "vcapi"]
-    form.sort.choices = [SelectChoice("", "Issued")] + [
-        SelectChoice(value, label) for value, label in SORT_LABELS.items()]
-    form.direction.choices = [SelectChoice("", "Descending (default)"),
-                              SelectChoice("desc", "Descending"),
+    form.sort.choices = [SelectChoice(value, label) for value, label in SORT_LABELS.items()]
+    form.direction.choices = [SelectChoice("desc", "Descending"),
                               SelectChoice("asc", "Ascending")]
-    form.per_page.choices = [SelectChoice("", "50")] + [
-        SelectChoice(str(size), str(size)) for size in credential_query.PAGE_SIZES]
+    form.per_page.choices = [SelectChoice(str(size), str(size))
+                             for size in credential_query.PAGE_SIZES]
     return form
 
 

@@ -17,7 +17,7 @@ from werkzeug.datastructures import FileStorage
 from wtforms import SelectChoice
 
 from issuer.errors import Conflict, ValidationFailed
-from issuer.services import achievements, images, issuance, profiles, urls
+from issuer.services import achievements, dashboard, images, issuance, profiles, urls
 from issuer.services.achievements import AchievementFields, AlignmentInput
 from issuer.services.profiles import ProfileFields
 from issuer.services.tx import atomic
@@ -314,4 +314,6 @@ def credential_detail(credential_id: str):
     return render_template(
         "admin/credential.html", row=row,
         public_url=urls.credential_url(deps.base_url(), row.id),
+        issued_via=issuance.ISSUING_PATHS.get(row.issued_via or "", "not recorded"),
+        activity=dashboard.activity_of(deps.session(), row.id),
     )
