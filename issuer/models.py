@@ -7,12 +7,13 @@ the profile's active one; the secret stays in the key directory (FileKeyStore).
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     Boolean,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -192,6 +193,13 @@ class IssuedCredential(Base):
     valid_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("admin_users.id"))
+    # How it was issued (issuer.services.issuance.ISSUING_PATHS); None: not recorded (before
+    # migration 0012, when the path could not be told).
+    issued_via: Mapped[str | None] = mapped_column(String(16), index=True)
+    # "active", "suspended" or "revoked": the status lists' bits, kept with them in the same
+    # transaction (issuer.services.status) so lists and dashboards can filter and count in SQL.
+    status_state: Mapped[str] = mapped_column(String(16), default="active",
+                                              server_default="active", index=True)
 
     profile: Mapped[IssuerProfile] = relationship()
     achievement: Mapped[Achievement] = relationship()
@@ -516,3 +524,26 @@ class StatusEvent(Base):
         CheckConstraint("action IN ('revoke', 'suspend', 'reinstate')", name="action"),
         CheckConstraint(_ONE_CREDENTIAL, name="one_credential"),
     )
+
+
+# --- Dashboard: what happens to a credential after it is issued (issue 14) -------------------
+
+
+class CredentialActivity(Base):
+    """How often something happened to one credential on one UTC day: its public page was
+    viewed, its JSON downloaded, a share link followed, its claim link opened.
+
+    One row per (credential, day, kind), bumped by one INSERT … ON CONFLICT DO UPDATE
+    (issuer.services.activity), so counting costs one statement and a page never waits for
+    a scan. Nothing about the visitor is kept.
+    """
+
+    __tablename__ = "credential_activity"
+
+    credential_id: Mapped[str] = mapped_column(
+        ForeignKey("issued_credentials.id", ondelete="CASCADE"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True, index=True)
+    kind: Mapped[str] = mapped_column(String(24), primary_key=True)  # activity.KINDS
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+    __table_args__ = (CheckConstraint("count >= 0", name="count_not_negative"),)

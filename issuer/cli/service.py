@@ -343,5 +343,6 @@ def issue(achievement_id, email, name, did, valid_until, evidence_url, evidence_
             keystore=FileKeyStore(app.config["KEYS_DIR"]),
             base_url=app.config["BASE_URL"],
             now=utc_now(),
+            via="cli",
         )
         click.echo(urls.credential_url(app.config["BASE_URL"], row.id))

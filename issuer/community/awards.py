@@ -95,7 +95,8 @@ def award(
     )
     try:
         issuance.issue(session, request, keystore=issuing.keystore, base_url=issuing.base_url,
-                       now=now, issued_by=awarded_by, on_issued=record_award)
+                       now=now, issued_by=awarded_by, via="award",
+                       on_issued=record_award)
     except (Conflict, IntegrityError):
         session.rollback()
         if session.scalar(select(Award.id).where(Award.member_id == member_id,

@@ -379,7 +379,7 @@ def _process_row(session: Session, row_id: int, achievement_id: str, *,
     )
     try:
         issuance.issue(session, request, keystore=keystore, base_url=base_url, now=now,
-                       on_issued=on_issued)
+                       via="bulk", on_issued=on_issued)
         return 1
     except RowSettled:
         session.rollback()

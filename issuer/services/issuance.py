@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import String, cast, or_, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -27,6 +27,16 @@ from issuer.services.profiles import is_http_url
 from issuer.services.signing import sign_credential
 from issuer.services.tx import atomic
 from issuer.services.users import check_email
+
+# How a credential came to be issued (IssuedCredential.issued_via). Credentials signed through
+# the VC-API are SignedCredential rows; the dashboard counts them under "vcapi".
+ISSUING_PATHS = {
+    "admin": "Admin form",
+    "cli": "Command line",
+    "api": "API",
+    "bulk": "Bulk CSV",
+    "award": "Award (rule or by hand)",
+}
 
 DID_RE = re.compile(r"^did:[a-z0-9]+:[A-Za-z0-9._:%-]*[A-Za-z0-9._%-]$")
 JSON_MEDIA_TYPE = "application/vc+ld+json"
@@ -102,10 +112,13 @@ def issue(
     base_url: str,
     now: datetime,
     issued_by: AdminUser | None = None,
+    via: str | None = None,
     on_issued: Callable[[Session, IssuedCredential], None] | None = None,
     status_list_size: int = status.LIST_SIZE,
 ) -> IssuedCredential:
     """Issue and store one credential; nothing is saved if any step fails.
+
+    ``via`` records the issuing path (a key of :data:`ISSUING_PATHS`) for the dashboard.
 
     The credential gets an index in its issuer's current revocation list, its one
     ``credentialStatus`` object, and one in the suspension list too when the profile offers
@@ -122,7 +135,7 @@ def issue(
     for attempt in range(2):
         try:
             return _issue_once(session, request, keystore=keystore, base_url=base_url, now=now,
-                               issued_by=issued_by, on_issued=on_issued,
+                               issued_by=issued_by, via=via, on_issued=on_issued,
                                status_list_size=status_list_size)
         except IntegrityError:
             if attempt:
@@ -140,9 +153,12 @@ def _issue_once(
     base_url: str,
     now: datetime,
     issued_by: AdminUser | None,
+    via: str | None = None,
     on_issued: Callable[[Session, IssuedCredential], None] | None = None,
     status_list_size: int = status.LIST_SIZE,
 ) -> IssuedCredential:
+    if via is not None and via not in ISSUING_PATHS:
+        raise ValueError(f"unknown issuing path {via!r}")
     with atomic(session):
         checked = check_request(session, request, now=now)
         achievement = checked.achievement
@@ -194,6 +210,7 @@ def _issue_once(
             valid_until=checked.valid_until,
             issued_at=now,
             issued_by_id=issued_by.id if issued_by is not None else None,
+            issued_via=via,
         )
         session.add(row)
         status.record(session, allocations, row)
@@ -204,29 +221,3 @@ def _issue_once(
 
 def get_credential(session: Session, credential_id: str) -> IssuedCredential:
     return ids.get_or_not_found(session, IssuedCredential, credential_id, "credential")
-
-
-def search_credentials(
-    session: Session, query: str | None = None, *, limit: int = 50, offset: int = 0
-) -> list[IssuedCredential]:
-    """Newest first; ``query`` matches recipient email or name, achievement name or id."""
-    statement = (
-        select(IssuedCredential)
-        .join(IssuedCredential.recipient)
-        .join(IssuedCredential.achievement)
-        .order_by(IssuedCredential.issued_at.desc(), IssuedCredential.id)
-        .limit(limit)
-        .offset(offset)
-    )
-    text = (query or "").strip()
-    if text:
-        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        statement = statement.where(
-            or_(
-                Recipient.email.ilike(pattern, escape="\\"),
-                IssuedCredential.recipient_name.ilike(pattern, escape="\\"),
-                Achievement.name.ilike(pattern, escape="\\"),
-                cast(IssuedCredential.id, String).ilike(pattern, escape="\\"),
-            )
-        )
-    return list(session.scalars(statement))

@@ -594,6 +594,9 @@ def _change(session, credential, action, reason, *, actor, keystore, base_url, n
         _publish(changed, changed.profile, keystore=keystore, base_url=base_url, now=now)
         owner = ({"signed_credential_id": credential.id} if _is_signed(credential)
                  else {"credential_id": credential.id})
+        if not _is_signed(credential):  # the column the lists and dashboard filter on
+            credential.status_state = (ACTIVE if action == "reinstate"
+                                       else REVOKED if action == "revoke" else SUSPENDED)
         session.add(StatusEvent(**owner, action=action, reason=reason,
                                 actor=actor.label[:254], admin_user_id=actor.admin_user_id,
                                 created_at=now))

@@ -64,6 +64,8 @@ def test_first_occurrence_awards_once_and_only_in_the_background(app, client, pr
                               .where(Event.processed_at.is_not(None))) == 3
         first = session.scalar(select(Event).where(Event.event_id == "p1"))
         assert session.scalar(select(Award.trigger_event_id)) == first.id
+        from issuer.models import IssuedCredential  # the dashboard's issuing path
+        assert session.scalar(select(IssuedCredential.issued_via)) == "award"
 
 
 def test_tiers_1_3_5_are_separate_achievements_each_awarded_once(app, client, profile):

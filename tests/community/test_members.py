@@ -237,6 +237,13 @@ def test_claim_link_shows_the_credential_and_sets_up_the_member_page(app, admin_
     assert visitor.get("/claim/credential").status_code == 404
     opened = visitor.post("/claim", data={"csrf_token": form, "token": token})
     assert opened.headers["Location"] == "/claim/credential"
+    opened.close()  # as a WSGI server does once sent: the claim is counted for the dashboard
+    with app.app_context():
+        from issuer.models import CredentialActivity
+        claims = db.get_session().scalars(select(CredentialActivity.count).where(
+            CredentialActivity.credential_id == credential_id,
+            CredentialActivity.kind == "claim")).all()
+        assert claims == [1]  # the forged link was not counted
     page = visitor.get("/claim/credential").get_data(as_text=True)
     assert token not in page
     assert f'href="/credentials/{credential_id}/download"' in page

@@ -90,6 +90,7 @@ def test_rows_are_issued_and_a_rerun_skips_them(app, session, achievement):
     assert bulk.progress(session, job).to_json()["issued"] == 2
     assert session.get(type(job), job.id).status == bulk.JOB_DONE
     assert count(session, IssuedCredential) == 2 and count(session, IdempotencyKey) == 2
+    assert set(session.scalars(select(IssuedCredential.issued_via))) == {"bulk"}
 
     again = bulk.preview(session, achievement_id=achievement, data=GOOD, now=utc_now())
     assert again.ok and again.count(bulk.SKIPPED) == 2 and again.count(bulk.PENDING) == 0

@@ -105,14 +105,19 @@ def test_a_signing_failure_saves_nothing(app, session, achievement_id):
 
 
 def test_search_finds_by_email_name_and_achievement(app, session, achievement_id):
+    from issuer.services.credential_query import CredentialFilter, list_credentials
+
+    def search(text=None):
+        page = list_credentials(session, CredentialFilter(text=text), now=utc_now())
+        return [item.credential for item in page.items]
+
     _issue(app, session, achievement_id, email="alice@example.org", name="Alice Liddell")
     _issue(app, session, achievement_id, email="bob@example.org", name="Bob")
-    assert len(issuance.search_credentials(session)) == 2
-    assert [r.recipient.email for r in issuance.search_credentials(session, "LIDDELL")] == [
-        "alice@example.org"]
-    assert [r.recipient_name for r in issuance.search_credentials(session, "bob@")] == ["Bob"]
-    assert len(issuance.search_credentials(session, "python basics")) == 2
-    assert issuance.search_credentials(session, "100%_") == []
+    assert len(search()) == 2
+    assert [r.recipient.email for r in search("LIDDELL")] == ["alice@example.org"]
+    assert [r.recipient_name for r in search("bob@")] == ["Bob"]
+    assert len(search("python basics")) == 2
+    assert search("100%_") == []
 
 
 def test_an_issuer_rotated_to_a_p256_key_issues_ecdsa_rdfc_2019_credentials(app, session,

@@ -63,6 +63,11 @@ def test_issues_an_open_badge_with_its_urls(app, client, token, achievement):
     assert served.get_json() == credential
     read = client.get(f"/api/v1/credentials/{answer['id']}", headers=bearer(token))
     assert read.status_code == 200 and read.get_json() == answer
+    with app.app_context():  # the dashboard's issuing path
+        from issuer import db
+        from issuer.models import IssuedCredential
+
+        assert db.get_session().get(IssuedCredential, answer["id"]).issued_via == "api"
 
 
 def test_the_same_idempotency_key_never_issues_twice(app, client, token, achievement):

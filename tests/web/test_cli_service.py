@@ -121,6 +121,11 @@ def test_create_achievement_and_issue(app, env, client, tmp_path):
                           headers={"Accept": "application/json"}).get_json()
     assert document["credentialSubject"]["achievement"]["image"]["id"].endswith(".svg")
     assert document["validUntil"] == "2099-12-31T23:59:59Z"
+    with app.app_context():  # the dashboard's issuing path
+        from issuer import db
+        from issuer.models import IssuedCredential
+
+        assert db.get_session().get(IssuedCredential, url.rsplit("/", 1)[1]).issued_via == "cli"
 
 
 def test_bad_input_exits_1_with_the_reason(app, env, tmp_path):

@@ -52,6 +52,15 @@ def _href(html: str, element_id: str) -> str:
     return unescape(match.group(1))
 
 
+def _share_target(client, html: str, element_id: str) -> str:
+    """Where a share button leads: our counting redirect, then LinkedIn."""
+    button = _href(html, element_id)
+    assert button.startswith("/credentials/") and "/share/" in button
+    response = client.get(button, headers=BROWSER)
+    assert response.status_code == 302
+    return response.headers["Location"]
+
+
 def _state(html: str) -> str:
     return re.search(r'id="verification-status"\s+data-state="([^"]+)"', html).group(1)
 
@@ -107,7 +116,7 @@ def test_live_status_is_verified_and_linkedin_offered(client, credential_id):
     assert _state(html) == "verified"
     assert 'data-verified="true"' in html
     assert response.headers["Cache-Control"] == "no-cache"
-    add = urlsplit(_href(html, "linkedin-add"))
+    add = urlsplit(_share_target(client, html, "linkedin-add"))
     assert (add.scheme, add.netloc, add.path) == ("https", "www.linkedin.com", "/profile/add")
     fields = {key: values[0] for key, values in parse_qs(add.query).items()}
     now, expires = utc_now(), utc_now() + timedelta(days=400)
@@ -118,7 +127,7 @@ def test_live_status_is_verified_and_linkedin_offered(client, credential_id):
         "expirationYear": str(expires.year), "expirationMonth": str(expires.month),
         "certUrl": f"{BASE_URL}/credentials/{credential_id}", "certId": credential_id,
     }
-    share = urlsplit(_href(html, "share-linkedin"))
+    share = urlsplit(_share_target(client, html, "share-linkedin"))
     assert share.netloc == "www.linkedin.com" and share.path == "/sharing/share-offsite/"
     assert parse_qs(share.query) == {"url": [f"{BASE_URL}/credentials/{credential_id}"]}
 
@@ -126,7 +135,7 @@ def test_live_status_is_verified_and_linkedin_offered(client, credential_id):
 def test_linkedin_organization_id_setting(app, client, credential_id):
     app.config["LINKEDIN_ORGANIZATION_ID"] = "1337"
     _response, html = _page(client, credential_id)
-    fields = parse_qs(urlsplit(_href(html, "linkedin-add")).query)
+    fields = parse_qs(urlsplit(_share_target(client, html, "linkedin-add")).query)
     assert fields["organizationId"] == ["1337"]
     assert "organizationName" not in fields
 

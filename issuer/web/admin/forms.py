@@ -9,6 +9,7 @@ from wtforms import (
     BooleanField,
     DateField,
     EmailField,
+    IntegerField,
     PasswordField,
     RadioField,
     SelectChoice,
@@ -17,7 +18,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from issuer.badgedesign.design import INITIALS, MAX_RIBBON, MAX_TITLE, SHAPES
@@ -138,3 +139,27 @@ def show_errors(form: FlaskForm, error: ValidationFailed) -> list[str]:
         else:
             general.append(message)
     return general
+
+
+class CredentialFilterForm(FlaskForm):
+    """The credential list's query parameters (GET, no CSRF: it changes nothing). Choices
+    are filled in by the view; anything outside them is a message on the form, never a 500."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField("Search", validators=[Optional(), Length(max=200)])
+    issuer = SelectField("Issuer profile", validators=[Optional()])
+    achievement = SelectField("Achievement", validators=[Optional()])
+    status = SelectField("Status", validators=[Optional()])
+    via = SelectField("Issued through", validators=[Optional()])
+    issued_from = DateField("Issued from", validators=[Optional()], format="%Y-%m-%d")
+    issued_to = DateField("Issued until", validators=[Optional()], format="%Y-%m-%d")
+    sort = SelectField("Sort by", validators=[Optional()], default="issued")
+    direction = SelectField("Order", validators=[Optional()], default="desc")
+    per_page = SelectField("Per page", validators=[Optional()], default="50")
+    page = IntegerField("Page", validators=[Optional(), NumberRange(min=1, max=1_000_000)])
+
+    def validate_issued_to(self, field) -> None:
+        if field.data and self.issued_from.data and field.data < self.issued_from.data:
+            raise ValidationError("The end date is before the start date.")

@@ -1,4 +1,5 @@
-"""The admin app: edit issuer profiles, create/edit achievements, issue and find credentials.
+"""The admin app: edit issuer profiles, create/edit achievements, issue credentials. (The
+dashboard and the credential list are in insights.py, on this blueprint.)
 
 Every view is behind sign-in and every form carries a CSRF token. Each save is one
 transaction: a bad field (or a bad image) leaves the database as it was, and the form comes
@@ -16,7 +17,9 @@ from werkzeug.datastructures import FileStorage
 from wtforms import SelectChoice
 
 from issuer.errors import Conflict, ValidationFailed
-from issuer.services import achievements, badge_designs, images, issuance, profiles, urls
+from issuer.services import (
+    achievements, badge_designs, dashboard, images, issuance, profiles, urls,
+)
 from issuer.services.achievements import AchievementFields, AlignmentInput
 from issuer.services.profiles import ProfileFields
 from issuer.services.tx import atomic
@@ -59,17 +62,6 @@ def _image_from(form_field, session, now):
     if data is None:
         return None
     return images.store_image(session, data, max_bytes=deps.max_image_bytes(), now=now)
-
-
-@bp.get("/")
-def dashboard():
-    session = deps.session()
-    return render_template(
-        "admin/dashboard.html",
-        profiles=profiles.all_profiles(session),
-        achievements=achievements.list_achievements(session),
-        credentials=issuance.search_credentials(session, limit=10),
-    )
 
 
 # -- profiles ---------------------------------------------------------------------------------
@@ -365,6 +357,7 @@ def issue():
                 base_url=deps.base_url(),
                 now=deps.now(),
                 issued_by=current_user.user,
+                via="admin",
             )
         except ValidationFailed as error:
             general = _show_errors(form, error)
@@ -377,27 +370,12 @@ def issue():
     return render_template("admin/issue_form.html", form=form, general_errors=general), status
 
 
-@bp.get("/credentials")
-def credentials():
-    query = request.args.get("q", "").strip()
-    try:
-        page = max(1, int(request.args.get("page", "1")))
-    except ValueError:
-        page = 1
-    per_page = 50
-    rows = issuance.search_credentials(
-        deps.session(), query, limit=per_page + 1, offset=(page - 1) * per_page
-    )
-    return render_template(
-        "admin/credentials.html", rows=rows[:per_page], query=query, page=page,
-        has_next=len(rows) > per_page,
-    )
-
-
 @bp.get("/credentials/<uuid:credential_id>")
 def credential_detail(credential_id: str):
     row = issuance.get_credential(deps.session(), credential_id)
     return render_template(
         "admin/credential.html", row=row,
         public_url=urls.credential_url(deps.base_url(), row.id),
+        issued_via=issuance.ISSUING_PATHS.get(row.issued_via or "", "not recorded"),
+        activity=dashboard.activity_of(deps.session(), row.id),
     )

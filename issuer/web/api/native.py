@@ -158,7 +158,7 @@ def issue():
     principal.require_profile(achievement.profile, f"achievement {achievement.id}")
     if key is None:
         row = issuance.issue(session, issue_request, keystore=deps.keystore(),
-                             base_url=deps.base_url(), now=deps.now())
+                             base_url=deps.base_url(), now=deps.now(), via="api")
         return _credential_answer(row, status=201, jwt=jwt)
 
     scope, request_hash = principal.idempotency_scope, idempotency.fingerprint(body)
@@ -169,7 +169,7 @@ def issue():
     try:
         row = issuance.issue(
             session, issue_request, keystore=deps.keystore(), base_url=deps.base_url(), now=now,
-            on_issued=idempotency.record(scope=scope, key=key, request_hash=request_hash,
+            via="api", on_issued=idempotency.record(scope=scope, key=key, request_hash=request_hash,
                                          now=now),
         )
     except (Conflict, IntegrityError):

@@ -10,8 +10,8 @@ from flask import Blueprint, Response, abort, render_template, request
 
 from issuer.errors import NotFound
 from issuer.models import StoredImage
-from issuer.services import achievements, issuance, profiles, urls
-from issuer.web.core import deps
+from issuer.services import achievements, activity, issuance, profiles, urls
+from issuer.web.core import counting, deps
 from issuer.web.core.negotiation import json_type_wanted
 from issuer.web.core.security import SCRIPT_PAGE_CSP, SVG_CSP
 from issuer.web.public import hosted, share, visibility
@@ -110,7 +110,8 @@ def credential(credential_id: str):
                      private=visibility.is_private(row), **share.page_context(row, document))
     response.headers["Content-Security-Policy"] = SCRIPT_PAGE_CSP
     response.headers["Cache-Control"] = "no-cache"  # the verification status is live
-    return visibility.seal(row, response)
+    return counting.count_after_response(visibility.seal(row, response), row.id,
+                                         activity.VIEW)
 
 
 @bp.get("/credentials/<uuid:credential_id>/download")
@@ -122,7 +123,8 @@ def credential_download(credential_id: str):
     visibility.require_viewer(row)
     response = Response(row.document.encode("utf-8"), mimetype="application/vc+ld+json")
     response.headers["Content-Disposition"] = f'attachment; filename="credential-{row.id}.json"'
-    return visibility.seal(row, response)
+    return counting.count_after_response(visibility.seal(row, response), row.id,
+                                         activity.DOWNLOAD)
 
 
 @bp.get("/images/<image_id>.<extension>")

@@ -36,10 +36,10 @@ from issuer.community import addresses, claims, members, outbox
 from issuer.community.models import Member, OutboxMessage
 from issuer.errors import InvalidImage, ValidationFailed
 from issuer.models import IssuedCredential
-from issuer.services import backpack, images, urls
+from issuer.services import activity, backpack, images, urls
 from issuer.services.tx import atomic
 from issuer.sharing import linkedin
-from issuer.web.core import deps, throttling
+from issuer.web.core import counting, deps, throttling
 from issuer.web.core.security import SCRIPT_PAGE_CSP
 from issuer.webhooks import events as webhook_events
 
@@ -379,7 +379,8 @@ def claim_open():
     webhook_events.credential_claimed(deps.session(), row, base_url=deps.base_url(),
                                       now=deps.now())  # the first time only
     cookie[CLAIM_KEY] = [row.id, row.recipient_id]
-    return redirect(url_for("members.claim"))
+    return counting.count_after_response(redirect(url_for("members.claim")), row.id,
+                                         activity.CLAIM, browsers_only=False)
 
 
 @bp.get("/claim/credential")
