@@ -128,8 +128,7 @@ def serve(host: str, port: int, workers: int | None, dev: bool,
                 app.run(host=host, port=port, debug=False, use_reloader=False)
         finally:
             if consumer is not None:
-                consumer.terminate()
-                consumer.wait(timeout=30)
+                _stop(consumer)
         return
     if workers is None:
         workers = min(2 * (os.cpu_count() or 1) + 1, 9)
@@ -163,13 +162,19 @@ def _supervise(processes: list) -> None:
     signal.signal(signal.SIGINT, forward)
     status = processes[-1].wait()
     for process in processes[:-1]:
-        if process.poll() is None:
-            process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        _stop(process)
     sys.exit(status)
+
+
+def _stop(process: "subprocess.Popen", timeout: float = 30) -> None:
+    """SIGTERM, and SIGKILL if it has not ended within ``timeout`` seconds: never an orphan."""
+    if process.poll() is None:
+        process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 @click.group("profiles")
