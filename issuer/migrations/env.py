@@ -6,6 +6,7 @@ from alembic import context
 from sqlalchemy import engine_from_config, pool
 
 import issuer.community.models  # noqa: F401  (issue 7: registers the community tables)
+import issuer.exchange_models  # noqa: F401  (issue 12: registers the wallet exchange tables)
 from issuer.models import Base
 
 config = context.config

@@ -168,19 +168,7 @@ def _issue_once(
             evidence=checked.evidence,
             credential_status=[allocation.entry() for allocation in allocations],
         )
-        # The OB 3.0 schema knows a single credentialStatus object; VC 2.0 allows the array
-        # (revocation + suspension), so each entry is checked in the schema's one slot.
-        problems = list(dict.fromkeys(
-            problem
-            for entry in document["credentialStatus"]
-            for problem in validate({**document, "credentialStatus": entry},
-                                    ACHIEVEMENT_CREDENTIAL)
-        ))
-        if problems:
-            raise InvalidRequest(
-                "the credential would not match the OB 3.0 schema: "
-                + "; ".join(str(problem) for problem in problems)
-            )
+        check_schema(document)
         key = profiles.active_key(profile, keystore)
         signed = sign_credential(document, keystore=keystore, key=key, created=now)
         row = IssuedCredential(
@@ -201,6 +189,24 @@ def _issue_once(
         if on_issued is not None:
             on_issued(session, row)
     return row
+
+
+def check_schema(document: dict) -> None:
+    """InvalidRequest unless the unsigned credential matches the OB 3.0 schema. The schema
+    knows a single credentialStatus object; VC 2.0 allows the array (revocation +
+    suspension), so each entry is checked in the schema's one slot."""
+    entries = document.get("credentialStatus")
+    entries = entries if isinstance(entries, list) else [entries]
+    problems = list(dict.fromkeys(
+        problem
+        for entry in entries
+        for problem in validate({**document, "credentialStatus": entry}, ACHIEVEMENT_CREDENTIAL)
+    ))
+    if problems:
+        raise InvalidRequest(
+            "the credential would not match the OB 3.0 schema: "
+            + "; ".join(str(problem) for problem in problems)
+        )
 
 
 def get_credential(session: Session, credential_id: str) -> IssuedCredential:
