@@ -142,13 +142,18 @@ class Achievement(Base):
     criteria_narrative: Mapped[str] = mapped_column(Text)  # Markdown
     achievement_type: Mapped[str | None] = mapped_column(String(64))
     image_id: Mapped[str | None] = mapped_column(ForeignKey("images.id"))
+    # A badge made in the designer: its design record (issuer.badgedesign) and the SVG drawn
+    # from it; ``image`` is then the PNG rendered from that SVG. None for uploaded images.
+    design: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    design_svg_id: Mapped[str | None] = mapped_column(ForeignKey("images.id"))
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
     alignments: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     profile: Mapped[IssuerProfile] = relationship()
-    image: Mapped[StoredImage | None] = relationship()
+    image: Mapped[StoredImage | None] = relationship(foreign_keys=[image_id])
+    design_svg: Mapped[StoredImage | None] = relationship(foreign_keys=[design_svg_id])
 
 
 class Recipient(Base):

@@ -15,6 +15,7 @@ from issuer.models import Achievement, IssuedCredential, IssuerProfile, StoredIm
 from issuer.openbadges import credential as ob
 from issuer.openbadges.vocab import ACHIEVEMENT_TYPES
 from issuer.services import ids, urls
+from issuer.services.badge_designs import DesignedBadge
 from issuer.services.profiles import is_http_url
 
 MAX_TAGS = 30
@@ -110,8 +111,10 @@ def create_achievement(
     fields: AchievementFields,
     image: StoredImage | None,
     now: datetime,
+    designed: DesignedBadge | None = None,
 ) -> Achievement:
-    """Add an achievement (the caller commits)."""
+    """Add an achievement (the caller commits); its image is ``designed`` (the PNG rendered
+    from the design), else the uploaded ``image``."""
     fields = check_fields(fields)
     achievement = Achievement(
         id=str(uuid.uuid4()),
@@ -126,14 +129,28 @@ def create_achievement(
         created_at=now,
         updated_at=now,
     )
+    _set_image(achievement, image=image, designed=designed)
     session.add(achievement)
     session.flush()
     return achievement
 
 
+def _set_image(achievement: Achievement, *, image: StoredImage | None,
+               designed: DesignedBadge | None) -> None:
+    """A new design replaces the image; a new upload replaces the image and the design."""
+    if designed is not None:
+        achievement.image = designed.png
+        achievement.design_svg = designed.svg
+        achievement.design = designed.design.to_record()
+    elif image is not None:
+        achievement.image = image
+        achievement.design_svg = None
+        achievement.design = None
+
+
 def update_achievement(
     achievement: Achievement, *, fields: AchievementFields, image: StoredImage | None,
-    now: datetime,
+    now: datetime, designed: DesignedBadge | None = None,
 ) -> Achievement:
     """Apply edits (the caller commits). Credentials already issued keep their copy."""
     fields = check_fields(fields)
@@ -143,8 +160,7 @@ def update_achievement(
     achievement.achievement_type = fields.achievement_type
     achievement.tags = list(fields.tags)
     achievement.alignments = _alignment_rows(fields.alignments)
-    if image is not None:
-        achievement.image = image
+    _set_image(achievement, image=image, designed=designed)
     achievement.updated_at = now
     return achievement
 

@@ -1,10 +1,14 @@
 """Baked badge files of issued credentials: the stored credential text, byte for byte, baked
 into the badge image (Open Badges 3.0 § Baked Badges).
 
-The image is the one the credential names (an image uploaded here), else the achievement's
-current image. When that image is missing or in the other format, a plain badge is generated
-(:mod:`issuer.sharing.badge_image`): uploaded images are never converted between PNG and SVG,
-so both formats are always offered.
+The image is the one the credential names (an image stored here), else the achievement's
+current image, in the format asked for:
+
+* SVG: an SVG image as it is; a designed badge's own SVG; else the PNG badge wrapped in an SVG
+  (embedded as a data: URI), so the SVG download shows the real badge too.
+* PNG: a PNG image as it is (a designed badge's image is the PNG rendered from its SVG).
+* Otherwise (no image, or an uploaded SVG wanted as PNG) the achievement's designed default
+  (:mod:`issuer.sharing.badge_image`). Uploaded SVGs are never rasterised.
 """
 
 from __future__ import annotations
@@ -16,12 +20,12 @@ from typing import Literal
 
 from sqlalchemy.orm import Session
 
-from issuer.models import IssuedCredential, StoredImage
+from issuer.models import Achievement, IssuedCredential, StoredImage
 from issuer.openbadges import baking
 from issuer.services import images
-from issuer.sharing.badge_image import badge_png, badge_svg
+from issuer.sharing.badge_image import badge_png, badge_svg, png_in_svg
 
-__all__ = ["BadgeFile", "Format", "badge_image", "baked"]
+__all__ = ["BadgeFile", "Format", "achievement_badge", "badge_image", "baked"]
 
 Format = Literal["png", "svg"]
 CONTENT_TYPES = {"png": images.PNG, "svg": images.SVG}
@@ -51,17 +55,33 @@ def _named_image(session: Session, row: IssuedCredential, base_url: str) -> Stor
 
 def badge_image(session: Session, row: IssuedCredential, *, base_url: str,
                 fmt: Format) -> BadgeFile:
-    """The badge image of ``row`` in ``fmt``: uploaded if it exists in that format, else
-    generated from the achievement's name."""
-    wanted = CONTENT_TYPES[fmt]
-    for candidate in (_named_image(session, row, base_url), row.achievement.image):
-        if candidate is not None and candidate.content_type == wanted:
-            return BadgeFile(candidate.data, wanted, generated=False)
-    return _generated(row, fmt)
+    """The badge image of ``row`` in ``fmt``: the credential's (or else the achievement's)
+    image in that format, a designed SVG, a PNG wrapped in SVG, or the designed default."""
+    return _badge_of(row.achievement, _named_image(session, row, base_url), fmt)
 
 
-def _generated(row: IssuedCredential, fmt: Format) -> BadgeFile:
-    name = row.achievement.name
+def achievement_badge(achievement: Achievement, *, fmt: Format) -> BadgeFile:
+    """The achievement's current badge image in ``fmt`` (the designed default without one)."""
+    return _badge_of(achievement, None, fmt)
+
+
+def _badge_of(achievement: Achievement, named: StoredImage | None, fmt: Format) -> BadgeFile:
+    current = named or achievement.image
+    if current is not None and current.content_type == CONTENT_TYPES[fmt]:
+        return BadgeFile(current.data, current.content_type, generated=False)
+    if fmt == "svg" and current is not None:
+        designed = achievement.design_svg if current is achievement.image else None
+        if designed is not None:
+            return BadgeFile(designed.data, images.SVG, generated=False)
+        svg = png_in_svg(current.data, title=achievement.name)
+        return BadgeFile(svg.encode("utf-8"), images.SVG, generated=False)
+    if fmt == "png" and named is not None and achievement.image is not None \
+            and achievement.image.content_type == images.PNG:
+        return BadgeFile(achievement.image.data, images.PNG, generated=False)
+    return _default(achievement.name, fmt)
+
+
+def _default(name: str, fmt: Format) -> BadgeFile:
     if fmt == "png":
         return BadgeFile(badge_png(name), images.PNG, generated=True)
     return BadgeFile(badge_svg(name).encode("utf-8"), images.SVG, generated=True)
@@ -78,5 +98,5 @@ def baked(session: Session, row: IssuedCredential, *, base_url: str, fmt: Format
     except baking.BakingError:
         if image.generated:
             raise
-    image = _generated(row, fmt)
+    image = _default(row.achievement.name, fmt)
     return BadgeFile(baking.bake(image.data, row.document), image.content_type, True)

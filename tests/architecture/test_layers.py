@@ -68,6 +68,8 @@ def _all_imports(module: str) -> set[str]:
                        "issuer.models", "issuer.db", "issuer.openbadges")),
     ("issuer.statuslist", ("flask", "sqlalchemy", "issuer.services", "issuer.web")),
     ("issuer.vcdm", ("flask", "sqlalchemy", "issuer.services", "issuer.web")),
+    ("issuer.badgedesign", ("flask", "sqlalchemy", "issuer.services", "issuer.web",
+                            "issuer.models", "issuer.db")),
     ("issuer.services", ("flask", "issuer.web", "issuer.cli")),
     ("issuer.web.core", ("issuer.web.public", "issuer.web.admin", "issuer.web.api",
                          "issuer.web.app")),

@@ -92,6 +92,7 @@ def test_sign_in_create_issue_and_verify(app, live_server, browser, tmp_path):
     browser.find_element(By.ID, "criteria_narrative").send_keys("Use **Chromium**.")
     Select(browser.find_element(By.ID, "achievement_type")).select_by_value("Badge")
     browser.find_element(By.ID, "tags").send_keys("e2e, selenium")
+    browser.find_element(By.CSS_SELECTOR, '[name="image_source"][value="upload"]').click()
     browser.find_element(By.ID, "image").send_keys(str(badge))
     browser.find_element(By.ID, "save-achievement").click()
     wait(EC.text_to_be_present_in_element((By.CLASS_NAME, "flash"), "is created"))

@@ -7,9 +7,10 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from issuer.web.admin import access, account, auth, bulk, community, pages, status
+    from issuer.web.admin import access, account, auth, bulk, community, designer, pages, status
 
     auth.init_app(app)
-    for bp in (auth.bp, account.bp, pages.bp, access.bp, status.bp, community.bp):
+    for bp in (auth.bp, account.bp, pages.bp, access.bp, status.bp, community.bp,
+               designer.bp):
         app.register_blueprint(bp)
     bulk.init_app(app)

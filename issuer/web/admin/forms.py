@@ -8,6 +8,7 @@ from wtforms import (
     DateField,
     EmailField,
     PasswordField,
+    RadioField,
     SelectChoice,
     SelectField,
     StringField,
@@ -15,6 +16,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Optional
 
+from issuer.badgedesign.design import INITIALS, MAX_RIBBON, MAX_TITLE, SHAPES
+from issuer.badgedesign.icons import ICON_LABELS
 from issuer.openbadges.vocab import ACHIEVEMENT_TYPES
 
 
@@ -60,6 +63,35 @@ class AchievementForm(FlaskForm):
     tags = StringField("Tags (comma-separated)")
     alignments = TextAreaField("Alignments (one per line: Name | https://url | framework | code)")
     image = FileField("Image (PNG or SVG)")
+    # The badge designer (issuer.badgedesign): the service checks every value.
+    image_source = RadioField(
+        "Badge image",
+        choices=[SelectChoice("design", "Design the badge here"),
+                 SelectChoice("upload", "Upload an image"),
+                 SelectChoice("keep", "Keep the current image")],
+        default="design", validate_choice=False,
+    )
+    design_shape = RadioField("Shape", choices=[SelectChoice(*item) for item in SHAPES.items()],
+                              default="circle",
+                              validate_choice=False)
+    design_background = StringField("Background", default="#1d4ed8")
+    design_accent = StringField("Rim and ribbon", default="#fbbf24")
+    design_foreground = StringField("Icon and text", default="#ffffff")
+    design_icon = RadioField("Icon", choices=[SelectChoice(INITIALS, "Initials"),
+                                      *(SelectChoice(*item) for item in ICON_LABELS.items())],
+                             default="award", validate_choice=False)
+    design_title = StringField(f"Text on the badge (at most {MAX_TITLE} characters)")
+    design_ribbon = StringField(f"Ribbon text (optional, at most {MAX_RIBBON} characters)")
+
+    def design_values(self) -> dict[str, str]:
+        """The designer's fields as a design record's keys (title defaults to the name)."""
+        return {
+            "shape": self.design_shape.data, "background": self.design_background.data,
+            "accent": self.design_accent.data, "foreground": self.design_foreground.data,
+            "icon": self.design_icon.data,
+            "title": (self.design_title.data or "").strip() or (self.name.data or ""),
+            "ribbon": self.design_ribbon.data or "",
+        }
 
 
 class IssueForm(FlaskForm):

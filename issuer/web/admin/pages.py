@@ -9,19 +9,21 @@ from __future__ import annotations
 
 from datetime import datetime, time, timezone
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import FileStorage
 from wtforms import SelectChoice
 
 from issuer.errors import Conflict, ValidationFailed
-from issuer.services import achievements, images, issuance, profiles, urls
+from issuer.services import achievements, badge_designs, images, issuance, profiles, urls
 from issuer.services.achievements import AchievementFields, AlignmentInput
 from issuer.services.profiles import ProfileFields
 from issuer.services.tx import atomic
+from issuer.web.admin.designer import designer_context, fill_designer
 from issuer.web.admin.forms import AchievementForm, EmptyForm, IssueForm, NewProfileForm, ProfileForm
 from issuer.web.core import deps
+from issuer.web.core.security import SCRIPT_PAGE_CSP
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -194,6 +196,53 @@ def _alignments_text(rows) -> str:
     return "\n".join(lines)
 
 
+def _image_source() -> str:
+    """design | upload | keep; a form posted without the designer (older pages, scripts)
+    keeps the image unless it uploads one."""
+    return request.form.get("image_source", "keep")
+
+
+def _check_achievement_form(form: AchievementForm) -> None:
+    """Check the fields and the design together, so every message shows at once."""
+    errors: dict[str, str] = {}
+    try:
+        achievements.check_fields(_achievement_fields(form))
+    except ValidationFailed as error:
+        errors.update(error.errors)
+    if _image_source() == "design":
+        try:
+            badge_designs.check_design(form.design_values())
+        except ValidationFailed as error:
+            errors.update(error.errors)
+    if errors:
+        raise ValidationFailed(errors)
+
+
+def _badge_from(form: AchievementForm, session, now, *, achievement=None):
+    """(uploaded image, designed badge): what the form's badge image choice asks for; an
+    unchanged design stores nothing new."""
+    source = _image_source()
+    if source == "design":
+        design = badge_designs.check_design(form.design_values())
+        if design == badge_designs.design_of(achievement):
+            return None, None
+        return None, badge_designs.store_design(session, design,
+                                                max_bytes=deps.max_image_bytes(), now=now)
+    image = _image_from(form.image, session, now)
+    if image is None and source == "upload" and achievement is None:
+        raise ValidationFailed({"image": "Choose a PNG or SVG file, or design the badge."})
+    return image, None
+
+
+def _achievement_page(*, form: AchievementForm, achievement, status: int, **context):
+    response = make_response(render_template(
+        "admin/achievement_form.html", form=form, achievement=achievement,
+        designer=designer_context(form, achievement), **context,
+    ), status)
+    response.headers["Content-Security-Policy"] = SCRIPT_PAGE_CSP  # the designer's preview
+    return response
+
+
 @bp.route("/achievements/new", methods=["GET", "POST"])
 def new_achievement():
     session = deps.session()
@@ -204,14 +253,17 @@ def new_achievement():
     status = 200
     if form.validate_on_submit():
         try:
+            _check_achievement_form(form)
             with atomic(session):
                 now = deps.now()
                 profile = profiles.profile_by_slug(session, profile_slug)
+                image, designed = _badge_from(form, session, now)
                 achievement = achievements.create_achievement(
                     session,
                     profile=profile,
                     fields=_achievement_fields(form),
-                    image=_image_from(form.image, session, now),
+                    image=image,
+                    designed=designed,
                     now=now,
                 )
         except ValidationFailed as error:
@@ -222,10 +274,10 @@ def new_achievement():
             return redirect(url_for("admin.edit_achievement", achievement_id=achievement.id))
     elif request.method == "POST":
         status = 422
-    return render_template(
-        "admin/achievement_form.html", form=form, achievement=None, profiles=all_profiles,
-        profile_slug=profile_slug, general_errors=general,
-    ), status
+    return _achievement_page(
+        form=form, achievement=None, profiles=all_profiles, profile_slug=profile_slug,
+        general_errors=general, status=status,
+    )
 
 
 @bp.route("/achievements/<uuid:achievement_id>", methods=["GET", "POST"])
@@ -240,16 +292,20 @@ def edit_achievement(achievement_id: str):
         form.achievement_type.data = achievement.achievement_type or ""
         form.tags.data = ", ".join(achievement.tags or ())
         form.alignments.data = _alignments_text(achievement.alignments)
+        fill_designer(form, achievement)
     general: list[str] = []
     status = 200
     if form.validate_on_submit():
         try:
+            _check_achievement_form(form)
             with atomic(session):
                 now = deps.now()
+                image, designed = _badge_from(form, session, now, achievement=achievement)
                 achievements.update_achievement(
                     achievement,
                     fields=_achievement_fields(form),
-                    image=_image_from(form.image, session, now),
+                    image=image,
+                    designed=designed,
                     now=now,
                 )
         except ValidationFailed as error:
@@ -260,11 +316,11 @@ def edit_achievement(achievement_id: str):
             return redirect(url_for("admin.edit_achievement", achievement_id=achievement.id))
     elif request.method == "POST":
         status = 422
-    return render_template(
-        "admin/achievement_form.html", form=form, achievement=achievement, profiles=None,
-        profile_slug=achievement.profile.slug, general_errors=general,
+    return _achievement_page(
+        form=form, achievement=achievement, profiles=None,
+        profile_slug=achievement.profile.slug, general_errors=general, status=status,
         public_url=urls.achievement_url(deps.base_url(), achievement.id),
-    ), status
+    )
 
 
 # -- credentials ------------------------------------------------------------------------------

@@ -10,7 +10,8 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from issuer.web.public import documents, members, share, status_lists, verify_page
+    from issuer.web.public import badges, documents, members, share, status_lists, verify_page
 
     for bp in (documents.bp, share.bp, status_lists.bp, verify_page.bp, members.bp):
         app.register_blueprint(bp)
+    badges.init_app(app)

@@ -88,6 +88,7 @@ def achievement(achievement_id: str):
         "achievement.html",
         achievement=found,
         profile_url=urls.profile_url(base_url, found.profile.slug),
+        og_image=f"{urls.achievement_url(base_url, found.id)}/badge.png",
     )
 
 

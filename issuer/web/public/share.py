@@ -121,10 +121,11 @@ def page_context(row: IssuedCredential, document: dict[str, Any]) -> dict[str, A
     page_url = urls.credential_url(base_url, row.id)
     status = page_status(verifying.verify(document, network=False))
     image_url = _image_url(document)
-    png = badge_files.badge_image(deps.session(), row, base_url=base_url, fmt="png")
-    # Link previews want a PNG: the uploaded one, else the generated badge (baked).
-    og_image = image_url if image_url and not png.generated and image_url.endswith(".png") \
-        else f"{page_url}/baked.png"
+    # Link previews want a PNG: the stored one, else the designed default (baked). Only a
+    # .png address is looked up, so no default is rendered just to learn it is one.
+    stored_png = bool(image_url and image_url.endswith(".png")) and not badge_files.badge_image(
+        deps.session(), row, base_url=base_url, fmt="png").generated
+    og_image = image_url if stored_png else f"{page_url}/baked.png"
     issuer_name = row.profile.name
     document_issuer = document.get("issuer")
     if isinstance(document_issuer, dict) and isinstance(document_issuer.get("name"), str):

@@ -1,0 +1,48 @@
+"""An achievement's badge image at a stable address, whatever it is made of:
+GET /achievements/<id>/badge.png and /badge.svg (public).
+
+The uploaded or designed image in that format, a PNG wrapped in SVG, or, for an achievement
+without an image, its designed default (initials and name), so no page shows a blank slot.
+Templates use ``badge_url(achievement)``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from flask import Blueprint, Flask, Response, request, url_for
+
+from issuer.models import Achievement
+from issuer.services import achievements, badge_files
+from issuer.web.core import deps
+from issuer.web.core.security import SVG_CSP
+
+bp = Blueprint("badges", __name__)
+
+MAX_AGE = 3600  # the achievement's image or name may change
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+    app.add_template_global(badge_url)
+
+
+def badge_url(achievement: Achievement, extension: str = "svg") -> str:
+    """Where a page shows the badge of ``achievement``: its stored image when it has one,
+    else its designed default."""
+    image = achievement.image
+    if image is not None:
+        stored = "svg" if image.content_type == "image/svg+xml" else "png"
+        return url_for("public.image", image_id=image.id, extension=stored)
+    return url_for("badges.badge", achievement_id=achievement.id, extension=extension)
+
+
+@bp.get("/achievements/<uuid:achievement_id>/badge.<any(png, svg):extension>")
+def badge(achievement_id: str, extension: str):
+    found = achievements.get_achievement(deps.session(), str(achievement_id))
+    image = badge_files.achievement_badge(found, fmt=extension)
+    response = Response(image.data, mimetype=image.content_type)
+    response.headers["Cache-Control"] = f"public, max-age={MAX_AGE}"
+    response.headers["Content-Security-Policy"] = SVG_CSP
+    response.set_etag(hashlib.sha256(image.data).hexdigest())
+    return response.make_conditional(request)
