@@ -54,7 +54,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     CORS(app, resources=CORS_RESOURCES)
 
     from issuer.community import hooks
-    from issuer.web import admin, api, public
+    from issuer.web import admin, api, public, wallet
     from issuer.web.core import problems, rendering, security
 
     hooks.init_app(app)  # every issued credential announces itself (email, meta badges)
@@ -62,6 +62,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     public.init_app(app)
     admin.init_app(app)
     api.init_app(app)
+    wallet.init_app(app)
     problems.init_app(app)
     security.init_app(app)
     if app.config["PROXY_COUNT"]:
