@@ -3,8 +3,9 @@ declarative Base of issuer.models.
 
 An ``Oid4vciGrant`` belongs to one ``Exchange`` of protocol "oid4vci" and holds what the
 offer, the token endpoint and the credential endpoint need, hashed (SHA-256): the offer
-reference (the secret part of ``credential_offer_uri``), the pre-authorized code, the optional
-transaction code and the access token. Each one-time step is one ``UPDATE … WHERE … IS NULL``
+reference (the secret part of ``credential_offer_uri``), the pre-authorized code and the
+access token; whether a transaction code is needed (it is an HMAC of the exchange id, never
+stored). Each one-time step is one ``UPDATE … WHERE … IS NULL``
 whose rowcount says whether this request won, so two workers never both redeem a code.
 
 An ``Oid4vciNonce`` is one ``c_nonce`` from the nonce endpoint (hashed), used at most once.
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String
+from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from issuer.exchange_models import Exchange
@@ -29,7 +30,7 @@ class Oid4vciGrant(Base):
     exchange_id: Mapped[str] = mapped_column(ForeignKey("wallet_exchanges.id"), primary_key=True)
     offer_ref_hash: Mapped[str] = mapped_column(String(64), unique=True)
     code_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    tx_code_hash: Mapped[str | None] = mapped_column(String(64))
+    tx_code_required: Mapped[bool] = mapped_column(Boolean, default=False)
     tx_code_failures: Mapped[int] = mapped_column(Integer, default=0)
     code_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)

@@ -4,10 +4,11 @@ We are both the Credential Issuer and its Authorization Server; the Credential I
 Identifier is ISSUER_BASE_URL. The flow:
 
 1. :func:`create_offer` makes an exchange of protocol "oid4vci" (issuer.services.exchanges)
-   and its grant: an offer reference (in ``credential_offer_uri``), a pre-authorized code and,
-   when asked, a 6-digit ``tx_code``. Only hashes are stored: the code and the tx_code are
-   HMACs of the reference / the exchange id under SECRET_KEY, so the offer endpoint and the
-   email job can show them again without anything secret in the database.
+   and its grant: an offer reference (in ``credential_offer_uri``), a pre-authorized code
+   derived from it and, when asked, a 6-digit ``tx_code`` emailed to the recipient. The
+   reference and the code are stored as SHA-256 hashes only; the tx_code is an HMAC of the
+   exchange id under SECRET_KEY, computed by the email job and the token endpoint and never
+   stored.
 2. The token endpoint (:func:`redeem_code`) swaps the code (and tx_code) for a short-lived
    access token, once: ``code_used_at IS NULL`` → now, in one UPDATE; the exchange moves to
    ``requested`` with the token's hash as its challenge. Five wrong tx_codes spend the code.
@@ -27,7 +28,7 @@ import hashlib
 import hmac
 import json
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -75,13 +76,15 @@ def _derive(secret_key: str, purpose: str, value: str) -> bytes:
                     hashlib.sha256).digest()
 
 
-def pre_authorized_code(secret_key: str, offer_ref: str) -> str:
-    return _derive(secret_key, "code", offer_ref).hex()
+def pre_authorized_code(offer_ref: str) -> str:
+    """The pre-authorized code of an offer reference (a one-way function of it: whoever holds
+    the offer link may redeem it, but the code does not give the link away)."""
+    return hashlib.sha256(f"oid4vci:code:{offer_ref}".encode("utf-8")).hexdigest()
 
 
 def tx_code_of(secret_key: str, exchange_id: str) -> str:
-    """The exchange's 6-digit transaction code (the email job shows it; only its hash is
-    stored)."""
+    """The exchange's 6-digit transaction code, an HMAC of its id under SECRET_KEY: the email
+    job and the token endpoint compute it; it is never stored."""
     number = int.from_bytes(_derive(secret_key, "tx", exchange_id)[:8], "big")
     return str(number % 10**TX_CODE_LENGTH).zfill(TX_CODE_LENGTH)
 
@@ -135,16 +138,12 @@ def authorization_server_metadata(base_url: str) -> dict[str, Any]:
 @dataclass(frozen=True)
 class Offer:
     """A new offer: its exchange, the offer link by reference (what to show or mail) and by
-    value, and the tx_code when one is asked (never stored in plaintext)."""
+    value, and the offer document."""
 
-    exchange_id: str
+    exchange: Exchange
     offer_uri: str
     by_value_uri: str
-    offer: dict[str, Any]
-    tx_code: str | None
-
-    def __repr__(self) -> str:
-        return f"Offer(exchange_id={self.exchange_id!r})"
+    offer: dict[str, Any] = field(repr=False)
 
 
 def _offer_document(base_url: str, code: str, *, tx_code: bool,
@@ -158,8 +157,7 @@ def _offer_document(base_url: str, code: str, *, tx_code: bool,
 
 
 def create_offer(session: Session, award: IssuedCredential, *, actor: Actor, base_url: str,
-                 secret_key: str, now: datetime, lifetime_seconds: int,
-                 tx_code: bool = False) -> Offer:
+                 now: datetime, lifetime_seconds: int, tx_code: bool = False) -> Offer:
     """An OpenID4VCI offer of ``award`` (committed)."""
     state = status.credential_state(session, award)
     if not state.is_active:
@@ -167,13 +165,12 @@ def create_offer(session: Session, award: IssuedCredential, *, actor: Actor, bas
     exchange = exchanges.create(session, award, protocol="oid4vci", actor=actor, now=now,
                                 lifetime_seconds=lifetime_seconds)
     ref = secrets.token_urlsafe(32)
-    code = pre_authorized_code(secret_key, ref)
-    code_tx = tx_code_of(secret_key, exchange.id) if tx_code else None
+    code = pre_authorized_code(ref)
     ids = list(CONFIGURATION_IDS)
     with atomic(session):
         session.add(Oid4vciGrant(
             exchange_id=exchange.id, offer_ref_hash=_hash(ref), code_hash=_hash(code),
-            tx_code_hash=_hash(code_tx) if code_tx else None, tx_code_failures=0,
+            tx_code_required=tx_code, tx_code_failures=0,
             configuration_ids=" ".join(ids), created_at=now))
         exchanges.audit(session, exchange.id, "offered",
                         "offer with tx_code" if tx_code else "offer", now=now)
@@ -182,7 +179,7 @@ def create_offer(session: Session, award: IssuedCredential, *, actor: Actor, bas
         {"credential_offer_uri": base_url + OFFER_PATH + ref})
     by_value = OFFER_SCHEME + "?credential_offer=" + quote(
         json.dumps(document, separators=(",", ":")), safe="")
-    return Offer(exchange.id, by_reference, by_value, document, code_tx)
+    return Offer(exchange, by_reference, by_value, document)
 
 
 def _grant_by(session: Session, column: Any, secret: Any) -> Oid4vciGrant | None:
@@ -191,15 +188,13 @@ def _grant_by(session: Session, column: Any, secret: Any) -> Oid4vciGrant | None
     return session.scalars(select(Oid4vciGrant).where(column == _hash(secret))).first()
 
 
-def offer_by_reference(session: Session, ref: str, *, base_url: str, secret_key: str,
-                       now: datetime) -> dict[str, Any]:
+def offer_by_reference(session: Session, ref: str, *, base_url: str, now: datetime) -> dict[str, Any]:
     """The offer document behind ``credential_offer_uri`` (NotFound when unknown, spent or
     expired)."""
     grant = _grant_by(session, Oid4vciGrant.offer_ref_hash, ref)
     if grant is None or grant.code_used_at is not None or grant.exchange.expires_at <= now:
         raise NotFound("no such credential offer (it may have been used or expired)")
-    code = pre_authorized_code(secret_key, ref)
-    return _offer_document(base_url, code, tx_code=grant.tx_code_hash is not None,
+    return _offer_document(base_url, pre_authorized_code(ref), tx_code=grant.tx_code_required,
                            configuration_ids=grant.configuration_ids.split())
 
 
@@ -221,7 +216,8 @@ def _count_tx_failure(session: Session, grant: Oid4vciGrant, *, now: datetime) -
         exchanges.audit(session, grant.exchange_id, "refused", "wrong tx_code", now=now)
 
 
-def redeem_code(session: Session, form: dict[str, str], *, now: datetime) -> dict[str, Any]:
+def redeem_code(session: Session, form: Any, *, secret_key: str, now: datetime
+                ) -> dict[str, Any]:
     """The token response for a pre-authorized code (RFC 6749 §5.1), or OAuthError."""
     grant_type = form.get("grant_type")
     if not grant_type:
@@ -241,11 +237,11 @@ def redeem_code(session: Session, form: dict[str, str], *, now: datetime) -> dic
     if exchange.expires_at <= now:
         raise oe.OAuthError(oe.INVALID_GRANT, "the pre-authorized code has expired")
     tx_code = form.get("tx_code")
-    if grant.tx_code_hash is not None:
+    if grant.tx_code_required:
         if not tx_code:
             raise oe.OAuthError(oe.INVALID_REQUEST, "this offer needs the tx_code we emailed")
-        if len(tx_code) > MAX_SECRET_CHARS or \
-                not hmac.compare_digest(_hash(tx_code), grant.tx_code_hash):
+        if not hmac.compare_digest(tx_code.encode("utf-8")[:MAX_SECRET_CHARS],
+                                   tx_code_of(secret_key, grant.exchange_id).encode("ascii")):
             _count_tx_failure(session, grant, now=now)
             raise oe.OAuthError(oe.INVALID_GRANT, "the tx_code is wrong")
     elif tx_code:

@@ -21,7 +21,7 @@ def upgrade() -> None:
     sa.Column('exchange_id', sa.String(length=36), nullable=False),
     sa.Column('offer_ref_hash', sa.String(length=64), nullable=False),
     sa.Column('code_hash', sa.String(length=64), nullable=False),
-    sa.Column('tx_code_hash', sa.String(length=64), nullable=True),
+    sa.Column('tx_code_required', sa.Boolean(), nullable=False),
     sa.Column('tx_code_failures', sa.Integer(), nullable=False),
     sa.Column('code_used_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('token_hash', sa.String(length=64), nullable=True),
