@@ -24,18 +24,21 @@ from issuer.community.email import (
     MailError,
     MailSettings,
     credential_message,
+    tx_code_message,
     send,
     sign_in_message,
 )
 from issuer.community.models import Member, OutboxMessage, SignInToken
 from issuer.errors import Conflict, NotFound
+from issuer.exchange_models import Exchange
 from issuer.models import IssuedCredential
-from issuer.services import badge_files, urls
+from issuer.services import badge_files, oid4vci, urls
 from issuer.services.tx import atomic
 from issuer.sharing import linkedin
 
 KIND_CREDENTIAL = "credential_issued"
 KIND_SIGN_IN = "sign_in_link"
+KIND_TX_CODE = "oid4vci_tx_code"
 PENDING, SENDING, SENT, RETRYING, FAILED = "pending", "sending", "sent", "retrying", "failed"
 STATUSES = (PENDING, SENDING, SENT, RETRYING, FAILED)
 MAX_ERROR = 500
@@ -73,8 +76,18 @@ def sign_in_mail(session: Session, member: Member, *, now: datetime) -> OutboxMe
     return row
 
 
+def tx_code_mail(session: Session, exchange: Exchange, *, now: datetime) -> OutboxMessage:
+    """Queue the tx_code of an OpenID4VCI offer to the award's recipient (the caller
+    commits). The code is computed when the email is sent, never stored."""
+    row = OutboxMessage(kind=KIND_TX_CODE, credential_id=exchange.credential_id,
+                        exchange_id=exchange.id, status=PENDING, attempts=0, created_at=now,
+                        updated_at=now)
+    session.add(row)
+    return row
+
+
 def recipient_address(row: OutboxMessage) -> str:
-    if row.kind == KIND_CREDENTIAL:
+    if row.kind in (KIND_CREDENTIAL, KIND_TX_CODE):
         return row.credential.recipient.email
     return row.member.email
 
@@ -161,6 +174,8 @@ def deliver(session: Session, message_id: int, *, delivery: Delivery, now: datet
         if row.kind == KIND_CREDENTIAL:
             message = credential_message(_credential_mail(session, row.credential, delivery),
                                          mail_from=delivery.mail.mail_from, to=to, now=now)
+        elif row.kind == KIND_TX_CODE:
+            message = _tx_code_message(session, row, delivery, to=to, now=now)
         else:
             with atomic(session):  # the token must exist before its link is sent
                 token = members.create_sign_in_token(session, row.member, now=now)
@@ -188,6 +203,18 @@ def deliver(session: Session, message_id: int, *, delivery: Delivery, now: datet
                         .values(status=SENT, sent_at=now, updated_at=now, last_error=None)
                         .execution_options(synchronize_session=False))
     return SENT
+
+
+def _tx_code_message(session: Session, row: OutboxMessage, delivery: Delivery, *, to: str,
+                     now: datetime):
+    exchange = session.get(Exchange, row.exchange_id)
+    if exchange is None or exchange.expires_at <= now:
+        raise MailError("the offer has expired; its code is not sent", permanent=True)
+    minutes = max(1, int((exchange.expires_at - now).total_seconds() // 60))
+    return tx_code_message(
+        code=oid4vci.tx_code_of(delivery.secret_key, exchange.id),
+        badge_name=row.credential.achievement.name, minutes=minutes,
+        site_name=delivery.site_name, mail_from=delivery.mail.mail_from, to=to, now=now)
 
 
 def _redact(text: str, delivery: Delivery) -> str:

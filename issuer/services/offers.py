@@ -3,7 +3,8 @@ and ``POST /api/v1/credentials/<id>/offers`` answers.
 
 Each protocol registers a maker in :data:`MAKERS` (``protocol -> maker(session, award, *,
 actor, base_url, now, lifetime_seconds, options) -> Offer``); :func:`make_offer` dispatches.
-OpenID4VCI adds its own with :func:`register` (``options`` carries e.g. ``tx_code``).
+``oid4vci``: an OpenID4VCI 1.0 offer by reference (issuer.services.oid4vci; ``options``
+``tx_code``: a 6-digit code is emailed to the recipient and needed to redeem it).
 
 - ``vcapi``: a new VC-API exchange; the offer URL is its VCALM interaction URL
   ``<base>/exchanges/<id>?iuv=1`` (``links`` also has the LCW VCALM deep link
@@ -29,7 +30,7 @@ from sqlalchemy.orm import Session
 from issuer.errors import InvalidRequest
 from issuer.exchange_models import Exchange
 from issuer.models import IssuedCredential
-from issuer.services import exchanges, status, urls
+from issuer.services import exchanges, oid4vci, status, urls
 from issuer.services.status import Actor
 
 LCW_REQUEST = "https://lcw.app/request"
@@ -119,5 +120,17 @@ def lcw_offer(session: Session, award: IssuedCredential, *, actor: Actor, base_u
                                   "vc_request_url": urls.lcw_request_url(base_url, exchange.id)})
 
 
+def oid4vci_offer(session: Session, award: IssuedCredential, *, actor: Actor, base_url: str,
+                  now: datetime, lifetime_seconds: int, options: dict[str, Any]) -> Offer:
+    """An OpenID4VCI offer link by reference (``options["tx_code"]``: a code emailed to the
+    recipient is needed to redeem it)."""
+    made = oid4vci.create_offer(session, award, actor=actor, base_url=base_url, now=now,
+                                lifetime_seconds=lifetime_seconds,
+                                tx_code=bool(options.get("tx_code")))
+    return Offer(made.exchange, made.offer_uri, {"oid4vci": made.offer_uri,
+                                                 "oid4vci_by_value": made.by_value_uri})
+
+
 register("vcapi", vcapi_offer)
 register("lcw", lcw_offer)
+register("oid4vci", oid4vci_offer)

@@ -313,3 +313,15 @@ def test_secrets_are_stored_hashed(client, session, award):
     row = json.dumps({c.name: str(getattr(grant, c.name)) for c in Oid4vciGrant.__table__.c})
     assert _code(offer) not in row and token not in row
     assert grant.token_hash == oid4vci.exchanges.hash_secret(token)
+
+
+def test_the_offer_dispatch_makes_oid4vci_offers(client, session, award):
+    from issuer.services import offers
+
+    made = offers.make_offer(session, award, protocol="oid4vci", actor=status.CLI,
+                             base_url=BASE_URL, now=utc_now(), lifetime_seconds=900,
+                             options={"tx_code": True})
+    assert made.url.startswith("openid-credential-offer://?credential_offer_uri=")
+    assert made.exchange.protocol == "oid4vci"
+    assert session.get(Oid4vciGrant, made.exchange.id).tx_code_required
+    assert made.links["oid4vci_by_value"].startswith("openid-credential-offer://?credential_offer=")

@@ -1,4 +1,5 @@
-"""OpenID4VCI pre-authorized issuance (issue 12, item 3): grants and nonces.
+"""OpenID4VCI pre-authorized issuance (issue 12, item 3): grants and nonces, and the outbox
+row that emails an offer's tx_code.
 
 Revision ID: 0018
 Revises: 0017 (its grants belong to wallet exchanges)
@@ -46,8 +47,16 @@ def upgrade() -> None:
     with op.batch_alter_table('oid4vci_nonces', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_oid4vci_nonces_expires_at'), ['expires_at'],
                               unique=False)
+    with op.batch_alter_table('community_outbox', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('exchange_id', sa.String(length=36), nullable=True))
+        batch_op.create_foreign_key(batch_op.f('fk_community_outbox_exchange_id_wallet_exchanges'),
+                                    'wallet_exchanges', ['exchange_id'], ['id'])
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('community_outbox', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('fk_community_outbox_exchange_id_wallet_exchanges'),
+                                 type_='foreignkey')
+        batch_op.drop_column('exchange_id')
     op.drop_table('oid4vci_nonces')
     op.drop_table('oid4vci_grants')
