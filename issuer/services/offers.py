@@ -1,9 +1,10 @@
 """Offers of an award to a wallet, by protocol (issue 12, item 5): what ``issuer offer`` prints
 and ``POST /api/v1/credentials/<id>/offers`` answers.
 
-Each protocol registers a maker in :data:`MAKERS` (``protocol -> maker(session, award, *,
-actor, base_url, now, lifetime_seconds, options) -> Offer``); :func:`make_offer` dispatches.
-OpenID4VCI adds its own with :func:`register` (``options`` carries e.g. ``tx_code``).
+Each protocol registers a maker with :func:`register` (``protocol -> maker(session, award, *,
+actor, base_url, now, lifetime_seconds, options) -> Offer``, and the names of the options it
+takes); :func:`make_offer` dispatches. OpenID4VCI adds its own the same way (``options``
+carries e.g. ``tx_code``).
 
 - ``vcapi``: a new VC-API exchange; the offer URL is its VCALM interaction URL
   ``<base>/exchanges/<id>?iuv=1`` (``links`` also has the LCW VCALM deep link
@@ -46,10 +47,12 @@ class Offer:
 
 Maker = Callable[..., Offer]
 MAKERS: dict[str, Maker] = {}
+OPTIONS: dict[str, tuple[str, ...]] = {}  # the option names each protocol's maker takes
 
 
-def register(protocol: str, maker: Maker) -> None:
+def register(protocol: str, maker: Maker, *, options: tuple[str, ...] = ()) -> None:
     MAKERS[protocol] = maker
+    OPTIONS[protocol] = options
 
 
 def protocols() -> tuple[str, ...]:
@@ -65,6 +68,9 @@ def make_offer(session: Session, award: IssuedCredential, *, protocol: str, acto
     if maker is None:
         raise InvalidRequest(f"unknown protocol {protocol!r}; use one of "
                              f"{', '.join(MAKERS)}")
+    unknown = sorted(set(options or {}) - set(OPTIONS[protocol]))
+    if unknown:
+        raise InvalidRequest(f"the {protocol} protocol takes no option {unknown[0]!r}")
     state = status.credential_state(session, award)
     if not state.is_active:
         raise InvalidRequest(f"the credential is {state.state}; it cannot be offered")
