@@ -76,3 +76,18 @@ def test_a_revoked_credential_is_not_offered_to_wallets(app, client, award_id):
     assert "add-to-lcw" not in text
     with app.app_context():
         assert db.get_session().scalars(select(Exchange)).all() == []
+
+
+def test_the_admin_credential_page_lists_exchanges_and_wallets(app, admin_client):
+    award = issue_credential(app, make_achievement(app, name="Workshop"))
+    empty = admin_client.get(f"/admin/credentials/{award}").get_data(as_text=True)
+    assert 'id="no-copies"' in empty and 'id="no-exchanges"' in empty
+    visitor = app.test_client()
+    text = open_claim(app, visitor, award).get_data(as_text=True)
+    params = {k: v[0] for k, v in parse_qs(urlsplit(lcw_link(text)).query).items()}
+    visitor.post(urlsplit(params["vc_request_url"]).path,
+                 json=signed_presentation([], key=HOLDER_KEY, challenge=params["challenge"],
+                                          domain=None))
+    page = admin_client.get(f"/admin/credentials/{award}").get_data(as_text=True)
+    assert 'id="holder-copies"' in page and did_of(HOLDER_KEY) in page
+    assert 'id="exchanges"' in page and "completed" in page and "recipient" in page
