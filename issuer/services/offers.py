@@ -1,10 +1,9 @@
 """Offers of an award to a wallet, by protocol (issue 12, item 5): what ``issuer offer`` prints
 and ``POST /api/v1/credentials/<id>/offers`` answers.
 
-Each protocol registers a maker in :data:`MAKERS` (``protocol -> maker(session, award, *,
-actor, base_url, now, lifetime_seconds, options) -> Offer``); :func:`make_offer` dispatches.
-``oid4vci``: an OpenID4VCI 1.0 offer by reference (issuer.services.oid4vci; ``options``
-``tx_code``: a 6-digit code is emailed to the recipient and needed to redeem it).
+Each protocol registers a maker with :func:`register` (``protocol -> maker(session, award, *,
+actor, base_url, now, lifetime_seconds, options) -> Offer``, and the names of the options it
+takes); :func:`make_offer` dispatches.
 
 - ``vcapi``: a new VC-API exchange; the offer URL is its VCALM interaction URL
   ``<base>/exchanges/<id>?iuv=1`` (``links`` also has the LCW VCALM deep link
@@ -14,6 +13,10 @@ actor, base_url, now, lifetime_seconds, options) -> Offer``); :func:`make_offer`
   ``https://lcw.app/request?issuer=…&vc_request_url=<base>/exchanges/<id>/lcw&challenge=…
   &auth_type=bearer``. The challenge is in the link only (stored hashed), so the link is
   shown once.
+- ``oid4vci``: an OpenID4VCI 1.0 credential offer by reference,
+  ``openid-credential-offer://?credential_offer_uri=…`` (issuer.services.oid4vci; ``links``
+  also has it by value). Option ``tx_code`` (true): a 6-digit code is emailed to the
+  recipient, and the wallet needs it to redeem the offer.
 """
 
 from __future__ import annotations
@@ -47,10 +50,12 @@ class Offer:
 
 Maker = Callable[..., Offer]
 MAKERS: dict[str, Maker] = {}
+OPTIONS: dict[str, tuple[str, ...]] = {}  # the option names each protocol's maker takes
 
 
-def register(protocol: str, maker: Maker) -> None:
+def register(protocol: str, maker: Maker, *, options: tuple[str, ...] = ()) -> None:
     MAKERS[protocol] = maker
+    OPTIONS[protocol] = options
 
 
 def protocols() -> tuple[str, ...]:
@@ -66,6 +71,9 @@ def make_offer(session: Session, award: IssuedCredential, *, protocol: str, acto
     if maker is None:
         raise InvalidRequest(f"unknown protocol {protocol!r}; use one of "
                              f"{', '.join(MAKERS)}")
+    unknown = sorted(set(options or {}) - set(OPTIONS[protocol]))
+    if unknown:
+        raise InvalidRequest(f"the {protocol} protocol takes no option {unknown[0]!r}")
     state = status.credential_state(session, award)
     if not state.is_active:
         raise InvalidRequest(f"the credential is {state.state}; it cannot be offered")
@@ -124,13 +132,15 @@ def oid4vci_offer(session: Session, award: IssuedCredential, *, actor: Actor, ba
                   now: datetime, lifetime_seconds: int, options: dict[str, Any]) -> Offer:
     """An OpenID4VCI offer link by reference (``options["tx_code"]``: a code emailed to the
     recipient is needed to redeem it)."""
+    tx_code = options.get("tx_code", False)
+    if not isinstance(tx_code, bool):
+        raise InvalidRequest("tx_code must be true or false")
     made = oid4vci.create_offer(session, award, actor=actor, base_url=base_url, now=now,
-                                lifetime_seconds=lifetime_seconds,
-                                tx_code=bool(options.get("tx_code")))
+                                lifetime_seconds=lifetime_seconds, tx_code=tx_code)
     return Offer(made.exchange, made.offer_uri, {"oid4vci": made.offer_uri,
                                                  "oid4vci_by_value": made.by_value_uri})
 
 
 register("vcapi", vcapi_offer)
 register("lcw", lcw_offer)
-register("oid4vci", oid4vci_offer)
+register("oid4vci", oid4vci_offer, options=("tx_code",))

@@ -16,7 +16,16 @@ from werkzeug.datastructures import FileStorage
 from wtforms import SelectChoice
 
 from issuer.errors import Conflict, ValidationFailed
-from issuer.services import achievements, badge_designs, images, issuance, profiles, urls
+from issuer.services import (
+    achievements,
+    badge_designs,
+    exchanges,
+    holder_copies,
+    images,
+    issuance,
+    profiles,
+    urls,
+)
 from issuer.services.achievements import AchievementFields, AlignmentInput
 from issuer.services.profiles import ProfileFields
 from issuer.services.tx import atomic
@@ -392,8 +401,11 @@ def credentials():
 
 @bp.get("/credentials/<uuid:credential_id>")
 def credential_detail(credential_id: str):
-    row = issuance.get_credential(deps.session(), credential_id)
+    session = deps.session()
+    row = issuance.get_credential(session, credential_id)
     return render_template(
         "admin/credential.html", row=row,
         public_url=urls.credential_url(deps.base_url(), row.id),
+        exchanges=exchanges.of_credential(session, row),
+        copies=holder_copies.copies_of(session, row), now=deps.now(),
     )
