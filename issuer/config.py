@@ -33,6 +33,9 @@ current working directory (:func:`instance_path`), never inside the installed pa
 | SESSION_LIFETIME_SECONDS | ISSUER_SESSION_LIFETIME_SECONDS | 2592000 (admin and member sessions end this long after sign-in) |
 | HSTS_SECONDS       | ISSUER_HSTS_SECONDS     | 0 = off (> 0 with an https base URL: Strict-Transport-Security max-age) |
 | HSTS_INCLUDE_SUBDOMAINS | ISSUER_HSTS_INCLUDE_SUBDOMAINS | false (true: ; includeSubDomains) |
+| WEBHOOK_ALLOW_PRIVATE | ISSUER_WEBHOOK_ALLOW_PRIVATE | false (true: webhook endpoints may be http:// and private/loopback addresses; dev and tests only) |
+| OB_API_TERMS_URL   | ISSUER_OB_API_TERMS_URL | the base URL (terms of service named in GET /ims/ob/v3p0/discovery) |
+| OB_API_PRIVACY_URL | ISSUER_OB_API_PRIVACY_URL | the base URL (privacy policy named in GET /ims/ob/v3p0/discovery) |
 """
 
 from __future__ import annotations
@@ -80,6 +83,7 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "ACCESS_TOKEN_SECONDS": 3600,
         "EXCHANGE_LIFETIME_SECONDS": 15 * 60,  # issue 12: wallet exchanges
         "VERIFY_FETCH_PRIVATE": False,
+        "WEBHOOK_ALLOW_PRIVATE": False,  # issue 15
         "LINKEDIN_ORGANIZATION_ID": None,
         "RATE_LIMIT_REDIS_URL": None,
         "VERIFY_RATE_LIMIT": 60,
@@ -96,6 +100,8 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "SESSION_LIFETIME_SECONDS": 30 * 24 * 3600,
         "HSTS_SECONDS": 0,
         "HSTS_INCLUDE_SUBDOMAINS": False,
+        "OB_API_TERMS_URL": None,  # issue 15: the OB 3.0 API's discovery document
+        "OB_API_PRIVACY_URL": None,
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the signed session
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_HTTPONLY": True,
@@ -159,6 +165,8 @@ def validate(config: dict[str, Any]) -> None:
     _validate_api_settings(config)
     config["VERIFY_FETCH_PRIVATE"] = parse_flag(config.get("VERIFY_FETCH_PRIVATE"),
                                            "ISSUER_VERIFY_FETCH_PRIVATE")
+    config["WEBHOOK_ALLOW_PRIVATE"] = parse_flag(config.get("WEBHOOK_ALLOW_PRIVATE"),
+                                            "ISSUER_WEBHOOK_ALLOW_PRIVATE")
     organization = config.get("LINKEDIN_ORGANIZATION_ID")
     organization = str(organization).strip() if organization not in (None, "") else None
     if organization is not None and not organization.isdigit():

@@ -34,6 +34,7 @@ class Jobs:
     huey: Huey
     issue_bulk_rows: Any
     community: Any = None  # issue 7: issuer.community.tasks.CommunityTasks
+    webhooks: Any = None  # issue 15: issuer.webhooks.tasks.WebhookTasks
 
 
 def make_huey(url: str) -> Huey:
@@ -74,9 +75,12 @@ def _register(huey: Huey, app: Flask) -> Jobs:
             )
 
     from issuer.community import tasks as community_tasks  # issue 7
+    from issuer.webhooks import tasks as webhook_tasks  # issue 15
 
-    return Jobs(huey=huey, issue_bulk_rows=issue_bulk_rows,
-                community=community_tasks.register(huey, app))
+    community = community_tasks.register(huey, app)
+    return Jobs(huey=huey, issue_bulk_rows=issue_bulk_rows, community=community,
+                webhooks=webhook_tasks.register(huey, app,
+                                                deliver_mail=community.deliver_mail))
 
 
 def jobs_of(app: Flask | None = None) -> Jobs:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import click
 
-from issuer.cli import api, bake, community, core, offer, service, status
+from issuer.cli import api, bake, community, core, offer, service, status, webhooks
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -25,3 +25,4 @@ status.register(main)
 offer.register(main)  # issue 12
 api.register(main)
 community.register(main)  # issue 7
+webhooks.register(main)  # issue 15

@@ -241,3 +241,16 @@ def tx_code_message(*, code: str, badge_name: str, minutes: int, site_name: str,
                        subject=f"Your wallet code for {badge_name}")
     message.set_content(_environment.get_template("members/email_tx_code.txt").render(context))
     return message
+
+
+def webhook_disabled_message(*, url: str, profile_name: str, reason: str, page_url: str,
+                             site_name: str, mail_from: str, to: str, now: datetime
+                             ) -> EmailMessage:
+    """To a webhook endpoint's owner: it was disabled after failing for a day (issue 15)."""
+    context = {"url": url, "profile_name": profile_name, "reason": reason,
+               "page_url": page_url, "site_name": site_name}
+    message = _message(mail_from=mail_from, to=to, now=now,
+                       subject=f"Webhook endpoint disabled: {url}"[:200])
+    message.set_content(_environment.get_template("members/email_webhook_disabled.txt")
+                        .render(context))
+    return message

@@ -56,7 +56,8 @@ def init_app(app: Flask) -> None:
             return
         pending = session.info.setdefault(INFO_KEY, _Pending())
         for grant in tx_codes:  # an OpenID4VCI offer's tx_code goes to the recipient
-            exchange = session.get(Exchange, grant.exchange_id)
+            with session.no_autoflush:
+                exchange = session.get(Exchange, grant.exchange_id)
             pending.messages.append(outbox.tx_code_mail(session, exchange, now=grant.created_at))
         for row in new_rows:
             if mail_on:

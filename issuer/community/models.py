@@ -37,6 +37,7 @@ from issuer.models import (
     StoredImage,
     UTCDateTime,
 )
+from issuer.webhooks.models import WebhookEndpoint
 
 
 class Member(Base):
@@ -224,6 +225,7 @@ class OutboxMessage(Base):
     credential_id: Mapped[str | None] = mapped_column(ForeignKey("issued_credentials.id"),
                                                       index=True)
     member_id: Mapped[int | None] = mapped_column(ForeignKey("community_members.id"))
+    webhook_endpoint_id: Mapped[str | None] = mapped_column(ForeignKey("webhook_endpoints.id"))
     # an OpenID4VCI offer's tx_code (kind "oid4vci_tx_code"; issue 12), computed when sent
     exchange_id: Mapped[str | None] = mapped_column(ForeignKey("wallet_exchanges.id"))
     status: Mapped[str] = mapped_column(String(16), index=True)
@@ -235,3 +237,4 @@ class OutboxMessage(Base):
 
     credential: Mapped[IssuedCredential | None] = relationship()
     member: Mapped[Member | None] = relationship()
+    webhook_endpoint: Mapped[WebhookEndpoint | None] = relationship()

@@ -27,6 +27,7 @@ from issuer.community.email import (
     tx_code_message,
     send,
     sign_in_message,
+    webhook_disabled_message,
 )
 from issuer.community.models import Member, OutboxMessage, SignInToken
 from issuer.errors import Conflict, NotFound
@@ -35,10 +36,12 @@ from issuer.models import IssuedCredential
 from issuer.services import badge_files, oid4vci, urls
 from issuer.services.tx import atomic
 from issuer.sharing import linkedin
+from issuer.webhooks.models import WebhookEndpoint
 
 KIND_CREDENTIAL = "credential_issued"
 KIND_SIGN_IN = "sign_in_link"
 KIND_TX_CODE = "oid4vci_tx_code"
+KIND_WEBHOOK_DISABLED = "webhook_disabled"  # issue 15: to the endpoint's owner
 PENDING, SENDING, SENT, RETRYING, FAILED = "pending", "sending", "sent", "retrying", "failed"
 STATUSES = (PENDING, SENDING, SENT, RETRYING, FAILED)
 MAX_ERROR = 500
@@ -86,9 +89,21 @@ def tx_code_mail(session: Session, exchange: Exchange, *, now: datetime) -> Outb
     return row
 
 
+def webhook_disabled_mail(session: Session, endpoint: WebhookEndpoint, *, now: datetime
+                          ) -> OutboxMessage:
+    """Queue the "your webhook endpoint was disabled" email to its owner (the caller
+    commits)."""
+    row = OutboxMessage(kind=KIND_WEBHOOK_DISABLED, webhook_endpoint=endpoint, status=PENDING,
+                        attempts=0, created_at=now, updated_at=now)
+    session.add(row)
+    return row
+
+
 def recipient_address(row: OutboxMessage) -> str:
     if row.kind in (KIND_CREDENTIAL, KIND_TX_CODE):
         return row.credential.recipient.email
+    if row.kind == KIND_WEBHOOK_DISABLED:
+        return row.webhook_endpoint.owner_email
     return row.member.email
 
 
@@ -176,6 +191,13 @@ def deliver(session: Session, message_id: int, *, delivery: Delivery, now: datet
                                          mail_from=delivery.mail.mail_from, to=to, now=now)
         elif row.kind == KIND_TX_CODE:
             message = _tx_code_message(session, row, delivery, to=to, now=now)
+        elif row.kind == KIND_WEBHOOK_DISABLED:
+            endpoint = row.webhook_endpoint
+            message = webhook_disabled_message(
+                url=endpoint.url, profile_name=endpoint.profile.name,
+                reason=endpoint.disabled_reason or "", site_name=delivery.site_name,
+                page_url=f"{delivery.base_url}/admin/webhooks/{endpoint.id}",
+                mail_from=delivery.mail.mail_from, to=to, now=now)
         else:
             with atomic(session):  # the token must exist before its link is sent
                 token = members.create_sign_in_token(session, row.member, now=now)

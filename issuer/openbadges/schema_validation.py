@@ -59,3 +59,17 @@ def _describe(error: jsonschema.ValidationError) -> SchemaError:
     if len(message) > 300:
         message = message[:297] + "..."
     return SchemaError(path, message)
+
+
+def validate_credential(document: Any, name: str = ACHIEVEMENT_CREDENTIAL, *,
+                        limit: int = 10) -> list[SchemaError]:
+    """:func:`validate` for a credential whose ``credentialStatus`` may be a VC 2.0 array
+    (revocation + suspension): the OB 3.0 schema knows a single object, so each entry is
+    checked in that one slot."""
+    statuses = document.get("credentialStatus") if isinstance(document, dict) else None
+    if not isinstance(statuses, list) or not statuses:
+        return validate(document, name, limit=limit)
+    problems = dict.fromkeys(problem for entry in statuses
+                             for problem in validate({**document, "credentialStatus": entry},
+                                                     name, limit=limit))
+    return list(problems)[:limit]

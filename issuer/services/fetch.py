@@ -5,6 +5,9 @@ by URL. Every hop of a redirect chain is checked: only http(s), only public addr
 ``allow_private`` is set for development and tests), at most ``max_redirects`` hops, at most
 ``max_bytes`` of body, and a deadline for the whole fetch. The connection goes to the very IP
 address that was checked (no DNS rebinding), with the host name kept for TLS and Host.
+
+:func:`post` sends a body the same way (webhooks): one hop (a redirect is an answer, never
+followed), the same address checks, and at most ``max_bytes`` of the answer kept.
 """
 
 from __future__ import annotations
@@ -133,11 +136,60 @@ def fetch(url: str, *, policy: FetchPolicy = FetchPolicy(), accept: str = "appli
     raise FetchError(f"{url} redirected more than {policy.max_redirects} times")
 
 
-def _get(parts, address: str, port: int, accept: str, policy: FetchPolicy, remaining: float):
+@dataclass(frozen=True)
+class Posted:
+    """The answer to a POST: its status and the first ``max_bytes`` of its body."""
+
+    status: int
+    body: bytes
+    truncated: bool  # the answer was longer than the body kept
+
+
+def post(url: str, body: bytes, *, headers: dict[str, str], policy: FetchPolicy = FetchPolicy()
+         ) -> Posted:
+    """POST ``body`` to ``url`` under ``policy`` (no redirects followed). Raises FetchError
+    when the request could not be made or answered (refused address, timeout, reset)."""
+    started = time.monotonic()
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise FetchError(f"refusing to send to {url!r}: only http(s) URLs are used")
+    if parts.username or parts.password:
+        raise FetchError("refusing to send to a URL with credentials in it")
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        raise FetchError(f"refusing to send to {url!r}: invalid port") from None
+    address = _resolve(parts.hostname, port, policy)
+    response = _get(parts, address, port, "*/*", policy, policy.deadline,
+                    method="POST", body=body, extra_headers=headers)
+    try:
+        kept, truncated, size = [], False, 0
+        try:
+            for chunk in response.stream(min(16384, policy.max_bytes + 1),
+                                         decode_content=False):
+                if size + len(chunk) > policy.max_bytes:
+                    kept.append(chunk[:policy.max_bytes - size])
+                    truncated = True
+                    break
+                size += len(chunk)
+                kept.append(chunk)
+                if time.monotonic() - started > policy.deadline:
+                    raise FetchError(f"the answer took longer than {policy.deadline:.0f} s")
+        except urllib3.exceptions.HTTPError as exc:
+            raise FetchError(f"the answer broke off: {exc.__class__.__name__}") from None
+    finally:
+        response.release_conn()
+    return Posted(response.status, b"".join(kept), truncated)
+
+
+def _get(parts, address: str, port: int, accept: str, policy: FetchPolicy, remaining: float,
+         *, method: str = "GET", body: bytes | None = None,
+         extra_headers: dict[str, str] | None = None):
     timeout = urllib3.Timeout(connect=min(policy.connect_timeout, remaining),
                               read=min(policy.read_timeout, remaining))
     host_header = parts.hostname if parts.port is None else f"{parts.hostname}:{parts.port}"
-    headers = {"Host": host_header, "Accept": accept, "User-Agent": policy.user_agent}
+    headers = {"Host": host_header, "Accept": accept, "User-Agent": policy.user_agent,
+               **(extra_headers or {})}
     if parts.scheme == "https":
         pool = urllib3.HTTPSConnectionPool(
             address, port, timeout=timeout, retries=False, maxsize=1,
@@ -150,8 +202,8 @@ def _get(parts, address: str, port: int, accept: str, policy: FetchPolicy, remai
     if parts.query:
         path += "?" + parts.query
     try:
-        return pool.urlopen("GET", path, headers=headers, redirect=False, preload_content=False,
-                            assert_same_host=False)
+        return pool.urlopen(method, path, body=body, headers=headers, redirect=False,
+                            preload_content=False, assert_same_host=False)
     except urllib3.exceptions.HTTPError as exc:
         raise FetchError(f"cannot fetch {parts.geturl()}: {exc.__class__.__name__}") from None
 

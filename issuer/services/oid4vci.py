@@ -9,7 +9,8 @@ Identifier is ISSUER_BASE_URL. The flow:
    reference and the code are stored as SHA-256 hashes only; the tx_code is an HMAC of the
    exchange id under SECRET_KEY, computed by the email job and the token endpoint and never
    stored.
-2. The token endpoint (:func:`redeem_code`) swaps the code (and tx_code) for a short-lived
+2. The token endpoint (:func:`redeem_code`; the authorization server's one token endpoint,
+   ``/ob/oauth/token``, hands this grant here) swaps the code (and tx_code) for a short-lived
    access token, once: ``code_used_at IS NULL`` → now, in one UPDATE; the exchange moves to
    ``requested`` with the token's hash as its challenge. Five wrong tx_codes spend the code.
 3. The nonce endpoint (:func:`new_nonce`) hands out a ``c_nonce`` (hashed, 5 minutes).
@@ -61,7 +62,6 @@ MAX_TX_CODE_FAILURES = 5
 TX_CODE_LENGTH = 6
 MAX_SECRET_CHARS = 200
 
-TOKEN_PATH = "/oid4vci/token"
 NONCE_PATH = "/oid4vci/nonce"
 CREDENTIAL_PATH = "/oid4vci/credential"
 OFFER_PATH = "/oid4vci/offers/"
@@ -120,16 +120,14 @@ def issuer_metadata(base_url: str, *, site_name: str) -> dict[str, Any]:
     }
 
 
-def authorization_server_metadata(base_url: str) -> dict[str, Any]:
-    """The OpenID4VCI members of our RFC 8414 authorization-server metadata."""
-    return {
-        "issuer": base_url,
-        "token_endpoint": base_url + TOKEN_PATH,
-        "grant_types_supported": [PRE_AUTHORIZED_GRANT],
-        "pre-authorized_grant_anonymous_access_supported": True,
-        "token_endpoint_auth_methods_supported": ["none"],
-        "response_types_supported": [],
-    }
+def with_pre_authorized_grant(metadata: dict[str, Any]) -> dict[str, Any]:
+    """Our RFC 8414 authorization-server metadata (the OB 3.0 API's, issuer.web.obapi) with
+    the OpenID4VCI pre-authorized grant added: one document, one token endpoint, which
+    hands this grant to :func:`redeem_code`."""
+    grants = [grant for grant in metadata.get("grant_types_supported", [])
+              if grant != PRE_AUTHORIZED_GRANT]
+    return {**metadata, "grant_types_supported": [*grants, PRE_AUTHORIZED_GRANT],
+            "pre-authorized_grant_anonymous_access_supported": True}
 
 
 # -- offers ------------------------------------------------------------------------------------

@@ -39,7 +39,7 @@ def test_the_tx_code_is_emailed_and_redeems_the_offer(app, client, session, smtp
         select(OutboxMessage.__table__))])
     assert code not in stored
     code_value = offer.offer["grants"][PRE_AUTH]["pre-authorized_code"]
-    response = client.post("/oid4vci/token", data={
+    response = client.post("/ob/oauth/token", data={
         "grant_type": PRE_AUTH, "pre-authorized_code": code_value, "tx_code": code})
     assert response.status_code == 200, response.get_json()
     assert response.get_json()["token_type"] == "Bearer"

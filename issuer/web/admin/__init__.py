@@ -1,5 +1,5 @@
 """The admin app, behind sign-in: issuer profiles and keys, achievements, issuing by hand and
-in bulk, credentials and their status, API access, community programs."""
+in bulk, credentials and their status, API access, community programs, webhooks."""
 
 from __future__ import annotations
 
@@ -7,10 +7,12 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from issuer.web.admin import access, account, auth, bulk, community, designer, pages, status
+    from issuer.web.admin import (
+        access, account, auth, bulk, community, designer, pages, status, webhooks,
+    )
 
     auth.init_app(app)
     for bp in (auth.bp, account.bp, pages.bp, access.bp, status.bp, community.bp,
-               designer.bp):
+               designer.bp, webhooks.bp):
         app.register_blueprint(bp)
     bulk.init_app(app)

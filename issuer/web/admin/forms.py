@@ -1,4 +1,5 @@
-"""Flask-WTF forms (each carries a CSRF token). They only parse; the services check rules."""
+"""Flask-WTF forms (each carries a CSRF token). They only parse; the services check rules,
+and :func:`show_errors` puts their messages next to the fields."""
 
 from __future__ import annotations
 
@@ -11,13 +12,16 @@ from wtforms import (
     RadioField,
     SelectChoice,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from issuer.badgedesign.design import INITIALS, MAX_RIBBON, MAX_TITLE, SHAPES
 from issuer.badgedesign.icons import ICON_LABELS
+from issuer.errors import ValidationFailed
 from issuer.openbadges.vocab import ACHIEVEMENT_TYPES
 
 
@@ -109,3 +113,24 @@ class PasswordChangeForm(FlaskForm):
                                      validators=[DataRequired("Enter your current password.")])
     new_password = PasswordField("New password (at least 10 characters)")
     repeat_password = PasswordField("New password again")
+
+
+def checkboxes(label: str, items: dict[str, str], *, default: list[str]) -> SelectMultipleField:
+    """A list of checkboxes, one per ``name: text`` item (API scopes, webhook events)."""
+    return SelectMultipleField(
+        label, choices=[SelectChoice(name, f"{name}: {text}") for name, text in items.items()],
+        option_widget=CheckboxInput(), widget=ListWidget(prefix_label=False),
+        validate_choice=False, default=default,
+    )
+
+
+def show_errors(form: FlaskForm, error: ValidationFailed) -> list[str]:
+    """Attach a service's messages to their fields; return those that belong to no field."""
+    general = []
+    for field_name, message in error.errors.items():
+        field = getattr(form, field_name, None)
+        if field is not None and hasattr(field, "errors"):
+            field.errors = [*list(field.errors or ()), message]
+        else:
+            general.append(message)
+    return general

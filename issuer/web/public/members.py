@@ -1,5 +1,6 @@
 """Members' pages: the public persona page, password-less sign-in by emailed link, editing
-one's page and badge visibility, and claim links from the "you have earned" email.
+one's page and badge visibility, and claim links from the "you have earned" email (the
+first opening of one is a ``credential.claimed`` webhook event).
 
 A member's session is a server-side row (issuer/services/sessions.py) whose random token the
 signed session cookie carries; nothing is kept in process memory. Signing out deletes the
@@ -33,16 +34,18 @@ from issuer.community import claims, members, outbox
 from issuer.community.models import Member, OutboxMessage
 from issuer.errors import InvalidImage, ValidationFailed
 from issuer.models import IssuedCredential
-from issuer.services import images, status, urls
+from issuer.services import backpack, images, status, urls
 from issuer.services.tx import atomic
 from issuer.sharing import linkedin
 from issuer.web.core import deps, throttling
 from issuer.web.core.security import SCRIPT_PAGE_CSP
 from issuer.web.public import wallet_offer
+from issuer.webhooks import events as webhook_events
 
 bp = Blueprint("members", __name__)
 
 SESSION_KEY = "member_session"
+NEXT_KEY = "member_next"  # a path on this site to return to after signing in (OB API consent)
 SIGN_IN_INTERVAL = 60  # seconds between two sign-in emails to one member
 
 
@@ -95,6 +98,19 @@ def current_member() -> Member | None:
     with atomic(session):  # saves last_seen_at now and then
         return members.SESSIONS.owner(session, token, now=deps.now(),
                                       policy=deps.member_session_policy())
+
+
+def sign_in_url() -> str:
+    return url_for("members.sign_in_form")
+
+
+def _after_sign_in():
+    """Back to the page that asked for the sign-in (a local path only), else one's page."""
+    target = cookie.pop(NEXT_KEY, None)
+    if isinstance(target, str) and target.startswith("/") and not target.startswith("//") \
+            and "\\" not in target:
+        return redirect(target)
+    return redirect(url_for("members.edit"))
 
 
 def _require_member() -> Member:
@@ -211,7 +227,7 @@ def sign_in_with_link():
         return _sign_in_page(EmailForm(), status_code=400, expired=True)
     sign_in(member)
     flash("You are signed in.")
-    return redirect(url_for("members.edit"))
+    return _after_sign_in()
 
 
 @bp.post("/members/sign-out")
@@ -252,6 +268,7 @@ def _edit_page(member: Member, form: PageForm, general=(), status_code: int = 20
     return render_template(
         "members/edit.html", member=member, form=form, badges_form=BadgesForm(),
         signout_form=ConfirmForm(), badges=badges, general_errors=list(general),
+        held=backpack.held_credentials(session, member),
         page_url=members.member_url(deps.base_url(), member.slug),
     ), status_code
 
@@ -342,6 +359,8 @@ def claim_open():
     row = deps.session().get(IssuedCredential, claim.credential_id) if claim else None
     if row is None or row.recipient_id != claim.recipient_id:
         return render_template("members/claim_link.html", form=TokenForm(), invalid=True), 404
+    webhook_events.credential_claimed(deps.session(), row, base_url=deps.base_url(),
+                                      now=deps.now())  # the first time only
     cookie[CLAIM_KEY] = [row.id, row.recipient_id]
     return redirect(url_for("members.claim"))
 

@@ -2,9 +2,11 @@
 issuer.services.oid4vci does the work).
 
 - ``GET /.well-known/openid-credential-issuer``: Credential Issuer Metadata.
-- ``GET /.well-known/oauth-authorization-server``: our authorization-server metadata.
+- The authorization-server metadata (``/.well-known/oauth-authorization-server``) and token
+  endpoint (``/ob/oauth/token``) are the OB 3.0 API's (issuer.web.obapi), one of each: the
+  document also names the pre-authorized grant, and the token endpoint hands that grant to
+  :func:`token_response` here.
 - ``GET /oid4vci/offers/<ref>``: the credential offer behind ``credential_offer_uri``.
-- ``POST /oid4vci/token`` (form): the pre-authorized code (and ``tx_code``) → access token.
 - ``POST /oid4vci/nonce``: a fresh ``c_nonce``.
 - ``POST /oid4vci/credential`` (``Authorization: Bearer``, JSON): the key proof → the
   holder-bound credential as ``ldp_vc`` or ``jwt_vc_json``.
@@ -38,7 +40,7 @@ def _no_store(response: Response) -> Response:
 
 
 @bp.errorhandler(oe.OAuthError)
-def _oauth_error(error: oe.OAuthError) -> Response:
+def oauth_error_response(error: oe.OAuthError) -> Response:
     response = jsonify(error.body())
     response.status_code = error.status
     if error.code == oe.INVALID_TOKEN:
@@ -54,11 +56,6 @@ def issuer_metadata():
         deps.base_url(), site_name=default.name if default is not None else "Open Badges"))
 
 
-@bp.get("/.well-known/oauth-authorization-server")
-def authorization_server_metadata():
-    return jsonify(oid4vci.authorization_server_metadata(deps.base_url()))
-
-
 @bp.get("/oid4vci/offers/<string(maxlength=200):ref>")
 def offer(ref: str):
     document = oid4vci.offer_by_reference(deps.session(), ref, base_url=deps.base_url(),
@@ -66,13 +63,18 @@ def offer(ref: str):
     return _no_store(jsonify(document))
 
 
-@bp.post("/oid4vci/token")
-def token():
-    if request.mimetype != "application/x-www-form-urlencoded":
-        raise oe.OAuthError(oe.INVALID_REQUEST, "send the token request as "
-                            "application/x-www-form-urlencoded (RFC 6749 §4.1.3)")
-    answer = oid4vci.redeem_code(deps.session(), request.form,
-                                 secret_key=current_app.config["SECRET_KEY"], now=deps.now())
+def token_response() -> Response:
+    """The token endpoint's answer for the pre-authorized code grant (form-encoded
+    ``pre-authorized_code`` and ``tx_code``): an access token or an OAuth error."""
+    try:
+        if request.mimetype != "application/x-www-form-urlencoded":
+            raise oe.OAuthError(oe.INVALID_REQUEST, "send the token request as "
+                                "application/x-www-form-urlencoded (RFC 6749 §4.1.3)")
+        answer = oid4vci.redeem_code(deps.session(), request.form,
+                                     secret_key=current_app.config["SECRET_KEY"],
+                                     now=deps.now())
+    except oe.OAuthError as error:
+        return oauth_error_response(error)
     return _no_store(jsonify(answer))
 
 
