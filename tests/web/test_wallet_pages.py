@@ -61,7 +61,8 @@ def test_the_claim_page_offers_a_working_lcw_link_and_qr_code(app, client, award
     assert answer.status_code == 200, answer.get_json()
     assert answer.get_json()["credentialSubject"]["id"] == did_of(HOLDER_KEY)
     with app.app_context():
-        [exchange] = db.get_session().scalars(select(Exchange)).all()
+        [exchange] = db.get_session().scalars(
+            select(Exchange).where(Exchange.protocol == "lcw")).all()
         assert (exchange.protocol, exchange.created_by, exchange.state) == (
             "lcw", "recipient", "completed")
 

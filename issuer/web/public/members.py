@@ -374,6 +374,7 @@ def claim():
     response = current_app.make_response(render_template(
         "members/claim.html", credential=row, page_url=page_url, form=ConfirmForm(),
         member=member, wallet=wallet_offer.lcw_offer_for(row),
+        oid4vci=wallet_offer.offer_for(row, "oid4vci"),
         linkedin_url=linkedin.add_to_profile_url(
             name=row.achievement.name, organization_name=row.profile.name,
             organization_id=current_app.config.get("LINKEDIN_ORGANIZATION_ID"),

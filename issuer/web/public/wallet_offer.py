@@ -1,6 +1,8 @@
-"""The "Add to Learner Credential Wallet" offer on the recipient's pages (issue 12, item 5):
-a fresh ``lcw`` exchange per view (its challenge lives only in the link), as a deep-link
-button for phones and a QR code for desktops (rendered inline like the sharing QR codes).
+"""The "Add to wallet" offers on the recipient's pages (issue 12, item 5): a fresh ``lcw``
+exchange per view (its challenge lives only in the link) for Learner Credential Wallet, and a
+fresh OpenID4VCI offer (``openid-credential-offer://…``) for other wallets, each as a
+deep-link button for phones and a QR code for desktops (rendered inline like the sharing QR
+codes).
 """
 
 from __future__ import annotations
@@ -34,8 +36,13 @@ def qr_data_uri(url: str) -> str:
 def lcw_offer_for(row: IssuedCredential) -> WalletOffer | None:
     """A new LCW offer of the credential, or None when it cannot be offered (revoked,
     suspended, expired)."""
+    return offer_for(row, "lcw")
+
+
+def offer_for(row: IssuedCredential, protocol: str) -> WalletOffer | None:
+    """A new offer of the credential by ``protocol``, or None when it cannot be offered."""
     try:
-        made = offers.make_offer(deps.session(), row, protocol="lcw", actor=RECIPIENT,
+        made = offers.make_offer(deps.session(), row, protocol=protocol, actor=RECIPIENT,
                                  base_url=deps.base_url(), now=deps.now(),
                                  lifetime_seconds=current_app.config["EXCHANGE_LIFETIME_SECONDS"])
     except InvalidRequest:
