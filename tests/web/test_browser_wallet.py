@@ -23,7 +23,8 @@ zxingcpp = pytest.importorskip("zxingcpp")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "instance" / "screenshots"
 
 
-def test_the_claim_page_lcw_qr_code_decodes_to_a_working_link(app, live_server, browser):  # noqa: F811
+def test_the_claim_page_lcw_qr_code_decodes_to_a_working_link(
+        app, live_server, browser):  # noqa: F811
     from PIL import Image
     from selenium.webdriver.common.by import By
 
