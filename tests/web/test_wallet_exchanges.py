@@ -68,7 +68,8 @@ def test_the_interaction_url_names_the_vcapi_exchange_for_wallets(app, client, a
     assert offer.url == f"{BASE_URL}/exchanges/{offer.exchange.id}?iuv=1"
     answer = client.get(_path(offer.url), headers={"Accept": "application/json"})
     assert answer.status_code == 200
-    assert answer.get_json() == {"protocols": {"vcapi": f"{BASE_URL}/exchanges/{offer.exchange.id}"}}
+    exchange_url = f"{BASE_URL}/exchanges/{offer.exchange.id}"
+    assert answer.get_json() == {"protocols": {"vcapi": exchange_url}}
 
 
 def test_people_get_a_page_telling_them_to_use_their_wallet(app, client, award_id):

@@ -7,7 +7,6 @@ codes).
 
 from __future__ import annotations
 
-import base64
 from dataclasses import dataclass
 
 from flask import current_app
@@ -29,10 +28,6 @@ class WalletOffer:
     expires_at: object
 
 
-def qr_data_uri(url: str) -> str:
-    return "data:image/svg+xml;base64," + base64.b64encode(qr.qr_svg(url).encode()).decode()
-
-
 def lcw_offer_for(row: IssuedCredential) -> WalletOffer | None:
     """A new LCW offer of the credential, or None when it cannot be offered (revoked,
     suspended, expired)."""
@@ -47,4 +42,4 @@ def offer_for(row: IssuedCredential, protocol: str) -> WalletOffer | None:
                                  lifetime_seconds=current_app.config["EXCHANGE_LIFETIME_SECONDS"])
     except InvalidRequest:
         return None
-    return WalletOffer(made.url, qr_data_uri(made.url), made.exchange.expires_at)
+    return WalletOffer(made.url, qr.qr_svg_data_uri(made.url), made.exchange.expires_at)

@@ -16,7 +16,6 @@ Refusals are problem details (4xx) and issue nothing.
 
 from __future__ import annotations
 
-import base64
 from typing import Any
 
 from flask import Blueprint, jsonify, render_template, request
@@ -66,8 +65,7 @@ def interaction(exchange_id: str):
     link = offers.lcw_vcalm_link(base_url, exchange_id) if problem is None else None
     qr_svg = None
     if link is not None:
-        qr_svg = "data:image/svg+xml;base64," + base64.b64encode(
-            qr.qr_svg(urls.interaction_url(base_url, exchange_id)).encode()).decode()
+        qr_svg = qr.qr_svg_data_uri(urls.interaction_url(base_url, exchange_id))
     response = render_template("wallet/interaction.html", exchange=exchange, problem=problem,
                                lcw_link=link, qr_svg=qr_svg,
                                interaction_url=urls.interaction_url(base_url, exchange_id))
