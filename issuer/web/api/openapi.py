@@ -336,12 +336,18 @@ def document(base_url: str) -> dict[str, Any]:
             "/api/v1/credentials/{id}/offers": {"post": {
                 "operationId": "offerToWallet", "tags": ["Open Badges"],
                 "summary": "Offer an issued credential to a wallet (scope issue): a VCALM "
-                           "interaction URL (vcapi) or a Learner Credential Wallet link (lcw)",
+                           "interaction URL (vcapi), a Learner Credential Wallet link (lcw) "
+                           "or an OpenID4VCI credential offer (oid4vci)",
                 "security": BEARER, "parameters": [*id_param],
                 "requestBody": {"required": True, "content": {"application/json": {
                     "schema": {"type": "object", "required": ["protocol"],
                                "properties": {"protocol": {"type": "string",
-                                                           "examples": ["vcapi", "lcw"]}}}}}},
+                                                           "examples": ["vcapi", "lcw",
+                                                                        "oid4vci"]},
+                                              "tx_code": {
+                                                  "type": "boolean",
+                                                  "description": "oid4vci: email the "
+                                                  "recipient a code the wallet must enter"}}}}}},
                 "responses": {
                     "201": json_answer({"type": "object",
                                         "required": ["protocol", "url", "exchange", "expiresAt"],
