@@ -17,6 +17,8 @@ INVALID_GRANT = "invalid_grant"
 UNSUPPORTED_GRANT_TYPE = "unsupported_grant_type"
 # Protected resources (RFC 6750 §3.1)
 INVALID_TOKEN = "invalid_token"
+# Too many requests from one address (429 with Retry-After; as the OB 3.0 API's OAuth answers)
+SLOW_DOWN = "slow_down"
 # Credential endpoint (OpenID4VCI 1.0 §8.3.1.2). 1.0 final has no "unsupported_credential_
 # format" (draft 13 had); an unknown or unsupported configuration is
 # unknown_credential_configuration.
@@ -30,7 +32,7 @@ CREDENTIAL_REQUEST_DENIED = "credential_request_denied"
 
 STATUS = {
     INVALID_REQUEST: 400, INVALID_CLIENT: 401, INVALID_GRANT: 400, UNSUPPORTED_GRANT_TYPE: 400,
-    INVALID_TOKEN: 401, INVALID_CREDENTIAL_REQUEST: 400, UNKNOWN_CREDENTIAL_CONFIGURATION: 400,
+    INVALID_TOKEN: 401, SLOW_DOWN: 429, INVALID_CREDENTIAL_REQUEST: 400, UNKNOWN_CREDENTIAL_CONFIGURATION: 400,
     UNKNOWN_CREDENTIAL_IDENTIFIER: 400, INVALID_PROOF: 400, INVALID_NONCE: 400,
     INVALID_ENCRYPTION_PARAMETERS: 400, CREDENTIAL_REQUEST_DENIED: 400,
 }
@@ -42,10 +44,11 @@ class OAuthError(IssuerError):
 
     title = "OAuth error"
 
-    def __init__(self, code: str, description: str):
+    def __init__(self, code: str, description: str, *, retry_after: int = 0):
         super().__init__(description)
         self.code = code
         self.status = STATUS[code]
+        self.retry_after = retry_after
 
     def body(self) -> dict[str, str]:
         return {"error": self.code, "error_description": str(self)}

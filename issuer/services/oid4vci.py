@@ -34,7 +34,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from issuer.errors import Conflict, InvalidRequest, NotFound
@@ -58,6 +58,7 @@ JWT_VC_JSON = "OpenBadgeCredential_jwt_vc_json"
 CONFIGURATION_IDS = (LDP_VC, JWT_VC_JSON)
 TOKEN_LIFETIME = timedelta(minutes=5)
 NONCE_LIFETIME = timedelta(minutes=5)
+NONCE_KEPT_EXPIRED = timedelta(days=1)
 MAX_TX_CODE_FAILURES = 5
 TX_CODE_LENGTH = 6
 MAX_SECRET_CHARS = 200
@@ -265,8 +266,11 @@ def redeem_code(session: Session, form: Any, *, secret_key: str, now: datetime
 
 
 def new_nonce(session: Session, *, now: datetime) -> dict[str, Any]:
+    """A fresh ``c_nonce`` (its hash stored); nonces expired for a day are deleted."""
     nonce = secrets.token_urlsafe(32)
+    table = Oid4vciNonce.__table__
     with atomic(session):
+        session.execute(delete(table).where(table.c.expires_at < now - NONCE_KEPT_EXPIRED))
         session.add(Oid4vciNonce(nonce_hash=_hash(nonce), created_at=now,
                                  expires_at=now + NONCE_LIFETIME))
     return {"c_nonce": nonce}

@@ -325,3 +325,37 @@ def test_the_offer_dispatch_makes_oid4vci_offers(client, session, award):
     assert made.exchange.protocol == "oid4vci"
     assert session.get(Oid4vciGrant, made.exchange.id).tx_code_required
     assert made.links["oid4vci_by_value"].startswith("openid-credential-offer://?credential_offer=")
+
+
+def test_expired_nonces_are_deleted_after_a_day(client, session):
+    from datetime import timedelta
+
+    old = utc_now() - timedelta(days=2)
+    oid4vci.new_nonce(session, now=old)
+    assert len(session.scalars(select(Oid4vciNonce)).all()) == 1
+    _nonce(client)
+    [kept] = session.scalars(select(Oid4vciNonce)).all()
+    assert kept.expires_at > utc_now()
+
+
+def test_the_nonce_endpoint_is_rate_limited_per_address(app):
+    import secrets
+
+    import redis
+
+    url = "redis://127.0.0.1:6379/0"
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("needs Redis on 127.0.0.1:6379")
+    app.config.update(RATE_LIMIT_REDIS_URL=url)
+    client = app.test_client()
+    me = {"REMOTE_ADDR": f"2001:db8::{secrets.token_hex(2)}:{secrets.token_hex(2)}"}
+    try:
+        for _ in range(120):
+            assert client.post("/oid4vci/nonce", environ_base=me).status_code == 200
+        refused = client.post("/oid4vci/nonce", environ_base=me)
+        _error(refused, 429, "slow_down")
+        assert 1 <= int(refused.headers["Retry-After"]) <= 60
+    finally:
+        app.extensions["issuer_ratelimit"].close()

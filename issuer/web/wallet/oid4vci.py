@@ -22,13 +22,15 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from issuer.errors import IssuerError
 from issuer.services import oid4vci, profiles
 from issuer.services import oauth_errors as oe
-from issuer.web.core import deps
+from issuer.web.core import deps, ratelimit
 from issuer.web.core.body import MalformedBody, json_body
 from issuer.web.core.problems import register_json_handlers
 
 bp = Blueprint("wallet_oid4vci", __name__)
 register_json_handlers(bp)
 
+NONCE_RATE_LIMIT = 120  # per minute per client address (each nonce is a database row)
+TOKEN_RATE_LIMIT = 60  # per minute per client address (codes and tx_codes are guessed here)
 CREDENTIAL_EXAMPLE = ('{"credential_configuration_id": "OpenBadgeCredential_ldp_vc", '
                       '"proofs": {"jwt": ["..."]}}')
 
@@ -43,6 +45,8 @@ def _no_store(response: Response) -> Response:
 def oauth_error_response(error: oe.OAuthError) -> Response:
     response = jsonify(error.body())
     response.status_code = error.status
+    if error.retry_after:
+        response.headers["Retry-After"] = str(error.retry_after)
     if error.code == oe.INVALID_TOKEN:
         response.headers["WWW-Authenticate"] = \
             f'Bearer error="invalid_token", error_description="{error}"'.replace("\n", " ")
@@ -67,6 +71,7 @@ def token_response() -> Response:
     """The token endpoint's answer for the pre-authorized code grant (form-encoded
     ``pre-authorized_code`` and ``tx_code``): an access token or an OAuth error."""
     try:
+        _throttle("oid4vci-token", TOKEN_RATE_LIMIT)
         if request.mimetype != "application/x-www-form-urlencoded":
             raise oe.OAuthError(oe.INVALID_REQUEST, "send the token request as "
                                 "application/x-www-form-urlencoded (RFC 6749 §4.1.3)")
@@ -78,8 +83,16 @@ def token_response() -> Response:
     return _no_store(jsonify(answer))
 
 
+def _throttle(scope: str, limit: int) -> None:
+    verdict = ratelimit.check(scope, limit=limit)
+    if not verdict.allowed:
+        raise oe.OAuthError(oe.SLOW_DOWN, "too many requests from your address",
+                            retry_after=verdict.retry_after)
+
+
 @bp.post("/oid4vci/nonce")
 def nonce():
+    _throttle("oid4vci-nonce", NONCE_RATE_LIMIT)
     return _no_store(jsonify(oid4vci.new_nonce(deps.session(), now=deps.now())))
 
 
