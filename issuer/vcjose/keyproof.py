@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from jwcrypto import jwk, jws
-from jwcrypto.common import JWException
+from jwcrypto import jwk
 
 from issuer.vcjose import compact, jwks
+from issuer.vcjose.verify import signature_valid
 
 __all__ = ["PROOF_TYP", "KeyProof", "KeyProofError", "verify_key_proof"]
 
@@ -86,17 +86,6 @@ def _key_of(header: dict[str, Any]) -> tuple[jwk.JWK, str]:
         raise KeyProofError(f"the proof's kid: {exc}") from None
 
 
-def _signature_valid(token: str, alg: str, key: jwk.JWK) -> bool:
-    signed = jws.JWS()
-    try:
-        signed.deserialize(token)
-        signed.allowed_algs = [alg]
-        signed.verify(key)
-    except (JWException, ValueError, TypeError):
-        return False
-    return True
-
-
 def _check_iat(value: Any, *, now: datetime, max_age: timedelta, clock_skew: timedelta) -> None:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise KeyProofError("the proof has no iat (a NumericDate)")
@@ -129,7 +118,7 @@ def verify_key_proof(token: Any, *, audience: str, now: datetime,
         jwks.check_alg_for_key(alg, key)
     except jwks.JwkError as exc:
         raise KeyProofError(f"the proof's key: {exc}") from None
-    if not _signature_valid(parsed.text, alg, key):
+    if not signature_valid(parsed.text, alg, key):
         raise KeyProofError("the proof's signature does not verify with its key")
     aud = claims.get("aud")
     if aud != audience and not (isinstance(aud, list) and audience in aud):

@@ -18,7 +18,7 @@ from issuer.models import IssuedCredential
 from issuer.services import offers, oid4vci, status
 from issuer.services.keystore import FileKeyStore
 from issuer.vcjose import compact
-from tests.interop.conftest import _need_node
+from tests.interop.conftest import _caller, _need_node
 from tests.service_fixtures import issue_credential, make_achievement, make_profile
 from tests.web.test_browser import live_server  # noqa: F401  (the fixture)
 
@@ -28,15 +28,7 @@ WALLET = Path(__file__).with_name("oid4vci_wallet.mjs")
 @pytest.fixture(scope="module")
 def wallet():
     _need_node()
-    import subprocess
-
-    def run(request):
-        process = subprocess.run(["node", str(WALLET)], input=json.dumps(request),
-                                 capture_output=True, text=True, timeout=120, check=False)
-        assert process.returncode == 0, process.stdout + process.stderr
-        return json.loads(process.stdout)
-
-    return run
+    return _caller(WALLET)
 
 
 @pytest.fixture
