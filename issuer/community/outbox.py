@@ -24,9 +24,9 @@ from issuer.community.email import (
     MailError,
     MailSettings,
     credential_message,
-    tx_code_message,
     send,
     sign_in_message,
+    tx_code_message,
     webhook_disabled_message,
 )
 from issuer.community.models import Member, OutboxMessage, SignInToken

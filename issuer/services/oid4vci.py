@@ -73,14 +73,14 @@ def _hash(value: str) -> str:
 
 
 def _derive(secret_key: str, purpose: str, value: str) -> bytes:
-    return hmac.new(secret_key.encode("utf-8"), f"oid4vci:{purpose}:{value}".encode("utf-8"),
+    return hmac.new(secret_key.encode("utf-8"), f"oid4vci:{purpose}:{value}".encode(),
                     hashlib.sha256).digest()
 
 
 def pre_authorized_code(offer_ref: str) -> str:
     """The pre-authorized code of an offer reference (a one-way function of it: whoever holds
     the offer link may redeem it, but the code does not give the link away)."""
-    return hashlib.sha256(f"oid4vci:code:{offer_ref}".encode("utf-8")).hexdigest()
+    return hashlib.sha256(f"oid4vci:code:{offer_ref}".encode()).hexdigest()
 
 
 def tx_code_of(secret_key: str, exchange_id: str) -> str:

@@ -33,7 +33,7 @@ def test_the_tx_code_is_emailed_and_redeems_the_offer(app, client, session, smtp
     delivered = smtp_server.wait_for(2)[-1]
     assert delivered.rcpt_tos == ["ada@example.org"]
     text = delivered.message.get_body(("plain",)).get_content()
-    code = re.search(r"^ +(\d{6})\s*$", text, re.M).group(1)
+    code = re.search(r"^ +(\d{6})\s*$", text, re.MULTILINE).group(1)
     assert code == oid4vci.tx_code_of(app.config["SECRET_KEY"], offer.exchange.id)
     stored = json.dumps([[str(value) for value in r] for r in session.execute(
         select(OutboxMessage.__table__))])

@@ -34,7 +34,7 @@ def _claim_link(app, award_id: str) -> str:
 def _fetch_offer(offer_link: str) -> dict:
     assert offer_link.startswith("openid-credential-offer://?credential_offer_uri=")
     [uri] = parse_qs(urlsplit(offer_link).query)["credential_offer_uri"]
-    with urllib.request.urlopen(uri, timeout=10) as response:  # noqa: S310 (our test server)
+    with urllib.request.urlopen(uri, timeout=10) as response:
         return json.load(response)
 
 
@@ -64,8 +64,8 @@ def test_the_claim_page_shows_an_openid4vci_qr_code_that_decodes_to_a_working_of
     assert code not in browser.page_source
 
 
-def test_on_a_phone_the_claim_page_shows_the_offer_button(app, live_server, browser,
-                                                          tmp_path):  # noqa: F811
+def test_on_a_phone_the_claim_page_shows_the_offer_button(
+        app, live_server, browser, tmp_path):  # noqa: F811
     from selenium.webdriver.common.by import By
 
     make_profile(app)

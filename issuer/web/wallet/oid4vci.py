@@ -20,8 +20,8 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from issuer.errors import IssuerError
-from issuer.services import oid4vci, profiles
 from issuer.services import oauth_errors as oe
+from issuer.services import oid4vci, profiles
 from issuer.web.core import deps, ratelimit
 from issuer.web.core.body import MalformedBody, json_body
 from issuer.web.core.problems import register_json_handlers
