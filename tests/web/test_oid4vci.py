@@ -359,3 +359,16 @@ def test_the_nonce_endpoint_is_rate_limited_per_address(app):
         assert 1 <= int(refused.headers["Retry-After"]) <= 60
     finally:
         app.extensions["issuer_ratelimit"].close()
+
+
+def test_concurrent_redemptions_of_one_code_give_one_token(app, session, award):
+    from concurrent.futures import ThreadPoolExecutor
+
+    code = _code(_offer(session, award))
+
+    def redeem(_):
+        return _token(app.test_client(), code).status_code
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        answers = sorted(pool.map(redeem, range(6)))
+    assert answers == [200] + [400] * 5, answers
