@@ -187,7 +187,8 @@ def _grant_by(session: Session, column: Any, secret: Any) -> Oid4vciGrant | None
     return session.scalars(select(Oid4vciGrant).where(column == _hash(secret))).first()
 
 
-def offer_by_reference(session: Session, ref: str, *, base_url: str, now: datetime) -> dict[str, Any]:
+def offer_by_reference(session: Session, ref: str, *, base_url: str, now: datetime
+                       ) -> dict[str, Any]:
     """The offer document behind ``credential_offer_uri`` (NotFound when unknown, spent or
     expired)."""
     grant = _grant_by(session, Oid4vciGrant.offer_ref_hash, ref)
@@ -195,10 +196,6 @@ def offer_by_reference(session: Session, ref: str, *, base_url: str, now: dateti
         raise NotFound("no such credential offer (it may have been used or expired)")
     return _offer_document(base_url, pre_authorized_code(ref), tx_code=grant.tx_code_required,
                            configuration_ids=grant.configuration_ids.split())
-
-
-def grant_of(session: Session, exchange: Exchange) -> Oid4vciGrant | None:
-    return session.get(Oid4vciGrant, exchange.id)
 
 
 # -- token endpoint --------------------------------------------------------------------------
@@ -331,12 +328,11 @@ def _proof_jwt(body: dict[str, Any]) -> str:
     return jwts[0]
 
 
-def issue_credential(session: Session, *, token: Any, body: Any, base_url: str,
-                     keystore: FileKeyStore, now: datetime) -> dict[str, Any]:
-    """The credential response (OpenID4VCI 1.0 §8.3), or OAuthError."""
-    grant = _bearer_grant(session, token, now=now)
-    exchange_id = grant.exchange_id
-    configuration = _requested_configuration(body, grant)
+def _issue_copy(session: Session, grant: Oid4vciGrant, *, token: str, body: Any,
+                base_url: str, keystore: FileKeyStore, now: datetime) -> Any:
+    """Check the request and the key proof, spend the nonce, and complete the exchange with
+    the holder-bound copy (OAuthError for any refusal)."""
+    _requested_configuration(body, grant)
     try:
         proof = verify_key_proof(_proof_jwt(body), audience=base_url, now=now)
     except KeyProofError as exc:
@@ -346,13 +342,28 @@ def issue_credential(session: Session, *, token: Any, body: Any, base_url: str,
         raise oe.OAuthError(oe.INVALID_NONCE, "the proof's nonce is unknown, used or expired; "
                             "get a new one from the nonce endpoint")
     try:
-        copy = exchanges.complete(session, exchange_id, challenge=token,
+        return exchanges.complete(session, grant.exchange_id, challenge=token,
                                   holder_did=proof.holder_did, keystore=keystore,
                                   base_url=base_url, now=now)
     except exchanges.ExchangeRefused as exc:
         raise oe.OAuthError(oe.INVALID_TOKEN, f"the access token cannot be used: {exc}") from None
     except (Conflict, InvalidRequest) as exc:
         raise oe.OAuthError(oe.CREDENTIAL_REQUEST_DENIED, str(exc)) from None
+
+
+def issue_credential(session: Session, *, token: Any, body: Any, base_url: str,
+                     keystore: FileKeyStore, now: datetime) -> dict[str, Any]:
+    """The credential response (OpenID4VCI 1.0 §8.3), or OAuthError."""
+    grant = _bearer_grant(session, token, now=now)
+    exchange_id = grant.exchange_id
+    try:
+        copy = _issue_copy(session, grant, token=token, body=body, base_url=base_url,
+                           keystore=keystore, now=now)
+    except oe.OAuthError as error:
+        with atomic(session):  # the refusal, for the exchange's audit trail
+            exchanges.audit(session, exchange_id, "refused", f"{error.code}: {error}", now=now)
+        raise
+    configuration = body["credential_configuration_id"]
     table = Oid4vciGrant.__table__
     with atomic(session):
         session.execute(update(table).where(table.c.exchange_id == exchange_id)

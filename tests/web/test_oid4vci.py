@@ -278,6 +278,10 @@ def test_a_bad_key_proof_is_invalid_proof_and_issues_nothing(client, session, aw
     }[scenario]()
     _error(_credential(client, token, proof), 400, "invalid_proof")
     assert session.scalars(select(HolderCopy)).all() == []
+    [exchange] = session.scalars(select(Exchange)).all()
+    steps = [(e.step, e.detail) for e in oid4vci.exchanges.events(session, exchange.id)]
+    assert [step for step, _ in steps] == ["created", "offered", "token", "refused"]
+    assert steps[-1][1].startswith("invalid_proof: ")
     # the token was not spent by the refusal
     assert _credential(client, token, wallet.proof(_nonce(client))).status_code == 200
 
