@@ -250,3 +250,41 @@ def test_a_copy_revoked_on_its_own_stays_revoked_when_the_award_is_suspended(app
                    now=utc_now())
     assert status.credential_state(session, first).state == "revoked"
     assert status.credential_state(session, second).state == "suspended"
+
+
+# --- many workers at once (PostgreSQL) -------------------------------------------------------
+
+
+def test_one_presentation_raced_by_many_workers_issues_one_copy(app, session, award,
+                                                                 database_url):
+    if not database_url.startswith("postgresql"):
+        pytest.skip("concurrent workers need PostgreSQL: set ISSUER_TEST_DATABASE_URL="
+                    "postgresql+psycopg://… (CI runs both databases)")
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from issuer import db
+
+    exchange_id = _exchange(session, award).id  # read here: the threads use their own sessions
+    challenge = exchanges.start_request(session, exchange_id, now=utc_now())
+    workers = 8
+    barrier = threading.Barrier(workers)
+
+    def job(worker: int) -> str:
+        with app.app_context():
+            own = db.get_session()
+            barrier.wait()
+            try:
+                _complete(app, own, exchange_id, challenge,
+                          holder=HOLDER if worker % 2 else OTHER_HOLDER)
+                return "issued"
+            except ExchangeRefused as refused:
+                return refused.problem_type
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        outcomes = list(pool.map(job, range(workers)))
+    assert outcomes.count("issued") == 1, outcomes
+    assert set(outcomes) - {"issued"} <= {exchanges.USED_TYPE, exchanges.CHALLENGE_TYPE}
+    session.expire_all()
+    assert len(session.scalars(select(HolderCopy)).all()) == 1
+    assert _steps(session, exchange_id).count("completed") == 1

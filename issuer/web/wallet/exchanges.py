@@ -21,6 +21,7 @@ from typing import Any
 from flask import Blueprint, jsonify, render_template, request
 
 from issuer.errors import InvalidRequest, NotFound
+from issuer.exchange_models import Exchange
 from issuer.services import didauth, exchanges, holder_copies, offers, urls
 from issuer.services.exchanges import ExchangeRefused
 from issuer.sharing import qr
@@ -52,7 +53,7 @@ def interaction(exchange_id: str):
         exchange = _exchange(exchange_id, "vcapi")
         exchanges.usable(exchange, now=deps.now())
         return jsonify({"protocols": {"vcapi": urls.exchange_url(base_url, exchange.id)}})
-    exchange = session.get(exchanges.Exchange, exchange_id)
+    exchange = session.get(Exchange, exchange_id)
     problem = None
     if exchange is None or exchange.protocol != "vcapi":
         problem, status_code = "This wallet link is not known here; it may be mistyped.", 404
