@@ -15,6 +15,7 @@ current working directory (:func:`instance_path`), never inside the installed pa
 | QUEUE_URL          | ISSUER_QUEUE_URL        | sqlite:///<instance>/queue.sqlite3 (Huey; redis://host:6379/0 to scale out) |
 | BULK_MAX_BYTES     | ISSUER_BULK_MAX_BYTES   | 16777216 (largest bulk CSV upload)        |
 | ACCESS_TOKEN_SECONDS | ISSUER_ACCESS_TOKEN_SECONDS | 3600 (lifetime of /oauth/token access tokens) |
+| EXCHANGE_LIFETIME_SECONDS | ISSUER_EXCHANGE_LIFETIME_SECONDS | 900 (a wallet exchange / offer expires after; 60-86400) |
 | VERIFY_FETCH_PRIVATE | ISSUER_VERIFY_FETCH_PRIVATE | false (true: verification may fetch private/loopback addresses; dev and tests only) |
 | LINKEDIN_ORGANIZATION_ID | ISSUER_LINKEDIN_ORGANIZATION_ID | unset (the issuer's LinkedIn company page id, for Add to profile) |
 | RATE_LIMIT_REDIS_URL | ISSUER_RATE_LIMIT_REDIS_URL | unset = no rate limits (redis://host:6379/1: shared counters) |
@@ -80,6 +81,7 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "QUEUE_URL": "sqlite:///" + str(Path(instance_path) / "queue.sqlite3"),
         "BULK_MAX_BYTES": 16 * 1024 * 1024,
         "ACCESS_TOKEN_SECONDS": 3600,
+        "EXCHANGE_LIFETIME_SECONDS": 15 * 60,  # issue 12: wallet exchanges
         "VERIFY_FETCH_PRIVATE": False,
         "WEBHOOK_ALLOW_PRIVATE": False,  # issue 15
         "LINKEDIN_ORGANIZATION_ID": None,
@@ -270,7 +272,8 @@ def _validate_api_settings(config: dict[str, Any]) -> None:
         raise ConfigError("ISSUER_QUEUE_URL must be sqlite:///<file> (one machine) or "
                           "redis://host:6379/0 (workers on several machines)")
     for name, low, high in (("BULK_MAX_BYTES", 1024, 1 << 30),
-                            ("ACCESS_TOKEN_SECONDS", 60, 86400)):
+                            ("ACCESS_TOKEN_SECONDS", 60, 86400),
+                            ("EXCHANGE_LIFETIME_SECONDS", 60, 86400)):
         _whole_number(config, name, low, high)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import click
 
-from issuer.cli import api, bake, community, core, service, status, webhooks
+from issuer.cli import api, bake, community, core, offer, service, status, webhooks
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -22,6 +22,7 @@ core.register(main)
 bake.register(main)
 service.register(main)
 status.register(main)
+offer.register(main)  # issue 12
 api.register(main)
 community.register(main)  # issue 7
 webhooks.register(main)  # issue 15

@@ -18,7 +18,7 @@ def register(group: click.Group) -> None:
     group.add_command(reinstate)
 
 
-def _credential_id(value: str) -> str:
+def credential_id_of(value: str) -> str:
     """A credential id, or its URL (…/credentials/<id>)."""
     value = value.strip().rstrip("/")
     if "/credentials/" in value:
@@ -36,7 +36,7 @@ def _run(action: str, credential: str, reason: str | None) -> None:
               "reinstate": status.reinstate}[action]
     with app_context() as app:
         session = db.get_session()
-        row = issuance.get_credential(session, _credential_id(credential))
+        row = issuance.get_credential(session, credential_id_of(credential))
         state = change(session, row, reason=reason, actor=status.CLI,
                        keystore=FileKeyStore(app.config["KEYS_DIR"]),
                        base_url=app.config["BASE_URL"], now=utc_now())

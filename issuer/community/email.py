@@ -232,6 +232,17 @@ def sign_in_message(*, display_name: str, link: str, minutes: int, site_name: st
     return message
 
 
+def tx_code_message(*, code: str, badge_name: str, minutes: int, site_name: str,
+                    mail_from: str, to: str, now: datetime) -> EmailMessage:
+    """The transaction code a wallet asks for when it redeems an OpenID4VCI offer."""
+    context = {"code": code, "badge_name": badge_name, "minutes": minutes,
+               "site_name": site_name}
+    message = _message(mail_from=mail_from, to=to, now=now,
+                       subject=f"Your wallet code for {badge_name}")
+    message.set_content(_environment.get_template("members/email_tx_code.txt").render(context))
+    return message
+
+
 def webhook_disabled_message(*, url: str, profile_name: str, reason: str, page_url: str,
                              site_name: str, mail_from: str, to: str, now: datetime
                              ) -> EmailMessage:

@@ -3,7 +3,8 @@ bulk, rules), announce itself: a transactional outbox on the app's sessionmaker.
 
 - ``before_flush``: for each new IssuedCredential, add an outbox row (when mail is
   configured) in the same transaction, so the email is queued exactly when the credential is
-  saved, never for one rolled back;
+  saved, never for one rolled back; the same for the tx_code of each new OpenID4VCI offer
+  that has one (always: without mail the row fails visibly for the admins);
 - ``after_commit``: enqueue delivery of those rows, and a meta-badge re-check when the
   recipient is a member and the achievement is part of a meta badge;
 - ``after_rollback``: forget them.
@@ -25,7 +26,9 @@ from sqlalchemy.orm import Session
 from issuer import db
 from issuer.community import outbox
 from issuer.community.models import AwardRuleComponent, MemberEmail, OutboxMessage
+from issuer.exchange_models import Exchange
 from issuer.models import IssuedCredential
+from issuer.oid4vci_models import Oid4vciGrant
 
 log = logging.getLogger(__name__)
 INFO_KEY = "issuer.community.pending"
@@ -47,9 +50,15 @@ def init_app(app: Flask) -> None:
 
     def before_flush(session: Session, _context, _instances) -> None:
         new_rows = [obj for obj in session.new if isinstance(obj, IssuedCredential)]
-        if not new_rows:
+        tx_codes = [obj for obj in session.new
+                    if isinstance(obj, Oid4vciGrant) and obj.tx_code_required]
+        if not new_rows and not tx_codes:
             return
         pending = session.info.setdefault(INFO_KEY, _Pending())
+        for grant in tx_codes:  # an OpenID4VCI offer's tx_code goes to the recipient
+            with session.no_autoflush:
+                exchange = session.get(Exchange, grant.exchange_id)
+            pending.messages.append(outbox.tx_code_mail(session, exchange, now=grant.created_at))
         for row in new_rows:
             if mail_on:
                 pending.messages.append(outbox.credential_mail(session, row, now=row.issued_at))

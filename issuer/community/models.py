@@ -272,8 +272,7 @@ class OutboxMessage(Base):
     __tablename__ = "community_outbox"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    kind: Mapped[str] = mapped_column(String(32))  # credential_issued|sign_in_link|verify_email|
-    # webhook_disabled (issue 15: to the endpoint's owner)
+    kind: Mapped[str] = mapped_column(String(32))  # see issuer.community.outbox KIND_*
     credential_id: Mapped[str | None] = mapped_column(ForeignKey("issued_credentials.id"),
                                                       index=True)
     member_id: Mapped[int | None] = mapped_column(ForeignKey("community_members.id"))
@@ -281,6 +280,8 @@ class OutboxMessage(Base):
     address_id: Mapped[int | None] = mapped_column(
         ForeignKey("community_member_emails.id", ondelete="SET NULL"))
     webhook_endpoint_id: Mapped[str | None] = mapped_column(ForeignKey("webhook_endpoints.id"))
+    # an OpenID4VCI offer's tx_code (kind "oid4vci_tx_code"; issue 12), computed when sent
+    exchange_id: Mapped[str | None] = mapped_column(ForeignKey("wallet_exchanges.id"))
     status: Mapped[str] = mapped_column(String(16), index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)

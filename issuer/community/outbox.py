@@ -26,6 +26,7 @@ from issuer.community.email import (
     credential_message,
     send,
     sign_in_message,
+    tx_code_message,
     webhook_disabled_message,
     verify_address_message,
 )
@@ -37,14 +38,16 @@ from issuer.community.models import (
     SignInToken,
 )
 from issuer.errors import Conflict, NotFound
+from issuer.exchange_models import Exchange
 from issuer.models import IssuedCredential
-from issuer.services import badge_files, urls
+from issuer.services import badge_files, oid4vci, urls
 from issuer.services.tx import atomic
 from issuer.sharing import linkedin
 from issuer.webhooks.models import WebhookEndpoint
 
 KIND_CREDENTIAL = "credential_issued"
 KIND_SIGN_IN = "sign_in_link"
+KIND_TX_CODE = "oid4vci_tx_code"
 KIND_WEBHOOK_DISABLED = "webhook_disabled"  # issue 15: to the endpoint's owner
 KIND_VERIFY_ADDRESS = "verify_email"
 PENDING, SENDING, SENT, RETRYING, FAILED = "pending", "sending", "sent", "retrying", "failed"
@@ -95,6 +98,16 @@ def verify_address_mail(session: Session, address: MemberEmail, *, now: datetime
     return row
 
 
+def tx_code_mail(session: Session, exchange: Exchange, *, now: datetime) -> OutboxMessage:
+    """Queue the tx_code of an OpenID4VCI offer to the award's recipient (the caller
+    commits). The code is computed when the email is sent, never stored."""
+    row = OutboxMessage(kind=KIND_TX_CODE, credential_id=exchange.credential_id,
+                        exchange_id=exchange.id, status=PENDING, attempts=0, created_at=now,
+                        updated_at=now)
+    session.add(row)
+    return row
+
+
 def webhook_disabled_mail(session: Session, endpoint: WebhookEndpoint, *, now: datetime
                           ) -> OutboxMessage:
     """Queue the "your webhook endpoint was disabled" email to its owner (the caller
@@ -106,7 +119,7 @@ def webhook_disabled_mail(session: Session, endpoint: WebhookEndpoint, *, now: d
 
 
 def recipient_address(row: OutboxMessage) -> str:
-    if row.kind == KIND_CREDENTIAL:
+    if row.kind in (KIND_CREDENTIAL, KIND_TX_CODE):
         return row.credential.recipient.email
     if row.kind == KIND_WEBHOOK_DISABLED:
         return row.webhook_endpoint.owner_email
@@ -202,6 +215,8 @@ def deliver(session: Session, message_id: int, *, delivery: Delivery, now: datet
         if row.kind == KIND_CREDENTIAL:
             message = credential_message(_credential_mail(session, row.credential, delivery),
                                          mail_from=delivery.mail.mail_from, to=to, now=now)
+        elif row.kind == KIND_TX_CODE:
+            message = _tx_code_message(session, row, delivery, to=to, now=now)
         elif row.kind == KIND_WEBHOOK_DISABLED:
             endpoint = row.webhook_endpoint
             message = webhook_disabled_message(
@@ -247,6 +262,18 @@ def deliver(session: Session, message_id: int, *, delivery: Delivery, now: datet
                         .values(status=SENT, sent_at=now, updated_at=now, last_error=None)
                         .execution_options(synchronize_session=False))
     return SENT
+
+
+def _tx_code_message(session: Session, row: OutboxMessage, delivery: Delivery, *, to: str,
+                     now: datetime):
+    exchange = session.get(Exchange, row.exchange_id)
+    if exchange is None or exchange.expires_at <= now:
+        raise MailError("the offer has expired; its code is not sent", permanent=True)
+    minutes = max(1, int((exchange.expires_at - now).total_seconds() // 60))
+    return tx_code_message(
+        code=oid4vci.tx_code_of(delivery.secret_key, exchange.id),
+        badge_name=row.credential.achievement.name, minutes=minutes,
+        site_name=delivery.site_name, mail_from=delivery.mail.mail_from, to=to, now=now)
 
 
 def _redact(text: str, delivery: Delivery) -> str:

@@ -187,15 +187,7 @@ def _issue_once(
             evidence=checked.evidence,
             credential_status=[allocation.entry() for allocation in allocations],
         )
-        # Literal, except for the array of revocation + suspension entries a profile offering
-        # suspension gives (VC 2.0 allows it; the OB 3.0 schema knows a single object): each
-        # entry is then checked in the schema's one slot.
-        problems = validate_credential(document, ACHIEVEMENT_CREDENTIAL)
-        if problems:
-            raise InvalidRequest(
-                "the credential would not match the OB 3.0 schema: "
-                + "; ".join(str(problem) for problem in problems)
-            )
+        check_schema(document)
         key = profiles.active_key(profile, keystore)
         signed = sign_credential(document, keystore=keystore, key=key, created=now)
         row = IssuedCredential(
@@ -217,6 +209,18 @@ def _issue_once(
         if on_issued is not None:
             on_issued(session, row)
     return row
+
+
+def check_schema(document: dict) -> None:
+    """InvalidRequest unless the unsigned credential matches the OB 3.0 schema (each
+    credentialStatus entry checked in the schema's one slot: issuer.openbadges.schema_validation
+    .validate_credential)."""
+    problems = validate_credential(document, ACHIEVEMENT_CREDENTIAL)
+    if problems:
+        raise InvalidRequest(
+            "the credential would not match the OB 3.0 schema: "
+            + "; ".join(str(problem) for problem in problems)
+        )
 
 
 def get_credential(session: Session, credential_id: str) -> IssuedCredential:

@@ -50,6 +50,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from issuer.errors import Conflict, InvalidRequest, NotFound, ValidationFailed
+from issuer.exchange_models import HolderCopy
 from issuer.models import (
     AdminUser,
     IssuedCredential,
@@ -556,51 +557,88 @@ def _reason(value: str | None, *, required: bool) -> str | None:
 
 def _change(session, credential, action, reason, *, actor, keystore, base_url, now
             ) -> CredentialState:
-    """Bit flip + list re-signed + event row, in one transaction."""
-    purpose = "revocation" if action == "revoke" else "suspension"
+    """Bit flip + list re-signed + event row, in one transaction. For an award (an Open Badge
+    issued here), every holder-bound copy of it (issuer.exchange_models.HolderCopy) follows:
+    revoked, suspended or reinstated with it, in the same transaction (a copy already in the
+    wanted state is left as it is)."""
     with atomic(session):
         _write_lock(session)
-        entries = {
-            entry.purpose: entry
-            for entry in session.scalars(select(StatusEntry).where(_entry_owner(credential)))
-        }
-        if not entries:
+        copies: list[AnyCredential] = [] if _is_signed(credential) else list(session.scalars(
+            select(SignedCredential)
+            .join(HolderCopy, HolderCopy.signed_credential_id == SignedCredential.id)
+            .where(HolderCopy.credential_id == credential.id)
+            .order_by(SignedCredential.id)))
+        entries = {item.id: _entries_of(session, item) for item in [credential, *copies]}
+        own = entries[credential.id]
+        if not own:
             raise InvalidRequest(
                 "this credential was issued without status list entries, so verifiers cannot "
                 "learn of a revocation or suspension")
-        # Locked in PURPOSES order, like allocation, so two changes never deadlock.
-        lists = {name: _locked_list(session, entries[name].list_id)
-                 for name in PURPOSES if name in entries}
-        revoked = "revocation" in entries and bitstring.get_bit(
-            lists["revocation"].bits, entries["revocation"].list_index)
-        suspended = "suspension" in entries and bitstring.get_bit(
-            lists["suspension"].bits, entries["suspension"].list_index)
-        if revoked:
-            raise Conflict({
-                "revoke": "The credential is already revoked.",
-                "suspend": "The credential is revoked; revocation is permanent.",
-                "reinstate": "A revoked credential cannot be reinstated; revocation is permanent.",
-            }[action])
-        if purpose not in entries:  # issued with a revocation entry only (the default)
-            raise NoStatusEntry(purpose, action)
-        if action == "suspend" and suspended:
-            raise Conflict("The credential is already suspended.")
-        if action == "reinstate" and not suspended:
-            raise Conflict("The credential is not suspended.")
-        changed = lists[purpose]
-        bits = bytearray(changed.bits)
-        bitstring.set_bit(bits, entries[purpose].list_index, action != "reinstate")
-        changed.bits = bytes(bits)
-        _publish(changed, changed.profile, keystore=keystore, base_url=base_url, now=now)
-        owner = ({"signed_credential_id": credential.id} if _is_signed(credential)
-                 else {"credential_id": credential.id})
+        # Every list involved, locked in PURPOSES order (then by id), like allocation, so two
+        # changes never deadlock.
+        wanted = {(PURPOSES.index(entry.purpose), entry.list_id)
+                  for found in entries.values() for entry in found.values()}
+        lists = {list_id: _locked_list(session, list_id) for _, list_id in sorted(wanted)}
+        flipped = [(item, _flip(entries[item.id], lists, action, strict=item is credential))
+                   for item in [credential, *copies]]
+        for row in {changed.id: changed for _, changed in flipped if changed is not None}.values():
+            _publish(row, row.profile, keystore=keystore, base_url=base_url, now=now)
         if not _is_signed(credential):  # the column the lists and dashboard filter on
             credential.status_state = (ACTIVE if action == "reinstate"
                                        else REVOKED if action == "revoke" else SUSPENDED)
-        session.add(StatusEvent(**owner, action=action, reason=reason,
-                                actor=actor.label[:254], admin_user_id=actor.admin_user_id,
-                                created_at=now))
+        session.add_all(
+            StatusEvent(**_event_owner_values(item), action=action, reason=reason,
+                        actor=actor.label[:254], admin_user_id=actor.admin_user_id,
+                        created_at=now)
+            for item, changed in flipped if changed is not None)
     return credential_state(session, credential)
+
+
+def _entries_of(session: Session, credential: AnyCredential) -> dict[str, StatusEntry]:
+    return {entry.purpose: entry
+            for entry in session.scalars(select(StatusEntry).where(_entry_owner(credential)))}
+
+
+def _event_owner_values(credential: AnyCredential) -> dict[str, str]:
+    return ({"signed_credential_id": credential.id} if _is_signed(credential)
+            else {"credential_id": credential.id})
+
+
+def _flip(entries: dict[str, StatusEntry], lists: dict[str, StatusList], action: str, *,
+          strict: bool) -> StatusList | None:
+    """Set (or clear, to reinstate) the credential's bit for ``action`` in its locked list; the
+    list changed (to publish), or None when nothing changed. ``strict``: a change that does
+    not apply (already revoked, not suspended...) is a Conflict, and one the credential has no
+    entry for is a NoStatusEntry; otherwise (a copy following its award) it is skipped."""
+    purpose = "revocation" if action == "revoke" else "suspension"
+    revoked = "revocation" in entries and bitstring.get_bit(
+        lists[entries["revocation"].list_id].bits, entries["revocation"].list_index)
+    suspended = "suspension" in entries and bitstring.get_bit(
+        lists[entries["suspension"].list_id].bits, entries["suspension"].list_index)
+    refusal = None
+    if revoked:
+        refusal = {
+            "revoke": "The credential is already revoked.",
+            "suspend": "The credential is revoked; revocation is permanent.",
+            "reinstate": "A revoked credential cannot be reinstated; revocation is permanent.",
+        }[action]
+    elif purpose not in entries:  # e.g. issued with a revocation entry only (the default)
+        if strict:
+            raise NoStatusEntry(purpose, action)
+        return None
+    elif action == "suspend" and suspended:
+        refusal = "The credential is already suspended."
+    elif action == "reinstate" and not suspended:
+        refusal = "The credential is not suspended."
+    if refusal is not None:
+        if strict:
+            raise Conflict(refusal)
+        return None
+    changed = lists[entries[purpose].list_id]
+    bits = bytearray(changed.bits)
+    bitstring.set_bit(bits, entries[purpose].list_index, action != "reinstate")
+    changed.bits = bytes(bits)
+    return changed
 
 
 def _locked_list(session: Session, list_id: str) -> StatusList:

@@ -23,3 +23,18 @@ def image_url(base_url: str, image_id: str, content_type: str) -> str:
 def status_list_url(base_url: str, list_id: str) -> str:
     """A Bitstring Status List credential (revocation or suspension), served by web/status.py."""
     return f"{base_url}/status/{list_id}"
+
+
+def exchange_url(base_url: str, exchange_id: str) -> str:
+    """A wallet exchange (VC-API): POST {} to start, then the presentation (web/wallet)."""
+    return f"{base_url}/exchanges/{exchange_id}"
+
+
+def interaction_url(base_url: str, exchange_id: str) -> str:
+    """The VCALM interaction URL of an exchange (``iuv=1``: interaction URL version 1)."""
+    return f"{exchange_url(base_url, exchange_id)}?iuv=1"
+
+
+def lcw_request_url(base_url: str, exchange_id: str) -> str:
+    """Where Learner Credential Wallet posts its DIDAuth presentation (``vc_request_url``)."""
+    return f"{exchange_url(base_url, exchange_id)}/lcw"

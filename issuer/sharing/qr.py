@@ -86,3 +86,11 @@ def qr_svg(url: str, *, error_correction: ErrorCorrection = "M") -> str:
         f'<path fill="#000" d="{"".join(runs)}"/>'
         "</svg>\n"
     )
+
+
+def qr_svg_data_uri(url: str) -> str:
+    """:func:`qr_svg` as a ``data:image/svg+xml;base64,…`` URI, for an ``<img>`` inline (for
+    URLs that must not be put in another request, such as a wallet link with its challenge)."""
+    import base64
+
+    return "data:image/svg+xml;base64," + base64.b64encode(qr_svg(url).encode()).decode()

@@ -25,7 +25,8 @@ from issuer.vcjose.compact import Kind
 from issuer.verification import problem_types as pt
 from issuer.verification.results import CheckResult, Problem, Status, VerificationResult
 
-__all__ = ["CLAIMS", "DEFAULT_CLOCK_SKEW", "PROOF", "JoseVerification", "verify_jws"]
+__all__ = ["CLAIMS", "DEFAULT_CLOCK_SKEW", "PROOF", "JoseVerification", "signature_valid",
+           "verify_jws"]
 
 DEFAULT_CLOCK_SKEW = timedelta(minutes=5)
 PROOF = ("proof", "Signature")
@@ -93,7 +94,7 @@ def _unreadable(error: compact.JwsFormatError, header: dict[str, Any],
     )
 
 
-def _signature_valid(token: str, alg: str, key: jwk.JWK) -> bool:
+def signature_valid(token: str, alg: str, key: jwk.JWK) -> bool:
     """RFC 7515 §5.2 validation by jwcrypto, with only ``alg`` allowed."""
     signed = jws.JWS()
     try:
@@ -195,7 +196,7 @@ def verify_jws(
                                     warnings=info.warnings),
             binding=_not_checked(binding_check, "no verified signature to attribute"),
             verification_method=found.method_id, controller=found.controller)
-    if not _signature_valid(parsed.text, info.alg, found.key):
+    if not signature_valid(parsed.text, info.alg, found.key):
         return JoseVerification(
             **common, proof=_failed(PROOF, f"the {info.alg} signature does not verify",
                                     pt.CRYPTOGRAPHIC_SECURITY_ERROR, "Invalid signature",

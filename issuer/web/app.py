@@ -54,7 +54,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     CORS(app, resources=CORS_RESOURCES)
 
     from issuer.community import hooks
-    from issuer.web import admin, api, obapi, public
+    from issuer.web import admin, api, obapi, public, wallet
     from issuer.web.core import problems, rendering, security
     from issuer.webhooks import hooks as webhook_hooks
 
@@ -64,6 +64,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     public.init_app(app)
     admin.init_app(app)
     api.init_app(app)
+    wallet.init_app(app)
     obapi.init_app(app)  # the 1EdTech OB 3.0 API and its OAuth 2.0 (issue 15)
     problems.init_app(app)
     security.init_app(app)

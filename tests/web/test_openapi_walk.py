@@ -220,6 +220,15 @@ def test_every_documented_operation_answers_as_documented(app, server, spec, pro
     call("GET", one, f"/api/v1/credentials/{credential_id}")
     call("GET", one, f"/api/v1/credentials/{credential_id}", headers=bearer(other))
     call("GET", one, f"/api/v1/credentials/{UNKNOWN}", headers=bearer(reader))
+    # -- offers to wallets (issue 12)
+    offer, to = "/api/v1/credentials/{id}/offers", f"/api/v1/credentials/{credential_id}/offers"
+    call("POST", offer, to, body={"protocol": "lcw"}, headers=bearer(token))
+    call("POST", offer, to, body=["no"], headers=bearer(token))
+    call("POST", offer, to, body={"protocol": "lcw"})
+    call("POST", offer, to, body={"protocol": "lcw"}, headers=bearer(other))
+    call("POST", offer, f"/api/v1/credentials/{UNKNOWN}/offers", body={"protocol": "lcw"},
+         headers=bearer(token))
+    call("POST", offer, to, body={"protocol": "fax"}, headers=bearer(token))
 
     # -- OAuth
     call("POST", "/oauth/token", form={"grant_type": "client_credentials"},
@@ -300,7 +309,8 @@ def test_undocumented_methods_are_405_with_a_true_allow_header(app, server, spec
                          body={"achievement": achievement,
                                "recipient": {"email": "ada@example.org"}}).json()
     list_url = issued["credential"]["credentialStatus"]["statusListCredential"]
-    ids = {"/api/v1/credentials/{id}": issued["id"], "/admin/bulk/{id}/progress":
+    ids = {"/api/v1/credentials/{id}": issued["id"],
+           "/api/v1/credentials/{id}/offers": issued["id"], "/admin/bulk/{id}/progress":
            bulk_job(app, achievement), "/status/{id}": list_url.rsplit("/", 1)[-1]}
     for path, item in spec["paths"].items():
         concrete = path.replace("{id}", ids[path]) if "{id}" in path else path

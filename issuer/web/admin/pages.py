@@ -18,7 +18,15 @@ from wtforms import SelectChoice
 
 from issuer.errors import Conflict, ValidationFailed
 from issuer.services import (
-    achievements, badge_designs, dashboard, images, issuance, profiles, urls,
+    achievements,
+    badge_designs,
+    dashboard,
+    exchanges,
+    holder_copies,
+    images,
+    issuance,
+    profiles,
+    urls,
 )
 from issuer.services.achievements import AchievementFields, AlignmentInput
 from issuer.services.profiles import ProfileFields
@@ -372,10 +380,13 @@ def issue():
 
 @bp.get("/credentials/<uuid:credential_id>")
 def credential_detail(credential_id: str):
-    row = issuance.get_credential(deps.session(), credential_id)
+    session = deps.session()
+    row = issuance.get_credential(session, credential_id)
     return render_template(
         "admin/credential.html", row=row,
         public_url=urls.credential_url(deps.base_url(), row.id),
         issued_via=issuance.ISSUING_PATHS.get(row.issued_via or "", "not recorded"),
         activity=dashboard.activity_of(deps.session(), row.id),
+        exchanges=exchanges.of_credential(session, row),
+        copies=holder_copies.copies_of(session, row), now=deps.now(),
     )

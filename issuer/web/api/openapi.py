@@ -339,6 +339,40 @@ def document(base_url: str) -> dict[str, Any]:
                 "responses": {"200": json_answer(ref("NativeCredentialResponse"), "The credential"),
                               **AUTH_ERRORS, "404": problem_answer("No such credential")},
             }},
+            "/api/v1/credentials/{id}/offers": {"post": {
+                "operationId": "offerToWallet", "tags": ["Open Badges"],
+                "summary": "Offer an issued credential to a wallet (scope issue): a VCALM "
+                           "interaction URL (vcapi), a Learner Credential Wallet link (lcw) "
+                           "or an OpenID4VCI credential offer (oid4vci)",
+                "security": BEARER, "parameters": [*id_param],
+                "requestBody": {"required": True, "content": {"application/json": {
+                    "schema": {"type": "object", "required": ["protocol"],
+                               "properties": {"protocol": {"type": "string",
+                                                           "examples": ["vcapi", "lcw",
+                                                                        "oid4vci"]},
+                                              "tx_code": {
+                                                  "type": "boolean",
+                                                  "description": "oid4vci: email the "
+                                                  "recipient a code the wallet must enter"}}}}}},
+                "responses": {
+                    "201": json_answer({"type": "object",
+                                        "required": ["protocol", "url", "exchange", "expiresAt"],
+                                        "properties": {
+                                            "protocol": {"type": "string"},
+                                            "url": {"type": "string", "format": "uri"},
+                                            "exchange": {"type": "string", "format": "uuid"},
+                                            "expiresAt": {"type": "string",
+                                                          "format": "date-time"},
+                                            "links": {"type": "object",
+                                                      "additionalProperties": {
+                                                          "type": "string"}}}},
+                                       "The offer: hand url to the recipient's wallet"),
+                    "400": problem_answer("Not JSON, or a credential that cannot be offered "
+                                          "(revoked, suspended, expired)"),
+                    **AUTH_ERRORS, "404": problem_answer("No such credential"),
+                    "422": problem_answer("Unknown protocol"),
+                },
+            }},
             "/oauth/token": {"post": {
                 "operationId": "token", "tags": ["OAuth 2.0"],
                 "summary": "Client-credentials grant (RFC 6749 §4.4): a one-hour access token",

@@ -18,10 +18,12 @@ from flask import session as cookie
 from flask_wtf import FlaskForm
 
 from issuer.services import obapi_oauth as oauth
+from issuer.services import oid4vci
 from issuer.web.core import body, deps, ratelimit
 from issuer.web.core.security import HTML_CSP
 from issuer.web.obapi.server import SERVER, server_metadata
 from issuer.web.public import members as member_pages
+from issuer.web.wallet import oid4vci as wallet_oid4vci
 
 bp = Blueprint("obapi_oauth", __name__)
 
@@ -52,7 +54,7 @@ def _committed_if(response: Response, *statuses: int) -> Response:
 
 @bp.get("/.well-known/oauth-authorization-server")
 def metadata():
-    response = jsonify(server_metadata())
+    response = jsonify(oid4vci.with_pre_authorized_grant(server_metadata()))
     response.headers["Cache-Control"] = "public, max-age=3600"
     return response
 
@@ -87,6 +89,8 @@ def register():
 
 @bp.post("/ob/oauth/token")
 def token():
+    if request.form.get("grant_type") == oid4vci.PRE_AUTHORIZED_GRANT:  # OpenID4VCI (issue 12)
+        return wallet_oid4vci.token_response()
     return _committed_if(SERVER.create_token_response(), 200)
 
 

@@ -41,6 +41,7 @@ from issuer.services.tx import atomic
 from issuer.sharing import linkedin
 from issuer.web.core import counting, deps, throttling
 from issuer.web.core.security import SCRIPT_PAGE_CSP
+from issuer.web.public import wallet_offer
 from issuer.webhooks import events as webhook_events
 
 bp = Blueprint("members", __name__)
@@ -391,7 +392,8 @@ def claim():
     member = members.member_for_recipient(deps.session(), row.recipient_id)
     response = current_app.make_response(render_template(
         "members/claim.html", credential=row, page_url=page_url, form=ConfirmForm(),
-        member=member,
+        member=member, wallet=wallet_offer.lcw_offer_for(row),
+        oid4vci=wallet_offer.offer_for(row, "oid4vci"),
         linkedin_url=linkedin.add_to_profile_url(
             name=row.achievement.name, organization_name=row.profile.name,
             organization_id=current_app.config.get("LINKEDIN_ORGANIZATION_ID"),
