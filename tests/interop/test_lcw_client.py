@@ -83,7 +83,8 @@ def _theirs(app, dbvc, credential):
         profile = profiles.all_profiles(db.get_session())[0]
         did_document = profiles.did_document(profile, app.config["BASE_URL"])
         documents[did_document["id"]] = did_document
-    for entry in credential["credentialStatus"]:
+    entries = credential["credentialStatus"]
+    for entry in entries if isinstance(entries, list) else [entries]:
         url = entry["statusListCredential"]
         with urllib.request.urlopen(url, timeout=30) as response:
             documents[url] = json.loads(response.read())

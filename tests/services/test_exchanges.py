@@ -18,7 +18,13 @@ from issuer.services.exchanges import ExchangeRefused
 from issuer.services.fetch import FetchPolicy
 from issuer.services.keystore import FileKeyStore
 from issuer.services.verification import verify_document
-from tests.service_fixtures import BASE_URL, issue_credential, make_achievement, make_profile
+from tests.service_fixtures import (
+    BASE_URL,
+    issue_credential,
+    make_achievement,
+    make_profile,
+    offer_suspension,
+)
 
 HOLDER = "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"
 OTHER_HOLDER = "did:key:z6MkjchhfUsD6mmvni8mCdXHw216Xrm9bQe2mBH1P5RDjVJG"
@@ -26,7 +32,9 @@ OTHER_HOLDER = "did:key:z6MkjchhfUsD6mmvni8mCdXHw216Xrm9bQe2mBH1P5RDjVJG"
 
 @pytest.fixture
 def award(app, session):
+    """An award of a profile that offers suspension (revocation + suspension entries)."""
     make_profile(app)
+    offer_suspension(app)
     return session.get(IssuedCredential, issue_credential(app, make_achievement(app)))
 
 
@@ -104,7 +112,9 @@ def test_completing_issues_a_signed_copy_bound_to_the_holder(app, session, award
     assert subject["identifier"] == original["credentialSubject"]["identifier"]  # hashed email
     assert subject["achievement"] == original["credentialSubject"]["achievement"]
     def slots(doc):
-        return {(e["statusListCredential"], e["statusListIndex"]) for e in doc["credentialStatus"]}
+        entries = doc["credentialStatus"]
+        entries = entries if isinstance(entries, list) else [entries]
+        return {(e["statusListCredential"], e["statusListIndex"]) for e in entries}
 
     assert len(slots(document)) == 2 and not slots(document) & slots(original)
     assert document["proof"][0]["proofValue"] != original["proof"][0]["proofValue"]
@@ -250,6 +260,21 @@ def test_a_copy_revoked_on_its_own_stays_revoked_when_the_award_is_suspended(app
                    now=utc_now())
     assert status.credential_state(session, first).state == "revoked"
     assert status.credential_state(session, second).state == "suspended"
+
+
+def test_a_copy_has_the_status_purposes_of_its_award(app, session):
+    """A revocation-only award (the default) gives a copy one revocation entry, as a single
+    object; revoking the award revokes the copy."""
+    make_profile(app)
+    award = session.get(IssuedCredential, issue_credential(app, make_achievement(app)))
+    assert isinstance(json.loads(award.document)["credentialStatus"], dict)
+    (copy,) = _copies(app, session, award)[:1]
+    entry = holder_copies.copy_document(copy)["credentialStatus"]
+    assert isinstance(entry, dict) and entry["statusPurpose"] == "revocation"
+    status.revoke(session, award, reason="issued in error", actor=status.CLI,
+                  keystore=_keys(app), base_url=BASE_URL, now=utc_now())
+    assert status.credential_state(session, copy).state == "revoked"
+    assert not _verify(session, holder_copies.copy_document(copy)).verified
 
 
 # --- many workers at once (PostgreSQL) -------------------------------------------------------
