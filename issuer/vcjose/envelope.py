@@ -10,7 +10,8 @@ from typing import Any
 from issuer.vcjose.compact import Kind
 
 __all__ = ["ENVELOPED_CREDENTIAL", "ENVELOPED_PRESENTATION", "Envelope", "EnvelopeError",
-           "enveloped_credential", "enveloped_presentation", "open_envelope"]
+           "enveloped_credential", "enveloped_presentation", "has_base_context",
+           "open_envelope"]
 
 VC_V2_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 ENVELOPED_CREDENTIAL = "EnvelopedVerifiableCredential"
@@ -44,6 +45,14 @@ def enveloped_credential(token: str) -> dict[str, Any]:
 def enveloped_presentation(token: str) -> dict[str, Any]:
     return {"@context": [VC_V2_CONTEXT], "type": ENVELOPED_PRESENTATION,
             "id": f"data:application/vp+jwt,{token}"}
+
+
+def has_base_context(document: dict[str, Any]) -> bool:
+    """Whether an envelope's ``@context`` includes the VC 2.0 base context, which defines
+    its ``id``, ``type`` and envelope type (VC DM 2.0 §4.13.1, §4.13.2)."""
+    contexts = document.get("@context")
+    contexts = contexts if isinstance(contexts, list) else [contexts]
+    return VC_V2_CONTEXT in contexts
 
 
 def _types(document: dict[str, Any]) -> list[str]:

@@ -353,6 +353,12 @@ def verify_presentation(
                 return PresentationResult(VerificationResult((_fail(
                     PRESENTATION, "an EnvelopedVerifiableCredential where a presentation was "
                     "expected", pt.MALFORMED_VALUE_ERROR),), required=(PROOF[0],)))
+            if not envelope.has_base_context(document):
+                return PresentationResult(VerificationResult((_fail(
+                    PRESENTATION, f"an {envelope.ENVELOPED_PRESENTATION}'s @context must "
+                    f"include {envelope.VC_V2_CONTEXT} (VC DM 2.0 §4.13.2), which defines its "
+                    "terms", pt.PARSING_ERROR, "Invalid envelope context"),),
+                    required=(PROOF[0],)), enveloped=True)
             document, enveloped = opened.token, True
     if enveloped:
         return _verify_enveloped(document, now=now, verify_credential=verify_credential,

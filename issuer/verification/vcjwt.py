@@ -36,12 +36,6 @@ def is_jose_secured(document: Any) -> bool:
         return True
 
 
-def _has_base_context(document: dict[str, Any]) -> bool:
-    contexts = document.get("@context")
-    contexts = contexts if isinstance(contexts, list) else [contexts]
-    return envelope.VC_V2_CONTEXT in contexts
-
-
 def _run(check: Callable[[Any, checks.VerifyContext], CheckResult], document: Any,
          ctx: checks.VerifyContext, described: tuple[str, str]) -> CheckResult:
     if ctx.over_limit:  # an earlier check found the credential over a processing limit
@@ -87,7 +81,7 @@ def verify_jwt_credential(
             checks.PROOF[0], checks.PROOF[1], Status.FAILED, detail,
             problems=(Problem(pt.PARSING_ERROR, "Unreadable envelope", detail),)),),
             required=(checks.PROOF[0],))
-    if isinstance(secured, dict) and not _has_base_context(secured):
+    if isinstance(secured, dict) and not envelope.has_base_context(secured):
         detail = (f"an {envelope.ENVELOPED_CREDENTIAL}'s @context must include "
                   f"{envelope.VC_V2_CONTEXT} (VC DM 2.0 §4.13.1), which defines its terms")
         return VerificationResult((CheckResult(

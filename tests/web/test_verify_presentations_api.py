@@ -200,3 +200,22 @@ def test_options_checks_is_refused_clearly_for_presentations(client, checks, det
     problem = response.get_json()
     assert problem["type"] == "urn:issuer:problem:unknown-check"
     assert problem["detail"].startswith(detail)
+
+
+@pytest.mark.parametrize("context", [[], ["https://www.w3.org/ns/credentials/examples/v2"], None],
+                         ids=["empty", "examples-only", "absent"])
+def test_an_enveloped_presentation_without_the_base_context_is_refused(client, context):
+    """VC DM 2.0 §4.13.2: the envelope's @context must include a context defining id, type and
+    EnvelopedVerifiablePresentation; the JWS inside is not even opened without it."""
+    document = envelope.enveloped_presentation(vp_jwt())
+    if context is None:
+        del document["@context"]
+    else:
+        document["@context"] = context
+    response = post(client, asked(document))
+    assert response.status_code == 422
+    body = response.get_json()
+    assert body["verified"] is False
+    assert failed(body) == {"presentation": [pt.PARSING_ERROR]}
+    assert "must include https://www.w3.org/ns/credentials/v2" in body["checks"][0]["detail"]
+    assert body["credentialResults"] == []

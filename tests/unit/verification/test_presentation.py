@@ -269,6 +269,16 @@ def test_an_enveloped_presentation_verifies(credential):
         assert result.credentials[0].result.verified
 
 
+def test_an_enveloped_presentation_needs_the_base_context(credential):
+    document = envelope.enveloped_presentation(vp_jwt([enveloped_vc(credential)]))
+    document["@context"] = ["https://www.w3.org/ns/credentials/examples/v2"]
+    result = verify(document, challenge=CHALLENGE, domain=DOMAIN)
+    assert not result.verified
+    assert result.enveloped
+    assert problem_types(result, "presentation") == [pt.PARSING_ERROR]
+    assert result.credentials == ()
+
+
 def test_an_enveloped_presentation_with_wrong_challenge_or_domain(credential):
     document = envelope.enveloped_presentation(vp_jwt([enveloped_vc(credential)]))
     wrong = verify(document, challenge="other", domain=DOMAIN)
