@@ -11,9 +11,10 @@ import markdown as markdown_lib
 import nh3
 from flask import Flask
 from markupsafe import Markup
+from sqlalchemy.exc import SQLAlchemyError
 
 from issuer.models import IssuedCredential
-from issuer.services import status
+from issuer.services import profiles, status, urls
 from issuer.web.core import deps
 
 ALLOWED_TAGS = {
@@ -44,6 +45,22 @@ def init_app(app: Flask) -> None:
     @app.template_filter("datetime")
     def _datetime(value) -> str:
         return value.strftime("%Y-%m-%d %H:%M UTC") if value else ""
+
+    @app.template_global("site_brand")
+    def _site_brand() -> dict:
+        """The header's brand: the default issuer profile's name and logo (its image, if
+        any), or "Open Badges" before ``issuer init`` or when the database is out of reach
+        (an error page must still render)."""
+        try:
+            profile = profiles.default_profile(deps.session(), required=False)
+        except SQLAlchemyError:  # the header never turns a page (an error page) into a 500
+            profile = None
+        if profile is None:
+            return {"name": "Open Badges", "logo": None}
+        logo = None
+        if profile.image is not None:
+            logo = urls.image_url("", profile.image.id, profile.image.content_type)
+        return {"name": profile.name, "logo": logo}
 
     @app.template_global("credential_state")
     def _credential_state(row: IssuedCredential) -> status.CredentialState:
