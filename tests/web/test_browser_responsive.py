@@ -132,3 +132,42 @@ def test_credential_page_badge_above_title_on_phones(app, live_server, browser, 
         "return [document.documentElement.scrollWidth, window.innerWidth];")
     assert width <= inner
     _shot(browser, tmp_path, "credential-390.png")
+
+
+def test_scope_checkboxes_line_up_and_a_new_token_can_be_copied(app, live_server,  # noqa: F811
+                                                                browser, tmp_path):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    seed(app)
+    browser.set_window_size(1280, 1000)
+    sign_in(browser, live_server)
+    browser.get(live_server + "/admin/api-access/")
+    form = browser.find_element(By.ID, "new-token")
+    boxes = form.find_elements(By.CSS_SELECTOR, "input[type=checkbox]")
+    assert boxes
+    for box in boxes:
+        label = form.find_element(By.CSS_SELECTOR, f"label[for='{box.get_attribute('id')}']")
+        box_rect, label_rect = browser.execute_script(
+            "return [arguments[0].getBoundingClientRect().toJSON(),"
+            " arguments[1].getBoundingClientRect().toJSON()];", box, label)
+        # Side by side on one line: the box just left of its label, vertically overlapping.
+        assert box_rect["right"] <= label_rect["left"] <= box_rect["right"] + 16
+        assert box_rect["top"] < label_rect["bottom"] and label_rect["top"] < box_rect["bottom"]
+    _shot(browser, tmp_path, "api-access-scopes.png")
+
+    form.find_element(By.ID, "token-name").send_keys("CI")
+    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    secret = browser.find_element(By.ID, "secret").text
+    assert secret.startswith("obi_")
+    button = browser.find_element(By.ID, "copy-secret")
+    assert button.is_displayed()  # the script ran under the page's CSP and showed it
+    browser.execute_cdp_cmd("Browser.grantPermissions", {
+        "origin": live_server, "permissions": ["clipboardReadWrite", "clipboardSanitizedWrite"]})
+    button.click()
+    WebDriverWait(browser, 5).until(
+        lambda b: b.find_element(By.ID, "copy-status").text == "Copied.")
+    copied = browser.execute_async_script(
+        "const done = arguments[0]; navigator.clipboard.readText().then(done, e => done('ERR ' + e));")
+    assert copied == secret
+    _shot(browser, tmp_path, "api-token-copy.png")
