@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from issuer import db
-from issuer.community import claims, members
 from issuer.clock import utc_now
+from issuer.community import claims, members
 from issuer.models import IssuedCredential
 from tests.web.test_browser import CHROMIUM, CHROMEDRIVER, browser, live_server  # noqa: F401
 from tests.web.test_browser_responsive import admin_pages, seed, sign_in

@@ -6,11 +6,9 @@ Screenshots go to the test's tmp_path (and ISSUER_SCREENSHOT_DIR)."""
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 
+from tests.helpers import save_screenshot as _shot
 from tests.service_fixtures import ADMIN_EMAIL, ADMIN_PASSWORD, issue_credential, \
     make_achievement, make_admin, make_profile
 from tests.web.test_browser import CHROMIUM, CHROMEDRIVER, browser, live_server  # noqa: F401
@@ -20,14 +18,6 @@ pytestmark = [
     pytest.mark.skipif(CHROMIUM is None or CHROMEDRIVER is None,
                        reason="needs Debian's chromium and chromium-driver"),
 ]
-
-
-def _shot(browser, tmp_path: Path, name: str) -> None:
-    browser.save_screenshot(str(tmp_path / name))
-    keep = os.environ.get("ISSUER_SCREENSHOT_DIR")
-    if keep:
-        Path(keep).mkdir(parents=True, exist_ok=True)
-        browser.save_screenshot(str(Path(keep) / name))
 
 
 def admin_pages(achievement_id: str, credential_id: str) -> dict[str, str]:
