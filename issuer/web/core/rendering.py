@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import markdown as markdown_lib
 import nh3
-from flask import Flask
+from flask import Flask, url_for
 from markupsafe import Markup
 from sqlalchemy.exc import SQLAlchemyError
 
 from issuer.models import IssuedCredential
-from issuer.services import profiles, status, urls
+from issuer.services import profiles, status
 from issuer.web.core import deps
 
 ALLOWED_TAGS = {
@@ -59,7 +59,9 @@ def init_app(app: Flask) -> None:
             return {"name": "Open Badges", "logo": None}
         logo = None
         if profile.image is not None:
-            logo = urls.image_url("", profile.image.id, profile.image.content_type)
+            svg = profile.image.content_type == "image/svg+xml"
+            logo = url_for("public.image", image_id=profile.image.id,
+                           extension="svg" if svg else "png")
         return {"name": profile.name, "logo": logo}
 
     @app.template_global("credential_state")
