@@ -37,3 +37,15 @@ class FrozenClock:
     def advance(self, **delta: float) -> datetime:
         self.now += timedelta(**delta)
         return self.now
+
+
+def save_screenshot(browser, tmp_path: Path, name: str) -> None:
+    """A browser test's screenshot: into the test's tmp_path, and ISSUER_SCREENSHOT_DIR too
+    when that is set (to look at them after the run)."""
+    import os
+
+    browser.save_screenshot(str(tmp_path / name))
+    keep = os.environ.get("ISSUER_SCREENSHOT_DIR")
+    if keep:
+        Path(keep).mkdir(parents=True, exist_ok=True)
+        browser.save_screenshot(str(Path(keep) / name))

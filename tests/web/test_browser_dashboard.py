@@ -5,9 +5,7 @@ wide phone screen. Screenshots go to the test's tmp_path (and ISSUER_SCREENSHOT_
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
@@ -15,6 +13,7 @@ from issuer import db
 from issuer.clock import utc_now
 from issuer.services import issuance
 from issuer.services.keystore import FileKeyStore
+from tests.helpers import save_screenshot as _shot
 from tests.service_fixtures import ADMIN_EMAIL, ADMIN_PASSWORD, make_achievement, make_admin, \
     make_profile
 from tests.web.test_browser import CHROMIUM, CHROMEDRIVER, browser, live_server  # noqa: F401
@@ -32,14 +31,6 @@ def _issue_at(app, achievement_id, email, at):
                        issuance.IssueRequest(achievement_id=achievement_id, email=email),
                        keystore=FileKeyStore(app.config["KEYS_DIR"]),
                        base_url=app.config["BASE_URL"], now=at, via="cli")
-
-
-def _shot(browser, tmp_path: Path, name: str) -> None:
-    browser.save_screenshot(str(tmp_path / name))
-    keep = os.environ.get("ISSUER_SCREENSHOT_DIR")
-    if keep:
-        Path(keep).mkdir(parents=True, exist_ok=True)
-        browser.save_screenshot(str(Path(keep) / name))
 
 
 def _overflow(browser) -> tuple[int, int]:

@@ -17,6 +17,7 @@ from issuer.services import apiauth, profiles
 from issuer.services.tx import atomic
 from issuer.web.admin.forms import EmptyForm
 from issuer.web.core import deps
+from issuer.web.core.security import SCRIPT_PAGE_CSP
 
 bp = Blueprint("admin_access", __name__, url_prefix="/admin/api-access")
 
@@ -58,6 +59,7 @@ def _page(token_form=None, client_form=None, general=(), status=200):
 def _secret_page(**context) -> Response:
     response = Response(render_template("admin/api_secret.html", **context), mimetype="text/html")
     response.headers["Cache-Control"] = "no-store"
+    response.headers["Content-Security-Policy"] = SCRIPT_PAGE_CSP  # static/copy.js
     return response
 
 

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import markdown as markdown_lib
 import nh3
-from flask import Flask
+from flask import Flask, url_for
 from markupsafe import Markup
+from sqlalchemy.exc import SQLAlchemyError
 
 from issuer.models import IssuedCredential
-from issuer.services import status
+from issuer.services import profiles, status
 from issuer.web.core import deps
 
 ALLOWED_TAGS = {
@@ -44,6 +45,24 @@ def init_app(app: Flask) -> None:
     @app.template_filter("datetime")
     def _datetime(value) -> str:
         return value.strftime("%Y-%m-%d %H:%M UTC") if value else ""
+
+    @app.template_global("site_brand")
+    def _site_brand() -> dict:
+        """The header's brand: the default issuer profile's name and logo (its image, if
+        any), or "Open Badges" before ``issuer init`` or when the database is out of reach
+        (an error page must still render)."""
+        try:
+            profile = profiles.default_profile(deps.session(), required=False)
+        except SQLAlchemyError:  # the header never turns a page (an error page) into a 500
+            profile = None
+        if profile is None:
+            return {"name": "Open Badges", "logo": None}
+        logo = None
+        if profile.image is not None:
+            svg = profile.image.content_type == "image/svg+xml"
+            logo = url_for("public.image", image_id=profile.image.id,
+                           extension="svg" if svg else "png")
+        return {"name": profile.name, "logo": logo}
 
     @app.template_global("credential_state")
     def _credential_state(row: IssuedCredential) -> status.CredentialState:

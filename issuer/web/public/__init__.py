@@ -17,12 +17,13 @@ def init_app(app: Flask) -> None:
         member_page,
         members,
         share,
+        site_icons,
         status_lists,
         verify_page,
     )
 
     for bp in (documents.bp, share.bp, status_lists.bp, verify_page.bp, members.bp,
-               member_addresses.bp, member_page.bp):
+               member_addresses.bp, member_page.bp, site_icons.bp):
         app.register_blueprint(bp)
     badges.init_app(app)
     # The page form carries a picture larger than other uploads may be: its body limit is
