@@ -64,7 +64,7 @@ def _upload_form() -> UploadForm:
     form = UploadForm()
     form.achievement.choices = [SelectChoice("", "— choose —")] + [
         SelectChoice(item.id, f"{item.name} ({item.profile.name})")
-        for item in achievements.list_achievements(deps.session())
+        for item in achievements.list_achievements(deps.session(), archived=False)
     ]
     return form
 

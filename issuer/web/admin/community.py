@@ -88,7 +88,7 @@ def _tasks():
 def _achievement_choices(session, *, empty: str | None = None):
     choices = [SelectChoice("", empty)] if empty is not None else []
     return choices + [SelectChoice(item.id, f"{item.name} ({item.profile.name})")
-                      for item in sorted(achievements.list_achievements(session),
+                      for item in sorted(achievements.list_achievements(session, archived=False),
                                          key=lambda item: item.name.lower())]
 
 

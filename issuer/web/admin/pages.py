@@ -335,7 +335,7 @@ def issue():
     form = IssueForm()
     form.achievement.choices = [SelectChoice("", "— choose —")] + [
         SelectChoice(item.id, f"{item.name} ({item.profile.name})")
-        for item in achievements.list_achievements(session)
+        for item in achievements.list_achievements(session, archived=False)
     ]
     if request.method == "GET" and request.args.get("achievement"):
         form.achievement.data = request.args["achievement"]
