@@ -156,6 +156,9 @@ class Achievement(Base):
     # Visible only to its holder: off public member pages; credential pages and JSON 404
     # for anyone but the signed-in holder or their claim link (issuer/web/public/visibility.py).
     private: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Archived: issues nothing new by any path (issuance.check_request); what was issued keeps
+    # verifying and its pages work. None when in use (migration 0020).
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 

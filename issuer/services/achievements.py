@@ -173,11 +173,39 @@ def get_achievement(session: Session, achievement_id: str) -> Achievement:
     return ids.get_or_not_found(session, Achievement, achievement_id, "achievement")
 
 
-def list_achievements(session: Session, profile: IssuerProfile | None = None) -> list[Achievement]:
+def list_achievements(session: Session, profile: IssuerProfile | None = None, *,
+                      archived: bool | None = None) -> list[Achievement]:
+    """Newest first; ``archived`` True or False for only archived or only issuable ones
+    (the issuing choices), None for all."""
     query = select(Achievement).order_by(Achievement.created_at.desc(), Achievement.name)
     if profile is not None:
         query = query.where(Achievement.profile_id == profile.id)
+    if archived is not None:
+        query = query.where(Achievement.archived_at.is_not(None) if archived
+                            else Achievement.archived_at.is_(None))
     return list(session.scalars(query))
+
+
+def archive(achievement: Achievement, *, now: datetime) -> bool:
+    """Stop new issuing of ``achievement`` (False if it was archived already)."""
+    if achievement.archived_at is not None:
+        return False
+    achievement.archived_at = now
+    return True
+
+
+def restore(achievement: Achievement) -> bool:
+    """Make an archived achievement issuable again (False if it was not archived)."""
+    if achievement.archived_at is None:
+        return False
+    achievement.archived_at = None
+    return True
+
+
+def archived_error(achievement: Achievement) -> str:
+    """The message every issuing path gives for an archived achievement."""
+    return (f"The achievement “{achievement.name}” is archived: nothing new is issued for it. "
+            "Restore it on its admin page to issue it again.")
 
 
 def public_achievements(session: Session, profile: IssuerProfile | None = None

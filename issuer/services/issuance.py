@@ -72,6 +72,9 @@ def check_request(session: Session, request: IssueRequest, *, now: datetime) -> 
     except NotFound:
         achievement = None
         errors["achievement"] = "Choose an existing achievement."
+    else:
+        if achievement.archived_at is not None:
+            errors["achievement"] = achievements.archived_error(achievement)
     try:
         email = check_email(request.email)
     except ValidationFailed as exc:

@@ -93,7 +93,7 @@ def test_ending_mvp_revokes_it_and_awards_the_alumni_badge(app, admin_client, cl
     path = f"/admin/community/members/{member_id}"
     response = admin_client.post(f"/admin/community/awards/{award_id}/end", data={
         "csrf_token": csrf_token(admin_client, path), "end_note": "Term over",
-        "revoke": "y", "successor": alumni})
+        "revoke": "y", "successor": alumni, "confirm": "yes"})
     page = admin_client.get(response.headers["Location"]).get_data(as_text=True)
     assert "“MVP” has ended and its credential is revoked. “MVP Alumni” is awarded." in page
     with app.app_context():
@@ -109,7 +109,7 @@ def test_ending_mvp_revokes_it_and_awards_the_alumni_badge(app, admin_client, cl
     public = client.get("/members/ada-lovelace").get_data(as_text=True)
     assert "MVP Alumni" in public and ">MVP</a>" not in public
     again = admin_client.post(f"/admin/community/awards/{award_id}/end", data={
-        "csrf_token": csrf_token(admin_client, path)})
+        "csrf_token": csrf_token(admin_client, path), "confirm": "yes"})
     assert "already ended" in admin_client.get(again.headers["Location"]).get_data(as_text=True)
 
 
@@ -120,8 +120,15 @@ def test_ending_without_revoking_keeps_the_credential_valid(app, admin_client):
     with app.app_context():
         award = db.get_session().scalar(select(Award))
         award_id, credential_id = award.id, award.credential_id
-    response = admin_client.post(f"/admin/community/awards/{award_id}/end", data={
+    unconfirmed = admin_client.post(f"/admin/community/awards/{award_id}/end", data={
         "csrf_token": csrf_token(admin_client, f"/admin/community/members/{member_id}")})
+    page = admin_client.get(unconfirmed.headers["Location"]).get_data(as_text=True)
+    assert "Nothing was changed" in page and "Ending the award cannot be undone" in page
+    with app.app_context():
+        assert db.get_session().get(Award, award_id).ended_at is None
+    response = admin_client.post(f"/admin/community/awards/{award_id}/end", data={
+        "csrf_token": csrf_token(admin_client, f"/admin/community/members/{member_id}"),
+        "confirm": "yes"})
     page = admin_client.get(response.headers["Location"]).get_data(as_text=True)
     assert "“MVP” has ended." in page
     assert verify_issued(app, credential_id, ADA).verified
@@ -157,6 +164,10 @@ def test_rule_form_backfill_and_removal(app, admin_client, client):
     listing = admin_client.get("/admin/community/rules").get_data(as_text=True)
     assert "3 × research.session from 2000-01-01 before 2100-01-01" in listing
     admin_client.post(f"{path}/delete", data={"csrf_token": csrf_token(admin_client, path)})
+    with app.app_context():  # not confirmed: the rule stays
+        assert services.rule_for(db.get_session(), contributor) is not None
+    admin_client.post(f"{path}/delete", data={"csrf_token": csrf_token(admin_client, path),
+                                             "confirm": "yes"})
     with app.app_context():
         assert services.rule_for(db.get_session(), contributor) is None
     assert award_names(app, ADA) == ["Contributor"]  # awards stay

@@ -181,7 +181,11 @@ def test_bad_profile_input_is_shown_and_nothing_saved(app, admin_client, changes
 
 def test_rotate_key_keeps_old_key_in_did_document(admin_client):
     before = admin_client.get("/.well-known/did.json").get_json(force=True)
-    response = _post(admin_client, "/admin/profiles/main/rotate-key", {},
+    refused = _post(admin_client, "/admin/profiles/main/rotate-key", {},
+                    form_path="/admin/profiles/main")
+    assert refused.status_code == 302
+    assert admin_client.get("/.well-known/did.json").get_json(force=True) == before
+    response = _post(admin_client, "/admin/profiles/main/rotate-key", {"confirm": "yes"},
                      form_path="/admin/profiles/main")
     assert response.status_code == 302
     after = admin_client.get("/.well-known/did.json").get_json(force=True)

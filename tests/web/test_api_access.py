@@ -31,9 +31,19 @@ def test_admin_creates_uses_and_revokes_a_token(app, admin_client):
     with app.app_context():
         row = db.get_session().scalar(select(ApiToken))
         assert row.scopes == ["issue", "read"] and token not in row.token_hash
+    unconfirmed = admin_client.post(f"/admin/api-access/tokens/{row.id}/revoke",
+                                    data={"csrf_token": csrf_token(admin_client,
+                                                                   "/admin/api-access/")})
+    assert unconfirmed.status_code == 302
+    still = admin_client.post("/credentials/issue", headers=bearer(token),
+                              json={"credential": minimal_vc()})
+    assert still.status_code == 201  # nothing changed without the confirmation box
+    listing = admin_client.get("/admin/api-access/").get_data(as_text=True)
+    assert "Nothing was changed: tick the confirmation box first." in listing
     revoked = admin_client.post(f"/admin/api-access/tokens/{row.id}/revoke",
                                 data={"csrf_token": csrf_token(admin_client,
-                                                               "/admin/api-access/")})
+                                                               "/admin/api-access/"),
+                                      "confirm": "yes"})
     assert revoked.status_code == 302
     refused = admin_client.post("/credentials/issue", headers=bearer(token),
                                 json={"credential": minimal_vc()})

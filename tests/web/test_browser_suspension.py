@@ -80,6 +80,7 @@ def test_suspension_follows_the_profile_setting(app, live_server, browser, tmp_p
 
     browser.get(f"{live_server}/admin/credentials/{both}")
     browser.find_element(By.ID, "suspend-reason").send_keys("Exam under review")
+    browser.find_element(By.ID, "suspend-confirm-check").click()
     browser.find_element(By.CSS_SELECTOR, "#suspend-form button").click()
     wait(EC.text_to_be_present_in_element((By.CLASS_NAME, "flash"), "is suspended"))
     assert browser.find_element(By.ID, "credential-status").get_attribute(

@@ -83,7 +83,7 @@ def test_a_revoked_credential_is_not_shared(app, client, admin_client, credentia
 
     token = csrf_token(admin_client, f"/admin/credentials/{credential_id}")
     admin_client.post(f"/admin/credentials/{credential_id}/revoke",
-                      data={"csrf_token": token, "reason": "mistake"})
+                      data={"csrf_token": token, "reason": "mistake", "confirm": "yes"})
     response = _get(client, f"/credentials/{credential_id}/share/linkedin-add")
     assert response.status_code == 303
     assert response.headers["Location"].endswith(f"/credentials/{credential_id}")

@@ -151,10 +151,41 @@ def test_served_list_verifies_against_the_published_did_document(app, client, cr
 # --- admin forms -----------------------------------------------------------------------------
 
 
-def _post(client, credential_id, action, **data):
+def _post(client, credential_id, action, confirm="yes", **data):
+    """Post a status form as the page does, its confirmation box ticked unless confirm=None."""
     token = csrf_token(client, f"/admin/credentials/{credential_id}")
+    if confirm is not None:
+        data["confirm"] = confirm
     return client.post(f"/admin/credentials/{credential_id}/{action}",
                        data={"csrf_token": token, **data})
+
+
+@pytest.mark.parametrize("action", ["revoke", "suspend"])
+@pytest.mark.parametrize("confirm", [None, "", "no"])
+def test_revoke_and_suspend_refuse_without_confirmation(app, admin_client, credential_id,
+                                                        action, confirm):
+    """Nothing changes (no event, the list unchanged) until the box is ticked; the admin is
+    told the consequence."""
+    with app.app_context():
+        before = db.get_session().scalars(select(StatusList.document_sha256)).all()
+    response = _post(admin_client, credential_id, action, confirm=confirm, reason="mistake")
+    assert response.status_code == 303
+    page = admin_client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Nothing was changed: tick the confirmation box first." in page
+    assert 'data-state="active"' in page
+    with app.app_context():
+        assert db.get_session().scalar(select(StatusEvent)) is None
+        assert db.get_session().scalars(select(StatusList.document_sha256)).all() == before
+    done = _post(admin_client, credential_id, action, reason="mistake")
+    page = admin_client.get(done.headers["Location"]).get_data(as_text=True)
+    assert f'data-state="{action}d"' in page or f'data-state="{action}ed"' in page
+
+
+def test_the_status_forms_explain_and_require_confirmation(admin_client, credential_id):
+    page = admin_client.get(f"/admin/credentials/{credential_id}").get_data(as_text=True)
+    assert "Revoking is permanent" in page and "the recipient is not emailed" in page
+    assert page.count('name="confirm" value="yes" required') == 2
+    assert '<button type="submit" class="danger">Revoke</button>' in page
 
 
 def test_admin_page_shows_active_status_and_the_forms(admin_client, credential_id):

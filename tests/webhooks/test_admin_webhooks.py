@@ -89,7 +89,7 @@ def test_register_shows_the_secret_once_then_edit_disable_enable(app, admin_clie
         assert (row.url, row.events, row.owner_email) == (
             "https://hooks.example.com/v2", ["credential.revoked"], "team@example.org")
 
-    assert post(admin_client, detail_url + "/disable", detail_url).status_code == 302
+    assert post(admin_client, detail_url + "/disable", detail_url, confirm="yes").status_code == 302
     html = admin_client.get(detail_url).get_data(as_text=True)
     assert "<strong>disabled</strong>" in html and "disabled by admin@example.org" in html
     assert post(admin_client, detail_url + "/enable", detail_url).status_code == 302
@@ -100,7 +100,7 @@ def test_register_shows_the_secret_once_then_edit_disable_enable(app, admin_clie
 def test_rotation_signs_with_both_secrets_for_a_day(app, admin_client, receiver):
     endpoint_id, old = make_endpoint(app, receiver.url)
     detail_url = f"/admin/webhooks/{endpoint_id}"
-    page = post(admin_client, detail_url + "/rotate", detail_url)
+    page = post(admin_client, detail_url + "/rotate", detail_url, confirm="yes")
     assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
     new = re.search(r'id="secret">(whsec_[^<]+)<', page.get_data(as_text=True)).group(1)
     assert new != old and "still signs too for 24 hours" in page.get_data(as_text=True)
@@ -145,7 +145,7 @@ def test_the_delivery_log_shows_failures_and_redeliver_needs_an_enabled_endpoint
     assert "&lt;h1&gt;Internal Server Error&lt;/h1&gt;" in page  # escaped, never markup
     assert "x" * 1000 not in page  # the answer's start only
     assert 'id="redeliver"' in page
-    post(admin_client, detail_url + "/disable", detail_url)
+    post(admin_client, detail_url + "/disable", detail_url, confirm="yes")
     refused = post(admin_client, page_url + "/redeliver", page_url)
     assert refused.status_code == 302
     assert "Enable the endpoint before redelivering" in admin_client.get(page_url).get_data(

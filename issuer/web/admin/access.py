@@ -15,6 +15,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from issuer.errors import NotFound, ValidationFailed
 from issuer.services import apiauth, profiles
 from issuer.services.tx import atomic
+from issuer.web.admin.confirm import confirmed
 from issuer.web.admin.forms import EmptyForm
 from issuer.web.core import deps
 from issuer.web.core.security import SCRIPT_PAGE_CSP
@@ -107,7 +108,7 @@ def create_client():
 
 @bp.post("/tokens/<int:token_id>/revoke")
 def revoke_token(token_id: int):
-    if EmptyForm().validate_on_submit():
+    if EmptyForm().validate_on_submit() and confirmed("revoke_token"):
         session = deps.session()
         with atomic(session):
             row = apiauth.revoke_api_token(session, token_id, now=deps.now())
@@ -117,7 +118,7 @@ def revoke_token(token_id: int):
 
 @bp.post("/clients/<int:client_pk>/revoke")
 def revoke_client(client_pk: int):
-    if EmptyForm().validate_on_submit():
+    if EmptyForm().validate_on_submit() and confirmed("revoke_client"):
         session = deps.session()
         with atomic(session):
             client = apiauth.revoke_oauth_client(session, client_pk, now=deps.now())

@@ -64,7 +64,7 @@ def _upload_form() -> UploadForm:
     form = UploadForm()
     form.achievement.choices = [SelectChoice("", "— choose —")] + [
         SelectChoice(item.id, f"{item.name} ({item.profile.name})")
-        for item in achievements.list_achievements(deps.session())
+        for item in achievements.list_achievements(deps.session(), archived=False)
     ]
     return form
 
@@ -82,9 +82,18 @@ def index():
     return _index(form)
 
 
+@bp.url_value_preprocessor
+def _bulk_body_limit(endpoint: str | None, _values) -> None:
+    """The CSV upload may be up to BULK_MAX_BYTES. URL value preprocessors run before every
+    before_request function, so the limit is raised before anything reads the body (the app's
+    NUL check and CSRF protection read request.form, which would otherwise apply the smaller
+    app-wide MAX_CONTENT_LENGTH)."""
+    if endpoint == "admin_bulk.upload":
+        request.max_content_length = current_app.config["BULK_MAX_BYTES"]
+
+
 @bp.post("/")
 def upload():
-    request.max_content_length = current_app.config["BULK_MAX_BYTES"]
     try:
         validate_csrf(request.form.get("csrf_token"))
     except ValidationError:

@@ -29,6 +29,7 @@ from issuer.community.models import Award
 from issuer.errors import Conflict, NotFound, ValidationFailed
 from issuer.services import achievements
 from issuer.services.tx import atomic
+from issuer.web.admin.confirm import confirmed
 from issuer.web.core import deps
 
 bp = Blueprint("community_admin", __name__, url_prefix="/admin/community")
@@ -87,7 +88,7 @@ def _tasks():
 def _achievement_choices(session, *, empty: str | None = None):
     choices = [SelectChoice("", empty)] if empty is not None else []
     return choices + [SelectChoice(item.id, f"{item.name} ({item.profile.name})")
-                      for item in sorted(achievements.list_achievements(session),
+                      for item in sorted(achievements.list_achievements(session, archived=False),
                                          key=lambda item: item.name.lower())]
 
 
@@ -181,6 +182,8 @@ def end_award(award_id: int):
     form = EndForm()
     if not form.validate_on_submit():
         abort(400)
+    if not confirmed("end_award"):
+        return redirect(url_for("community_admin.member_detail", member_id=member_id))
     successor = None
     if form.successor.data:
         try:
@@ -272,7 +275,7 @@ def rule_form(achievement_id: str):
 def rule_delete(achievement_id: str):
     session = deps.session()
     achievement = achievements.get_achievement(session, achievement_id)
-    if ConfirmForm().validate_on_submit():
+    if ConfirmForm().validate_on_submit() and confirmed("remove_rule"):
         with atomic(session):
             removed = services.remove_rule(session, achievement)
         flash("The award rule is removed; awards already made stay." if removed

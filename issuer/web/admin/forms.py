@@ -3,6 +3,8 @@ and :func:`show_errors` puts their messages next to the fields."""
 
 from __future__ import annotations
 
+import re
+
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
@@ -55,6 +57,19 @@ class NewProfileForm(ProfileForm):
     )
 
 
+# Readable names for the OB 3.0 achievement types (the stored value stays the vocabulary term).
+_TYPE_LABEL_OVERRIDES = {"CoCurricular": "Co-curricular", "GeneralEducationDevelopment":
+                         "General Education Development (GED)"}
+
+
+def achievement_type_label(value: str) -> str:
+    """``CertificateOfCompletion`` → "Certificate of completion"."""
+    if value in _TYPE_LABEL_OVERRIDES:
+        return _TYPE_LABEL_OVERRIDES[value]
+    words = re.findall(r"[A-Z][a-z]*", value)
+    return " ".join([words[0], *(word.lower() for word in words[1:])])
+
+
 class AchievementForm(FlaskForm):
     name = StringField("Name")
     description = TextAreaField("Description")
@@ -63,7 +78,7 @@ class AchievementForm(FlaskForm):
         "Achievement type",
         choices=[
             SelectChoice("", "— none —"),
-            *(SelectChoice(value) for value in ACHIEVEMENT_TYPES),
+            *(SelectChoice(value, achievement_type_label(value)) for value in ACHIEVEMENT_TYPES),
         ],
         validate_choice=False,  # the service names a bad choice in the form's own words
     )

@@ -76,8 +76,10 @@ def dashboard():
         path_labels=PATH_LABELS,
         recent=figures.recent_activity(session, profile_id=profile_id),
         views_30=figures.daily_views(session, now=now, profile_id=profile_id),
-        achievements=achievements.list_achievements(session, selected)
-        if selected else achievements.list_achievements(session),
+        achievements=achievements.list_achievements(session, selected, archived=False)
+        if selected else achievements.list_achievements(session, archived=False),
+        archived=achievements.list_achievements(session, selected, archived=True)
+        if selected else achievements.list_achievements(session, archived=True),
         status_labels=STATUS_LABELS,
     ), 400 if errors else 200
 

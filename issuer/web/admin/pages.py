@@ -31,6 +31,7 @@ from issuer.services import (
 from issuer.services.achievements import AchievementFields, AlignmentInput
 from issuer.services.profiles import ProfileFields
 from issuer.services.tx import atomic
+from issuer.web.admin.confirm import confirmed
 from issuer.web.admin.designer import designer_context, fill_designer
 from issuer.web.admin.forms import AchievementForm, EmptyForm, IssueForm, NewProfileForm, ProfileForm
 from issuer.web.core import deps
@@ -159,7 +160,7 @@ def edit_profile(slug: str):
 def rotate_key(slug: str):
     session = deps.session()
     profile = profiles.profile_by_slug(session, slug)
-    if EmptyForm().validate_on_submit():
+    if EmptyForm().validate_on_submit() and confirmed("rotate_key"):
         with atomic(session):
             key = profiles.rotate_key(session, profile, keystore=deps.keystore(),
                                       base_url=deps.base_url(), now=deps.now())
@@ -342,7 +343,7 @@ def issue():
     form = IssueForm()
     form.achievement.choices = [SelectChoice("", "— choose —")] + [
         SelectChoice(item.id, f"{item.name} ({item.profile.name})")
-        for item in achievements.list_achievements(session)
+        for item in achievements.list_achievements(session, archived=False)
     ]
     if request.method == "GET" and request.args.get("achievement"):
         form.achievement.data = request.args["achievement"]

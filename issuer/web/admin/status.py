@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 
 from issuer.errors import Conflict, InvalidRequest, ValidationFailed
 from issuer.services import issuance, status
+from issuer.web.admin.confirm import confirmed
 from issuer.web.admin.forms import EmptyForm
 from issuer.web.core import deps
 
@@ -24,6 +25,8 @@ def _change(credential_id: str, action: str, done: str):
     row = issuance.get_credential(session, credential_id)
     back = redirect(url_for("admin.credential_detail", credential_id=row.id), code=303)
     if not EmptyForm().validate_on_submit():  # no or bad CSRF token: CSRFProtect answers first
+        return back
+    if action != "reinstate" and not confirmed(action):
         return back
     change = {"revoke": status.revoke, "suspend": status.suspend,
               "reinstate": status.reinstate}[action]

@@ -17,6 +17,7 @@ from wtforms import SelectChoice, SelectField, StringField
 from issuer.errors import Conflict, NotFound, ValidationFailed
 from issuer.services import profiles
 from issuer.services.tx import atomic
+from issuer.web.admin.confirm import confirmed
 from issuer.web.admin.forms import EmptyForm, checkboxes, show_errors
 from issuer.web.core import deps
 from issuer.webhooks import delivery, endpoints, events, schedule
@@ -137,7 +138,7 @@ def update(endpoint_id: str):
 def rotate(endpoint_id: str):
     session = deps.session()
     row = endpoints.get_endpoint(session, endpoint_id)
-    if not EmptyForm().validate_on_submit():
+    if not EmptyForm().validate_on_submit() or not confirmed("rotate_secret"):
         return redirect(url_for("admin_webhooks.endpoint", endpoint_id=row.id))
     with atomic(session):
         secret = endpoints.rotate_secret(session, row,
@@ -150,7 +151,7 @@ def rotate(endpoint_id: str):
 def disable(endpoint_id: str):
     session = deps.session()
     row = endpoints.get_endpoint(session, endpoint_id)
-    if EmptyForm().validate_on_submit() and row.enabled:
+    if EmptyForm().validate_on_submit() and row.enabled and confirmed("disable_webhook"):
         with atomic(session):
             endpoints.disable(row, reason=f"disabled by {current_user.user.email}",
                               now=deps.now())
