@@ -4,7 +4,7 @@ An archived achievement issues nothing new by any path; what was issued keeps ve
 NULL (not archived) for every existing achievement.
 
 Revision ID: 0020
-Revises: 0012
+Revises: 0018
 Create Date: 2026-12-01
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0020'
-down_revision = '0012'
+down_revision = '0018'
 branch_labels = None
 depends_on = None
 
