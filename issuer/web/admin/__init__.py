@@ -8,12 +8,12 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     from issuer.web.admin import (
-        access, account, auth, bulk, community, designer, pages, status, webhooks,
+        access, account, auth, bulk, community, designer, notify, pages, status, webhooks,
     )
     from issuer.web.admin import insights  # noqa: F401  (its views are on pages.bp)
 
     auth.init_app(app)
     for bp in (auth.bp, account.bp, pages.bp, access.bp, status.bp, community.bp,
-               designer.bp, webhooks.bp):
+               designer.bp, webhooks.bp, notify.bp):
         app.register_blueprint(bp)
     bulk.init_app(app)
