@@ -135,3 +135,11 @@ def test_the_credential_list_shows_who_was_told(app, admin_client, smtp_server):
     assert page.count('data-notification="queued"') == 1
     assert ">Notified<" in page and ">Queued<" in page
     assert told != waiting
+
+
+def test_no_smtp_warning_when_mail_is_configured(app, admin_client, client):
+    for path in ("/admin/", "/admin/issue", "/admin/bulk/"):
+        page = admin_client.get(path).get_data(as_text=True)
+        assert "<h1>" in page and 'id="smtp-warning"' not in page, path
+    assert "not available on this server" not in client.get("/members/sign-in").get_data(
+        as_text=True)
