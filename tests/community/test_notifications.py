@@ -4,6 +4,7 @@ and a real SMTP server (aiosmtpd), rate-limited by counting outbox rows."""
 
 from __future__ import annotations
 
+import html
 from datetime import timedelta
 
 from sqlalchemy import func, select
@@ -12,6 +13,7 @@ from issuer import db
 from issuer.clock import utc_now
 from issuer.community import notifications, outbox
 from issuer.community.models import OutboxMessage
+from issuer.models import IssuedCredential
 from tests.community.conftest import drain
 from tests.service_fixtures import csrf_token, issue_credential, make_achievement
 
@@ -143,3 +145,44 @@ def test_no_smtp_warning_when_mail_is_configured(app, admin_client, client):
         assert "<h1>" in page and 'id="smtp-warning"' not in page, path
     assert "not available on this server" not in client.get("/members/sign-in").get_data(
         as_text=True)
+
+
+def test_preview_renders_the_real_email_and_issues_nothing(app, admin_client, smtp_server):
+    achievement = make_achievement(app, name="Data Wrangler")
+    data = {"csrf_token": csrf_token(admin_client, "/admin/issue"), "achievement": achievement,
+            "email": "Carol@Example.org", "name": "Carol <b>Shaw</b>", "preview": "1"}
+    response = admin_client.post("/admin/issue", data=data)
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert 'id="email-preview"' in page
+    assert '<dd id="preview-subject">You have earned Data Wrangler</dd>' in page
+    assert '<dd id="preview-to">carol@example.org</dd>' in page
+    assert "Community Badges" in page  # ISSUER_MAIL_FROM
+    assert 'sandbox=""' in page and "data:image/png;base64," in page  # the badge, inline
+    assert "Carol &lt;b&gt;Shaw&lt;/b&gt;" in page and "<b>Shaw</b>" not in page
+    assert "unsafe-inline" in response.headers["Content-Security-Policy"]
+    assert "script-src 'none'" in response.headers["Content-Security-Policy"]
+    with app.app_context():
+        session = db.get_session()
+        assert session.scalar(select(func.count(IssuedCredential.id))) == 0
+        assert session.scalar(select(func.count(OutboxMessage.id))) == 0
+    drain(app)
+    assert smtp_server.delivered == []
+    # The same data issues for real, and the email sent has the previewed subject and text.
+    data.pop("preview")
+    issued = admin_client.post("/admin/issue", data=data)
+    assert issued.status_code == 302
+    drain(app)
+    sent = smtp_server.wait_for(1)[0].message
+    assert sent["Subject"] == "You have earned Data Wrangler"
+    first_line = sent.get_body(preferencelist=("plain",)).get_content().splitlines()[0]
+    assert first_line == "Hello Carol <b>Shaw</b>," and html.escape(first_line, False) in page
+
+
+def test_preview_checks_the_form_as_issuing_does(app, admin_client, smtp_server):
+    response = admin_client.post("/admin/issue", data={
+        "csrf_token": csrf_token(admin_client, "/admin/issue"), "achievement": "nope",
+        "email": "not-an-address", "preview": "1"})
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "Choose an existing achievement." in page and 'id="email-preview"' not in page
