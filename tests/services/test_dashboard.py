@@ -15,7 +15,7 @@ from issuer.models import CredentialActivity, IssuedCredential
 from issuer.services import activity, credential_query, dashboard, issuance, status
 from issuer.services.credential_query import CredentialFilter
 from issuer.services.keystore import FileKeyStore
-from tests.service_fixtures import BASE_URL, make_achievement, make_profile
+from tests.service_fixtures import BASE_URL, make_achievement, make_profile, offer_suspension
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)
 
@@ -40,6 +40,8 @@ def world(app, session):
     expired by NOW; views, downloads, shares and a claim."""
     make_profile(app, slug="main", name="Main Academy")
     make_profile(app, slug="other", name="Other Guild")
+    for slug in ("main", "other"):  # suspension entries, so a credential can be suspended
+        offer_suspension(app, slug=slug)
     python = make_achievement(app, name="Python Basics", issuer="main")
     sql = make_achievement(app, name="SQL Basics", issuer="main")
     guild = make_achievement(app, name="Guild Member", issuer="other")
