@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email.message import EmailMessage
 
 from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.orm import Session
@@ -39,7 +40,7 @@ from issuer.community.models import (
 )
 from issuer.errors import Conflict, NotFound
 from issuer.exchange_models import Exchange
-from issuer.models import IssuedCredential
+from issuer.models import Achievement, IssuedCredential
 from issuer.services import badge_files, oid4vci, urls
 from issuer.services.tx import atomic
 from issuer.sharing import linkedin
@@ -322,3 +323,32 @@ def _credential_mail(session: Session, row: IssuedCredential, delivery: Delivery
         claim_url=claims.claim_url(base_url, token),
         image_png=image.data,
     )
+
+
+PREVIEW_ID = "00000000-0000-0000-0000-000000000000"  # the real id is made when it is issued
+
+
+def preview_credential_message(achievement: Achievement, *, to: str, recipient_name: str | None,
+                               valid_until: datetime | None, mail_from: str, base_url: str,
+                               linkedin_organization_id: str | None, now: datetime
+                               ) -> EmailMessage:
+    """The email ``credential_message`` would send for this achievement and recipient, with
+    the same templates and image, before anything is issued: its links carry a placeholder
+    id (and no claim token), since the credential does not exist yet."""
+    page_url = urls.credential_url(base_url, PREVIEW_ID)
+    issuer_name = achievement.profile.name
+    mail = CredentialMail(
+        recipient_name=recipient_name or None,
+        achievement_name=achievement.name,
+        achievement_description=achievement.description,
+        issuer_name=issuer_name,
+        credential_url=page_url,
+        download_url=page_url + "/download",
+        linkedin_url=linkedin.add_to_profile_url(
+            name=achievement.name, organization_name=issuer_name,
+            organization_id=linkedin_organization_id, issued=now, expires=valid_until,
+            cert_url=page_url, cert_id=PREVIEW_ID),
+        claim_url=claims.claim_url(base_url, "preview"),
+        image_png=badge_files.achievement_badge(achievement, fmt="png").data,
+    )
+    return credential_message(mail, mail_from=mail_from, to=to, now=now)

@@ -31,6 +31,7 @@ from issuer.services import (
 from issuer.services.achievements import AchievementFields, AlignmentInput
 from issuer.services.profiles import ProfileFields
 from issuer.services.tx import atomic
+from issuer.web.admin import notify
 from issuer.web.admin.confirm import confirmed
 from issuer.web.admin.designer import designer_context, fill_designer
 from issuer.web.admin.forms import AchievementForm, EmptyForm, IssueForm, NewProfileForm, ProfileForm
@@ -349,29 +350,33 @@ def issue():
         form.achievement.data = request.args["achievement"]
     general: list[str] = []
     status = 200
+    preview = None
     if form.validate_on_submit():
+        issue_request = issuance.IssueRequest(
+            achievement_id=form.achievement.data or "",
+            email=form.email.data or "",
+            name=form.name.data,
+            did=form.did.data,
+            valid_until=_end_of_day(form.valid_until.data),
+            evidence_url=form.evidence_url.data,
+            evidence_narrative=form.evidence_narrative.data,
+        )
         try:
-            row = issuance.issue(
-                session,
-                issuance.IssueRequest(
-                    achievement_id=form.achievement.data or "",
-                    email=form.email.data or "",
-                    name=form.name.data,
-                    did=form.did.data,
-                    valid_until=_end_of_day(form.valid_until.data),
-                    evidence_url=form.evidence_url.data,
-                    evidence_narrative=form.evidence_narrative.data,
-                ),
-                keystore=deps.keystore(),
-                base_url=deps.base_url(),
-                now=deps.now(),
-                issued_by=current_user.user,
-                via="admin",
-            )
+            if "preview" in request.form:  # render the email; nothing is issued or sent
+                preview = notify.email_preview(session, issue_request)
+            else:
+                row = issuance.issue(
+                    session, issue_request, keystore=deps.keystore(), base_url=deps.base_url(),
+                    now=deps.now(), issued_by=current_user.user, via="admin",
+                )
         except ValidationFailed as error:
             general = _show_errors(form, error)
             status = 422
         else:
+            if preview is not None:
+                return notify.preview_page(
+                    render_template("admin/issue_form.html", form=form, general_errors=general,
+                                    preview=preview))
             flash("The credential is issued.")
             return redirect(url_for("admin.credential_detail", credential_id=row.id))
     elif request.method == "POST":

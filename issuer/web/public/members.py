@@ -156,7 +156,8 @@ def sign_in_form():
             message = outbox.sign_in_mail(session, member, now=now,
                                           address=addresses.verified_row(session, email))
         enqueue_mail(message.id)
-    return _sign_in_page(form, sent=True)  # the same answer whether or not it is a member's
+    # The same answer whether or not it is a member's; without mail, no link is promised.
+    return _sign_in_page(form, sent=mail_on())
 
 
 def _sign_in_page(form: EmailForm, *, status_code: int = 200, sent: bool = False,
