@@ -30,6 +30,7 @@ from issuer.errors import Conflict, NotFound, ValidationFailed
 from issuer.services import achievements
 from issuer.services.tx import atomic
 from issuer.web.admin.confirm import confirmed
+from issuer.web.admin.forms import show_errors
 from issuer.web.core import deps
 
 bp = Blueprint("community_admin", __name__, url_prefix="/admin/community")
@@ -92,16 +93,6 @@ def _achievement_choices(session, *, empty: str | None = None):
                                          key=lambda item: item.name.lower())]
 
 
-def _show_errors(form: FlaskForm, error: ValidationFailed) -> list[str]:
-    general = []
-    for name, message in error.errors.items():
-        field = getattr(form, name, None)
-        if field is not None and hasattr(field, "errors"):
-            field.errors = [*list(field.errors or ()), message]
-        else:
-            general.append(message)
-    return general
-
 
 @bp.get("/")
 def overview():
@@ -162,7 +153,7 @@ def award_by_hand(member_id: int):
                             source=awards.SOURCE_ADMIN, issuing=_issuing(), now=deps.now(),
                             note=form.note.data, awarded_by=current_user.user)
     except ValidationFailed as error:
-        general = _show_errors(form, error)
+        general = show_errors(form, error)
         return _member_page(members.get_member(session, member_id), award_form=form,
                             general=general, status_code=422)
     if made is None:
@@ -257,7 +248,7 @@ def rule_form(achievement_id: str):
             with atomic(session):
                 services.set_rule(session, achievement, entered, now=deps.now())
         except ValidationFailed as error:
-            general = _show_errors(form, error)
+            general = show_errors(form, error)
             status_code = 422
         else:
             flash("The award rule is saved. Run a backfill to apply it to past events.")

@@ -12,7 +12,6 @@ from datetime import datetime, time, timezone
 
 from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from werkzeug.datastructures import FileStorage
 from wtforms import SelectChoice
 
@@ -34,7 +33,14 @@ from issuer.services.tx import atomic
 from issuer.web.admin import notify
 from issuer.web.admin.confirm import confirmed
 from issuer.web.admin.designer import designer_context, fill_designer
-from issuer.web.admin.forms import AchievementForm, EmptyForm, IssueForm, NewProfileForm, ProfileForm
+from issuer.web.admin.forms import (
+    AchievementForm,
+    EmptyForm,
+    IssueForm,
+    NewProfileForm,
+    ProfileForm,
+    show_errors,
+)
 from issuer.web.core import deps
 from issuer.web.core.security import SCRIPT_PAGE_CSP
 
@@ -46,17 +52,6 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 def _require_login() -> None:
     """All admin views need a signed-in admin."""
 
-
-def _show_errors(form: FlaskForm, error: ValidationFailed) -> list[str]:
-    """Attach messages to their fields; return those that belong to no field."""
-    general = []
-    for field_name, message in error.errors.items():
-        field = getattr(form, field_name, None)
-        if field is not None and hasattr(field, "errors"):
-            field.errors = [*list(field.errors or ()), message]
-        else:
-            general.append(message)
-    return general
 
 
 def _uploaded(form_field) -> bytes | None:
@@ -103,7 +98,7 @@ def new_profile():
                 )
                 profile.image = image
         except ValidationFailed as error:
-            general = _show_errors(form, error)
+            general = show_errors(form, error)
             status = 422
         except Conflict:
             form.slug.errors = [*list(form.slug.errors or ()), "That URL name is taken."]
@@ -138,7 +133,7 @@ def edit_profile(slug: str):
                     now=now,
                 )
         except ValidationFailed as error:
-            general = _show_errors(form, error)
+            general = show_errors(form, error)
             status = 422
         else:
             flash("The issuer profile is saved.")
@@ -272,7 +267,7 @@ def new_achievement():
                     now=now,
                 )
         except ValidationFailed as error:
-            general = _show_errors(form, error)
+            general = show_errors(form, error)
             status = 422
         else:
             flash(f"Achievement “{achievement.name}” is created.")
@@ -315,7 +310,7 @@ def edit_achievement(achievement_id: str):
                     now=now,
                 )
         except ValidationFailed as error:
-            general = _show_errors(form, error)
+            general = show_errors(form, error)
             status = 422
         else:
             flash("The achievement is saved.")
@@ -370,7 +365,7 @@ def issue():
                     now=deps.now(), issued_by=current_user.user, via="admin",
                 )
         except ValidationFailed as error:
-            general = _show_errors(form, error)
+            general = show_errors(form, error)
             status = 422
         else:
             if preview is not None:
