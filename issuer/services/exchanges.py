@@ -59,6 +59,7 @@ from issuer.services import holder_copies, ids
 from issuer.services.keystore import FileKeyStore
 from issuer.services.status import Actor
 from issuer.services.tx import atomic
+from issuer.webhooks import events as webhook_events
 
 DEFAULT_LIFETIME_SECONDS = 15 * 60
 MAX_DETAIL_LENGTH = 1000
@@ -220,6 +221,11 @@ def complete(session: Session, exchange_id: str, *, challenge: Any, holder_did: 
             exchange.copy_id = copy.id
             audit(session, exchange_id, "completed",
                   f"copy {copy.credential_id} issued to {holder_did}", now=now)
+            # The webhook event, in the same transaction (a rolled-back delivery announces
+            # nothing); "wallet" is the protocol the wallet spoke.
+            webhook_events.credential_delivered_to_wallet(
+                session, exchange.credential, wallet=exchange.protocol, base_url=base_url,
+                now=now)
     except IssuerError as error:
         if ids.is_uuid(exchange_id) and session.get(Exchange, exchange_id) is not None:
             audit_refusal(session, exchange_id, error, now=now)

@@ -140,8 +140,8 @@ def credential_claimed(session: Session, row: IssuedCredential, *, base_url: str
 
 def credential_delivered_to_wallet(session: Session, row: IssuedCredential, *, wallet: str,
                                    base_url: str, now: datetime) -> list[WebhookDelivery]:
-    """For the wallet protocols (issuer.web.wallet, not built yet): call when a delivery to a
-    wallet is recorded, in its transaction. ``wallet``: what the wallet said it is."""
+    """A holder-bound copy reached a wallet (issuer.services.exchanges.complete calls it, in
+    its transaction). ``wallet``: the protocol the wallet spoke (vcapi, lcw or oid4vci)."""
     data = credential_data(row, base_url=base_url)
     data["wallet"] = wallet[:200]
     return record(session, CREDENTIAL_DELIVERED_TO_WALLET, data, profile_id=row.profile_id,

@@ -424,3 +424,26 @@ def test_a_credential_signed_through_the_vc_api_is_issued_too(app, client, profi
     credential = verify(secret, got)["data"]["credential"]
     assert credential["kind"] == "signed"
     assert credential["id"] == answer.get_json()["verifiableCredential"]["id"]
+
+
+def test_a_wallet_receiving_its_copy_is_credential_delivered_to_wallet(app, profile, receiver):
+    from issuer.clock import utc_now
+    from issuer.services import exchanges
+
+    holder = "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"
+    make_endpoint(app, receiver.url, events=["credential.delivered_to_wallet"])
+    credential_id = issue_credential(app, make_achievement(app))
+    with app.app_context():
+        session = db.get_session()
+        award = session.get(IssuedCredential, credential_id)
+        exchange = exchanges.create(session, award, protocol="lcw", actor=status.CLI,
+                                    now=utc_now(), lifetime_seconds=900)
+        challenge = exchanges.start_request(session, exchange.id, now=utc_now())
+        copy = exchanges.complete(session, exchange.id, challenge=challenge, holder_did=holder,
+                                  keystore=FileKeyStore(app.config["KEYS_DIR"]),
+                                  base_url=app.config["BASE_URL"], now=utc_now())
+        bodies = [json.loads(e.body) for e in session.scalars(select(WebhookEvent))]
+    assert [body["type"] for body in bodies] == ["credential.delivered_to_wallet"]
+    data = bodies[0]["data"]
+    assert data["wallet"] == "lcw" and data["credential"]["uuid"] == credential_id
+    assert copy.credential_id != data["credential"]["id"]  # the award's event, not the copy's
