@@ -15,6 +15,7 @@ def init_app(app: Flask) -> None:
         documents,
         member_addresses,
         member_page,
+        member_wallet,
         members,
         share,
         site_icons,
@@ -23,7 +24,7 @@ def init_app(app: Flask) -> None:
     )
 
     for bp in (documents.bp, share.bp, status_lists.bp, verify_page.bp, members.bp,
-               member_addresses.bp, member_page.bp, site_icons.bp):
+               member_addresses.bp, member_page.bp, member_wallet.bp, site_icons.bp):
         app.register_blueprint(bp)
     badges.init_app(app)
     # The page form carries a picture larger than other uploads may be: its body limit is
