@@ -62,7 +62,8 @@ def test_register_watch_the_log_and_redeliver(app, live_server, browser, profile
     row.find_element(By.LINK_TEXT, "Details").click()
     assert "ms" in browser.find_element(By.CSS_SELECTOR, "#attempts td.duration").text
     browser.find_element(By.ID, "redeliver").click()
-    assert "is queued again" in browser.page_source
+    # The click submits a form: wait for the page it redirects to, with its message.
+    wait(EC.text_to_be_present_in_element((By.TAG_NAME, "body"), "is queued again"))
     drain(app)
     assert receiver.wait_for(2)[1].headers["webhook-id"] == got.headers["webhook-id"]
     browser.refresh()
