@@ -12,13 +12,12 @@ Prints calls/second and milliseconds per call for
 
 from __future__ import annotations
 
-import argparse
 import io
 import sys
 
 from PIL import Image, ImageDraw
 
-from benchmarks.sign_verify import environment_line, measure
+from benchmarks.sign_verify import environment_line, measure, parse_seconds
 from issuer.services.images import avatar_png
 from issuer.sharing.member_card import MemberCard, render_card
 
@@ -41,12 +40,7 @@ def _photo() -> bytes:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=3.0,
-                        help="how long to run each measurement (default 3)")
-    args = parser.parse_args(argv)
-    if args.seconds <= 0:
-        parser.error("--seconds must be positive")
+    args = parse_seconds(__doc__.splitlines()[0], argv)
     card = MemberCard(name="Ada Lovelace", headline="Analyst of engines, poet of science",
                       badge_count=12, site_name="Example University",
                       avatar_png=avatar_png(_photo(), max_bytes=1 << 24),

@@ -12,7 +12,6 @@ a did:web issuer's (its controller document in memory) and a did:key holder's.
 
 from __future__ import annotations
 
-import argparse
 import sys
 from datetime import timedelta
 
@@ -24,6 +23,7 @@ from benchmarks.sign_verify import (
     SEED,
     environment_line,
     measure,
+    parse_seconds,
     realistic_credential,
 )
 from issuer.dataintegrity import multikey
@@ -38,12 +38,7 @@ CHALLENGE, DOMAIN = "c0ffee00-1234-4abc-8def-000000000001", "verifier.example.co
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=3.0,
-                        help="how long to run each measurement (default 3)")
-    args = parser.parse_args(argv)
-    if args.seconds <= 0:
-        parser.error("--seconds must be positive")
+    args = parse_seconds(__doc__.splitlines()[0], argv)
     issuer_key = nacl.signing.SigningKey(SEED)
     issuer_public = multikey.encode_public_key(bytes(issuer_key.verify_key))
     method = f"{ISSUER_ID}#{issuer_public}"

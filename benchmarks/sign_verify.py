@@ -96,13 +96,19 @@ def environment_line() -> str:
     )
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def parse_seconds(description: str, argv: list[str] | None) -> argparse.Namespace:
+    """The command line of a timed benchmark: ``--seconds`` per measurement (positive)."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--seconds", type=float, default=3.0,
                         help="how long to run each measurement (default 3)")
     args = parser.parse_args(argv)
     if args.seconds <= 0:
         parser.error("--seconds must be positive")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_seconds(__doc__.splitlines()[0], argv)
 
     signing_key = nacl.signing.SigningKey(SEED)
     public_key_multibase = multikey.encode_public_key(bytes(signing_key.verify_key))

@@ -14,7 +14,6 @@ Same credential, key and clock as benchmarks/sign_verify.py; nothing touches the
 
 from __future__ import annotations
 
-import argparse
 import sys
 from datetime import timedelta
 from importlib.metadata import version
@@ -22,7 +21,7 @@ from importlib.metadata import version
 import nacl.signing
 
 from benchmarks.sign_verify import (
-    ISSUER_ID, NOW, SEED, environment_line, measure, realistic_credential,
+    ISSUER_ID, NOW, SEED, environment_line, measure, parse_seconds, realistic_credential,
 )
 from issuer.dataintegrity import multikey
 from issuer.vcjose.issue import JoseSigner, secure_credential
@@ -31,12 +30,7 @@ from issuer.verification.verifier import verify_credential
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=3.0,
-                        help="how long to run each measurement (default 3)")
-    args = parser.parse_args(argv)
-    if args.seconds <= 0:
-        parser.error("--seconds must be positive")
+    args = parse_seconds(__doc__.splitlines()[0], argv)
     signing_key = nacl.signing.SigningKey(SEED)
     public_key_multibase = multikey.encode_public_key(bytes(signing_key.verify_key))
     signer = JoseSigner.from_nacl(signing_key, kid=f"{ISSUER_ID}#{public_key_multibase}")
