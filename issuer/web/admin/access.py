@@ -7,7 +7,7 @@ cached, never logged); only its SHA-256 is kept.
 from __future__ import annotations
 
 from flask import Blueprint, Response, flash, redirect, render_template, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField, SelectMultipleField, StringField
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -15,6 +15,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from issuer.errors import NotFound, ValidationFailed
 from issuer.services import apiauth, profiles
 from issuer.services.tx import atomic
+from issuer.web.admin.auth import require_admin
 from issuer.web.admin.confirm import confirmed
 from issuer.web.admin.forms import EmptyForm
 from issuer.web.core import deps
@@ -22,11 +23,7 @@ from issuer.web.core.security import SCRIPT_PAGE_CSP
 
 bp = Blueprint("admin_access", __name__, url_prefix="/admin/api-access")
 
-
-@bp.before_request
-@login_required
-def _require_login() -> None:
-    """All views need a signed-in admin."""
+bp.before_request(require_admin)
 
 
 class CredentialForm(FlaskForm):

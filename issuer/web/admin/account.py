@@ -5,22 +5,19 @@ same sign-in throttle as the sign-in form."""
 from __future__ import annotations
 
 from flask import Blueprint, flash, make_response, redirect, render_template, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from issuer.errors import ValidationFailed
 from issuer.services import sessions, users
 from issuer.services.tx import atomic
 from issuer.web.admin.auth import throttled_message
+from issuer.web.admin.auth import require_admin
 from issuer.web.admin.forms import EmptyForm, PasswordChangeForm
 from issuer.web.core import deps, throttling
 
 bp = Blueprint("account", __name__, url_prefix="/admin/account")
 
-
-@bp.before_request
-@login_required
-def _require_login() -> None:
-    """All views need a signed-in admin."""
+bp.before_request(require_admin)
 
 
 def _page(form: PasswordChangeForm | None = None, *, status: int = 200, retry_after: int = 0):

@@ -5,20 +5,16 @@ issued keeps verifying and its pages keep working. Restoring makes it issuable a
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, url_for
-from flask_login import login_required
 
 from issuer.services import achievements
 from issuer.services.tx import atomic
+from issuer.web.admin.auth import require_admin
 from issuer.web.admin.forms import EmptyForm
 from issuer.web.core import deps
 
 bp = Blueprint("admin_archive", __name__, url_prefix="/admin/achievements")
 
-
-@bp.before_request
-@login_required
-def _require_login() -> None:
-    """Archiving needs a signed-in admin."""
+bp.before_request(require_admin)
 
 
 @bp.post("/<uuid:achievement_id>/archive")

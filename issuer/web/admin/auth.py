@@ -93,6 +93,12 @@ def _login_page(form: LoginForm, *, error: str | None = None, status: int = 200,
     return response
 
 
+
+@login_required
+def require_admin() -> None:
+    """Every admin blueprint's ``before_request``: its views need a signed-in admin (else the
+    sign-in page)."""
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if current_user.is_authenticated:

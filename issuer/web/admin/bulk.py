@@ -19,7 +19,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_login import current_user, login_required
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import validate_csrf
 from flask_wtf.file import FileField
@@ -31,6 +31,7 @@ from issuer import jobs
 from issuer.errors import InvalidRequest
 from issuer.services import achievements, bulk
 from issuer.services.tx import atomic
+from issuer.web.admin.auth import require_admin
 from issuer.web.admin.forms import EmptyForm
 from issuer.web.core import deps
 from issuer.web.core.security import SCRIPT_PAGE_CSP
@@ -38,11 +39,7 @@ from issuer.web.core.security import SCRIPT_PAGE_CSP
 bp = Blueprint("admin_bulk", __name__, url_prefix="/admin/bulk")
 PREVIEW_ROWS = 200
 
-
-@bp.before_request
-@login_required
-def _require_login() -> None:
-    """All views need a signed-in admin."""
+bp.before_request(require_admin)
 
 
 def init_app(app) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -29,6 +29,7 @@ from issuer.community.models import Award
 from issuer.errors import Conflict, NotFound, ValidationFailed
 from issuer.services import achievements
 from issuer.services.tx import atomic
+from issuer.web.admin.auth import require_admin
 from issuer.web.admin.confirm import confirmed
 from issuer.web.admin.forms import show_errors
 from issuer.web.core import deps
@@ -41,11 +42,7 @@ KIND_CHOICES = [
     SelectChoice("all_of", "when the member has earned all of these achievements (meta badge)"),
 ]
 
-
-@bp.before_request
-@login_required
-def _require_login() -> None:
-    """All community admin views need a signed-in admin."""
+bp.before_request(require_admin)
 
 
 class AwardForm(FlaskForm):

@@ -8,7 +8,6 @@ checked values only. Bad values answer 422 with problem details naming the field
 from __future__ import annotations
 
 from flask import Blueprint, Response, request, url_for
-from flask_login import login_required
 from markupsafe import Markup
 
 from issuer.badgedesign.design import SHAPES, default_design
@@ -16,17 +15,14 @@ from issuer.badgedesign.icons import ICON_LABELS, icon_markup
 from issuer.badgedesign.svg import render_svg, shape_path
 from issuer.errors import ValidationFailed
 from issuer.services import badge_designs
+from issuer.web.admin.auth import require_admin
 from issuer.web.core.security import SVG_CSP
 
 bp = Blueprint("admin_designer", __name__, url_prefix="/admin/designer")
 
 KEYS = ("shape", "background", "accent", "foreground", "icon", "title", "ribbon")
 
-
-@bp.before_request
-@login_required
-def _require_login() -> None:
-    """Only signed-in admins use the designer."""
+bp.before_request(require_admin)
 
 
 @bp.get("/preview.svg")

@@ -7,22 +7,18 @@ import base64
 from dataclasses import dataclass
 
 from flask import Blueprint, current_app, flash, redirect, url_for
-from flask_login import login_required
 
 from issuer.community import notifications, outbox
 from issuer.errors import Conflict
 from issuer.services import issuance
+from issuer.web.admin.auth import require_admin
 from issuer.web.admin.forms import EmptyForm
 from issuer.web.core import deps
 from issuer.web.core.security import HTML_CSP
 
 bp = Blueprint("admin_notify", __name__, url_prefix="/admin")
 
-
-@bp.before_request
-@login_required
-def _require_login() -> None:
-    """Resending needs a signed-in admin."""
+bp.before_request(require_admin)
 
 
 def mail_configured() -> bool:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime, time, timezone
 
 from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 from werkzeug.datastructures import FileStorage
 from wtforms import SelectChoice
 
@@ -31,6 +31,7 @@ from issuer.services.achievements import AchievementFields, AlignmentInput
 from issuer.services.profiles import ProfileFields
 from issuer.services.tx import atomic
 from issuer.web.admin import notify
+from issuer.web.admin.auth import require_admin
 from issuer.web.admin.confirm import confirmed
 from issuer.web.admin.designer import designer_context, fill_designer
 from issuer.web.admin.forms import (
@@ -46,11 +47,7 @@ from issuer.web.core.security import SCRIPT_PAGE_CSP
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-
-@bp.before_request
-@login_required
-def _require_login() -> None:
-    """All admin views need a signed-in admin."""
+bp.before_request(require_admin)
 
 
 

@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from issuer.errors import Conflict, InvalidRequest, ValidationFailed
 from issuer.services import issuance, status
+from issuer.web.admin.auth import require_admin
 from issuer.web.admin.confirm import confirmed
 from issuer.web.admin.forms import EmptyForm
 from issuer.web.core import deps
 
 bp = Blueprint("admin_status", __name__, url_prefix="/admin")
 
-
-@bp.before_request
-@login_required
-def _require_login() -> None:
-    """Status changes need a signed-in admin."""
+bp.before_request(require_admin)
 
 
 def _change(credential_id: str, action: str, done: str):

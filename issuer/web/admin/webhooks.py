@@ -10,13 +10,14 @@ from __future__ import annotations
 import json
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField, StringField
 
 from issuer.errors import Conflict, NotFound, ValidationFailed
 from issuer.services import profiles
 from issuer.services.tx import atomic
+from issuer.web.admin.auth import require_admin
 from issuer.web.admin.confirm import confirmed
 from issuer.web.admin.forms import EmptyForm, checkboxes, show_errors
 from issuer.web.core import deps
@@ -25,11 +26,7 @@ from issuer.webhooks import delivery, endpoints, events, schedule
 bp = Blueprint("admin_webhooks", __name__, url_prefix="/admin/webhooks")
 LOG_SIZE = 50
 
-
-@bp.before_request
-@login_required
-def _require_login() -> None:
-    """All views need a signed-in admin."""
+bp.before_request(require_admin)
 
 
 class EndpointForm(FlaskForm):
