@@ -1,6 +1,6 @@
 """The project reads nothing from beside the checkout: no code in issuer/, tests/, scripts/,
-benchmarks/ or .ci/ refers to a ``shared/`` folder (such as ../shared/ob3, which exists only
-next to this repository's CI). What the tests need is vendored under tests/vectors/."""
+benchmarks/ or .ci/ refers to a ``shared/`` folder beside the checkout (its ``ob3`` folder
+exists only next to this repository's CI). What the tests need is vendored under tests/vectors/."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from tests.helpers import REPO
 FOLDERS = ("issuer", "tests", "scripts", "benchmarks", ".ci")
 SKIPPED_PARTS = {"node_modules", "__pycache__", "vectors"}  # vectors: data, not code
 CODE_SUFFIXES = {".sh", ".bash", ".mjs", ".cjs", ".js", ".ts", ".toml", ".ini", ".cfg"}
-# A path with a folder named "shared": "../shared/ob3", "/work/shared", "shared/ob3/examples",
-# or the lone segment of Path(...) / "shared" / "ob3".
+# A path with a folder named "shared" (one level up, under /work, or followed by ob3,
+# examples, contexts or schemas), or the lone segment of Path(...) / "shared" / "ob3".
 PY_PATH = re.compile(r"(^|[/\\])shared([/\\]|$)")
 TEXT_PATH = re.compile(r"(\.\./|/work/)shared\b|(?<![\w./-])shared/(ob3|examples|contexts|schemas)")
 
@@ -74,28 +74,33 @@ def test_no_code_refers_to_a_shared_folder_beside_the_checkout():
     files = list(_code_files())
     assert REPO / ".ci" / "run" in files and REPO / "scripts" / "test.sh" in files
     found = [f"{path.relative_to(REPO)}:{line}" for path in files for line in references(path)]
-    assert not found, "code that reads ../shared (vendor the file under tests/ instead):\n  " + (
-        "\n  ".join(found))
+    assert not found, ("code that reads the shared folder beside the checkout (vendor the file "
+                       "under tests/ instead):\n  " + "\n  ".join(found))
+
+
+# The samples below spell the folder through SAMPLE, so that this file itself names no path
+# beside the checkout (a plain search of the tree for one finds only real references).
+SAMPLE = "shared"
 
 
 @pytest.mark.parametrize("source", [
-    'SHARED = REPO.parent / "shared" / "ob3" / "examples"\n',
-    'CONTEXTS = Path(__file__).resolve().parents[4] / "shared/ob3/contexts"\n',
-    'open("../shared/ob3/MANIFEST.md")\n',
-    'EXAMPLES = f"{root}/../shared/ob3"\n',
+    f'SHARED = REPO.parent / "{SAMPLE}" / "ob3" / "examples"\n',
+    f'CONTEXTS = Path(__file__).resolve().parents[4] / "{SAMPLE}/ob3/contexts"\n',
+    f'open("../{SAMPLE}/ob3/MANIFEST.md")\n',
+    f'EXAMPLES = f"{{root}}/../{SAMPLE}/ob3"\n',
 ])
 def test_python_that_reads_shared_is_caught(source):
     assert python_references(source) == [1]
 
 
 def test_docstrings_and_prose_may_name_the_sources():
-    source = ('"""Copied from shared/ob3/examples."""\n'
-              '# see ../shared/ob3/NOTES.md\n'
+    source = (f'"""Copied from {SAMPLE}/ob3/examples."""\n'
+              f'# see ../{SAMPLE}/ob3/NOTES.md\n'
               'TEXT = "a shared secret; shared counters"\n')
     assert python_references(source) == []
 
 
 def test_scripts_that_read_shared_are_caught():
-    script = ("#!/usr/bin/env bash\n# fixtures once came from ../shared/ob3\n"
-              "cp -r ../shared/ob3/examples tests/\nls /work/shared\necho shared/ob3/x\n")
+    script = (f"#!/usr/bin/env bash\n# fixtures once came from ../{SAMPLE}/ob3\n"
+              f"cp -r ../{SAMPLE}/ob3/examples tests/\nls /work/{SAMPLE}\necho {SAMPLE}/ob3/x\n")
     assert text_references(script, "#") == [3, 4, 5]

@@ -221,7 +221,8 @@ def hosted_profile_document(profile: IssuerProfile, base_url: str) -> dict:
     """The Profile served at /issuers/<slug>: OB Profile plus the issuer's keys.
 
     Context [did/v1, multikey/v1, OB 3.0.3] defines both the Profile terms and
-    verificationMethod/assertionMethod (see shared/ob3/NOTES.md §2a).
+    verificationMethod/assertionMethod: the OB context alone does not define the key terms,
+    and the DID context alone does not define the Profile's.
     """
     from issuer.dataintegrity import multikey
     from issuer.openbadges import vocab
