@@ -4,22 +4,15 @@ script moves the #token into the form), and the member hides one badge from thei
 
 from __future__ import annotations
 
-import pytest
-
 from issuer import db
 from issuer.clock import utc_now
 from issuer.community import members
 from tests.community.conftest import drain
 from tests.community.helpers import link, parts
 from tests.service_fixtures import issue_credential, make_achievement
-from tests.web.test_browser import CHROMEDRIVER, CHROMIUM, browser, live_server  # noqa: F401
+from tests.web.test_browser import BROWSER_MARKS, browser, live_server  # noqa: F401
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(CHROMIUM is None or CHROMEDRIVER is None,
-                       reason="needs Debian's chromium and chromium-driver "
-                              "(apt-get install -y chromium chromium-driver)"),
-]
+pytestmark = BROWSER_MARKS
 
 ADA = "ada@example.org"
 

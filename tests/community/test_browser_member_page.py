@@ -13,8 +13,6 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-import pytest
-
 from issuer import db
 from issuer.clock import utc_now
 from issuer.community import members
@@ -24,14 +22,9 @@ from issuer.services.tx import atomic
 from tests.community.conftest import drain
 from tests.community.helpers import link, parts
 from tests.service_fixtures import issue_credential, make_achievement, png_bytes
-from tests.web.test_browser import CHROMEDRIVER, CHROMIUM, browser, live_server  # noqa: F401
+from tests.web.test_browser import BROWSER_MARKS, browser, live_server  # noqa: F401
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(CHROMIUM is None or CHROMEDRIVER is None,
-                       reason="needs Debian's chromium and chromium-driver "
-                              "(apt-get install -y chromium chromium-driver)"),
-]
+pytestmark = BROWSER_MARKS
 
 HOME = "ada@example.org"
 WORK = "ada@work.example.com"

@@ -8,18 +8,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import pytest
-
 from tests.community.conftest import drain
 from tests.service_fixtures import ADMIN_EMAIL, ADMIN_PASSWORD, make_achievement, make_admin, \
     make_profile
-from tests.web.test_browser import CHROMIUM, CHROMEDRIVER, browser, live_server  # noqa: F401
+from tests.web.test_browser import BROWSER_MARKS, browser, live_server  # noqa: F401
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(CHROMIUM is None or CHROMEDRIVER is None,
-                       reason="needs Debian's chromium and chromium-driver"),
-]
+pytestmark = BROWSER_MARKS
 
 
 def _shot(browser, tmp_path: Path, name: str) -> None:

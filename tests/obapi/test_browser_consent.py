@@ -5,22 +5,16 @@ stores a credential from elsewhere, the member's page lists it as held."""
 
 from __future__ import annotations
 
-import pytest
 import requests
 from authlib.integrations.requests_client import OAuth2Session
 
 from issuer.community import members
 from tests.obapi.helpers import ALL_SCOPES, MEMBER_EMAIL, make_member, registration_request
 from tests.obapi.helpers import sign_in_token
-from tests.web.test_browser import CHROMEDRIVER, CHROMIUM, browser, live_server  # noqa: F401
+from tests.web.test_browser import BROWSER_MARKS, browser, live_server  # noqa: F401
 from tests.web.verify_helpers import signed
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(CHROMIUM is None or CHROMEDRIVER is None,
-                       reason="needs Debian's chromium and chromium-driver "
-                              "(apt-get install -y chromium chromium-driver)"),
-]
+pytestmark = BROWSER_MARKS
 
 
 def test_member_consents_in_the_browser(app, live_server, browser, http_server,  # noqa: F811

@@ -21,12 +21,14 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver") or (
     "/usr/bin/chromedriver" if Path("/usr/bin/chromedriver").exists() else None)
 
-pytestmark = [
+# Every browser test module's marks: `pytestmark = BROWSER_MARKS`.
+BROWSER_MARKS = [
     pytest.mark.browser,
     pytest.mark.skipif(CHROMIUM is None or CHROMEDRIVER is None,
                        reason="needs Debian's chromium and chromium-driver "
                               "(apt-get install -y chromium chromium-driver)"),
 ]
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture

@@ -18,14 +18,10 @@ from issuer import db
 from issuer.clock import utc_now
 from issuer.community import claims, members
 from issuer.models import IssuedCredential
-from tests.web.test_browser import CHROMIUM, CHROMEDRIVER, browser, live_server  # noqa: F401
+from tests.web.test_browser import BROWSER_MARKS, browser, live_server  # noqa: F401
 from tests.web.test_browser_responsive import admin_pages, seed, sign_in
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(CHROMIUM is None or CHROMEDRIVER is None,
-                       reason="needs Debian's chromium and chromium-driver"),
-]
+pytestmark = BROWSER_MARKS
 
 AXE = Path(__file__).resolve().parents[1] / "interop" / "node_modules" / "axe-core" / "axe.min.js"
 SEVERE = {"serious", "critical"}

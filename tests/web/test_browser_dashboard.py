@@ -16,13 +16,9 @@ from issuer.services.keystore import FileKeyStore
 from tests.helpers import save_screenshot as _shot
 from tests.service_fixtures import ADMIN_EMAIL, ADMIN_PASSWORD, make_achievement, make_admin, \
     make_profile
-from tests.web.test_browser import CHROMIUM, CHROMEDRIVER, browser, live_server  # noqa: F401
+from tests.web.test_browser import BROWSER_MARKS, browser, live_server  # noqa: F401
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(CHROMIUM is None or CHROMEDRIVER is None,
-                       reason="needs Debian's chromium and chromium-driver"),
-]
+pytestmark = BROWSER_MARKS
 
 
 def _issue_at(app, achievement_id, email, at):

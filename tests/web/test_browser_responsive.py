@@ -6,18 +6,12 @@ Screenshots go to the test's tmp_path (and ISSUER_SCREENSHOT_DIR)."""
 
 from __future__ import annotations
 
-import pytest
-
 from tests.helpers import save_screenshot as _shot
 from tests.service_fixtures import ADMIN_EMAIL, ADMIN_PASSWORD, issue_credential, \
     make_achievement, make_admin, make_profile
-from tests.web.test_browser import CHROMIUM, CHROMEDRIVER, browser, live_server  # noqa: F401
+from tests.web.test_browser import BROWSER_MARKS, browser, live_server  # noqa: F401
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(CHROMIUM is None or CHROMEDRIVER is None,
-                       reason="needs Debian's chromium and chromium-driver"),
-]
+pytestmark = BROWSER_MARKS
 
 
 def admin_pages(achievement_id: str, credential_id: str) -> dict[str, str]:

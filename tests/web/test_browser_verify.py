@@ -11,16 +11,10 @@ import pytest
 from tests.service_fixtures import issue_credential, make_achievement, make_profile
 from tests.web import test_browser
 
-CHROMIUM, CHROMEDRIVER = test_browser.CHROMIUM, test_browser.CHROMEDRIVER
 live_server = test_browser.live_server  # the same fixtures as the sign-in/issue e2e test
 browser = test_browser.browser
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(CHROMIUM is None or CHROMEDRIVER is None,
-                       reason="needs Debian's chromium and chromium-driver "
-                              "(apt-get install -y chromium chromium-driver)"),
-]
+pytestmark = test_browser.BROWSER_MARKS
 
 
 def _wait(browser, condition):

@@ -15,17 +15,11 @@ from tests.web import test_browser
 from tests.web.presentation_helpers import CHALLENGE, DOMAIN, signed_presentation
 from tests.web.verify_helpers import signed
 
-CHROMIUM, CHROMEDRIVER = test_browser.CHROMIUM, test_browser.CHROMEDRIVER
 live_server = test_browser.live_server
 browser = test_browser.browser
 SCREENSHOTS = os.environ.get("ISSUER_SCREENSHOTS")  # a directory, to look at the pages
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(CHROMIUM is None or CHROMEDRIVER is None,
-                       reason="needs Debian's chromium and chromium-driver "
-                              "(apt-get install -y chromium chromium-driver)"),
-]
+pytestmark = test_browser.BROWSER_MARKS
 
 
 def _wait(browser, condition):

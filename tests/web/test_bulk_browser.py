@@ -9,14 +9,10 @@ import signal
 import pytest
 
 from tests.service_fixtures import ADMIN_EMAIL, ADMIN_PASSWORD, make_achievement, make_admin
-from tests.web.test_browser import CHROMEDRIVER, CHROMIUM, browser, live_server  # noqa: F401
+from tests.web.test_browser import BROWSER_MARKS, browser, live_server  # noqa: F401
 from tests.web.test_bulk_e2e import environment, people_csv, start_worker, stop
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(CHROMIUM is None or CHROMEDRIVER is None,
-                       reason="needs Debian's chromium and chromium-driver"),
-]
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ the test's tmp folder)."""
 
 from __future__ import annotations
 
-import pytest
 from standardwebhooks.webhooks import Webhook
 
 from tests.community.conftest import drain
@@ -15,13 +14,9 @@ from tests.service_fixtures import (
     make_achievement,
     make_admin,
 )
-from tests.web.test_browser import CHROMEDRIVER, CHROMIUM, browser, live_server  # noqa: F401
+from tests.web.test_browser import BROWSER_MARKS, browser, live_server  # noqa: F401
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(CHROMIUM is None or CHROMEDRIVER is None,
-                       reason="needs Debian's chromium and chromium-driver"),
-]
+pytestmark = BROWSER_MARKS
 
 
 def test_register_watch_the_log_and_redeliver(app, live_server, browser, profile, receiver,  # noqa: F811
