@@ -22,8 +22,9 @@ def unreadable(message: str) -> NoReturn:
 def read_json(source: str, *, baked: bool = False) -> Any:
     """Parse JSON from a path or '-' (stdin); exit 2 with a message on failure.
 
-    With ``baked`` the file may also be a baked PNG / SVG or a compact JWS; a JWS (VC-JWT) is
-    returned as a ``baking.Extracted`` for the caller to report.
+    With ``baked`` the file may also be a baked PNG / SVG or a compact JWS; a JWS (VC-JWT or
+    signed OB 2.0) is returned as a ``baking.Extracted`` for the caller to report, and an
+    OB 1.0/2.0 image baked with a URL as an ``ob2.HostedAssertion``.
     """
     from issuer.openbadges import baking
 
@@ -31,6 +32,10 @@ def read_json(source: str, *, baked: bool = False) -> Any:
         if baked:
             data = sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
             found = baking.extract_credential(data)
+            if found.kind == "url":
+                from issuer.verification.ob2 import HostedAssertion
+
+                return HostedAssertion(found.text)
             return found if found.kind == "jwt" else json.loads(found.text)
         if source == "-":
             text = sys.stdin.read()

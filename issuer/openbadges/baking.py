@@ -63,7 +63,7 @@ SVG_NAMESPACE = "http://www.w3.org/2000/svg"
 # A compressed iTXt written by someone else is inflated up to this size, no further.
 MAX_INFLATED_TEXT = 16 * 1024 * 1024
 
-Kind = Literal["json", "jwt"]
+Kind = Literal["json", "jwt", "url"]  # "url": an OB 1.0/2.0 bake of a hosted assertion's URL
 Container = Literal["png", "svg", "json", "jws"]
 
 COMPACT_JWS = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*$")
@@ -455,21 +455,31 @@ def extract(data: bytes) -> Extracted | None:
 
 
 def extract_credential(data: bytes) -> Extracted:
-    """Like :func:`extract`, but a file without an Open Badges 3.0 credential is a
-    BakingError that says why (not baked at all, or an Open Badges 2.0 badge)."""
+    """Like :func:`extract`, but a file without an Open Badges 3.0 credential is read for an
+    Open Badges 2.0 (or 1.x) assertion baked the older way (PNG keyword ``openbadges``, SVG
+    ``<openbadges:assertion>``): its JSON ('json'), its JWS ('jwt') or, in an OB 1.0-style
+    bake, the hosted assertion's URL ('url'). BakingError when the file carries neither."""
     found = extract(data)
     if found is not None:
         return found
-    if legacy_assertion(data) is not None:
-        raise BakingError("this is an Open Badges 2.0 baked badge; only Open Badges 3.0 "
-                          "credentials are supported")
-    raise BakingError("the image carries no Open Badges 3.0 credential (it is not baked)")
+    legacy = legacy_assertion(data)
+    if legacy is not None:
+        text = legacy.strip()
+        container: Container = "png" if is_png(data) else "svg"
+        if text.lower().startswith(("https://", "http://")) and not any(c.isspace() for c in text):
+            return Extracted("url", text, container)
+        try:
+            return Extracted(credential_kind(text), text, container)
+        except BakingError:
+            raise BakingError("the image carries an Open Badges 2.0 assertion that is neither "
+                              "JSON, a JWS nor a URL") from None
+    raise BakingError("the image carries no Open Badges 3.0 credential and no Open Badges 2.0 "
+                      "assertion (it is not baked)")
 
 
 def legacy_assertion(data: bytes) -> str | None:
     """The Open Badges 1.0/2.0 assertion baked into a PNG or SVG (keyword ``openbadges`` /
-    element ``{http://openbadges.org}assertion``), or None. Those are not OB 3.0
-    credentials and are not supported; this only lets callers say so."""
+    element ``{http://openbadges.org}assertion``), verbatim, or None."""
     if is_png(data):
         return _legacy_png(data)
     text = _as_text(data)

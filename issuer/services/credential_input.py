@@ -22,6 +22,7 @@ from issuer.openbadges import baking
 from issuer.services import issuance
 from issuer.services.fetch import FetchError, FetchPolicy, fetch
 from issuer.vcjose import claims, compact
+from issuer.verification import ob2
 
 __all__ = [
     "ACCEPT",
@@ -52,20 +53,31 @@ class UnreadableCredential(InvalidRequest):
 
 @dataclass(frozen=True)
 class Submitted:
-    """A credential as handed in. ``kind`` 'json' (embedded proof; ``document`` is the parsed
-    JSON) or 'jwt' (a compact JWS in ``text``; ``document`` None). ``container``: where it was
-    found ('png', 'svg', 'json' or 'jws')."""
+    """A credential as handed in. ``kind`` 'json' (embedded proof, or an OB 2.0 assertion;
+    ``document`` is the parsed JSON), 'jwt' (a compact JWS in ``text``; ``document`` None) or
+    'url' (an OB 2.0 image baked with its hosted assertion's URL, in ``text``).
+    ``container``: where it was found ('png', 'svg', 'json' or 'jws')."""
 
-    kind: Literal["json", "jwt"]
+    kind: Literal["json", "jwt", "url"]
     text: str
     container: str
     document: Any
     source: Source
 
+    @property
+    def verifiable(self) -> Any:
+        """What verification takes: the JSON, the compact JWS as text, or (an Open Badges
+        1.0/2.0 image that carries only its hosted assertion's URL) a HostedAssertion."""
+        if self.kind == "jwt":
+            return self.text
+        if self.kind == "url":
+            return ob2.HostedAssertion(self.text)
+        return self.document
+
 
 def _parse(found: baking.Extracted, source: Source) -> Submitted:
-    if found.kind == "jwt":
-        return Submitted("jwt", found.text, found.container, None, source)
+    if found.kind in ("jwt", "url"):
+        return Submitted(found.kind, found.text, found.container, None, source)
     try:
         document = jsontext.loads(found.text)
     except jsontext.JSONTextError as exc:

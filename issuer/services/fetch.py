@@ -42,6 +42,14 @@ class NotFetched(FetchError):
         super().__init__("not fetched: offline")
 
 
+class HttpStatusError(FetchError):
+    """The server answered with a status other than 200 (after redirects): ``http_status``."""
+
+    def __init__(self, url: str, http_status: int):
+        self.url, self.http_status = url, http_status
+        super().__init__(f"{url} answered HTTP {http_status}")
+
+
 @dataclass(frozen=True)
 class Fetched:
     url: str  # final URL, after redirects
@@ -128,7 +136,7 @@ def fetch(url: str, *, policy: FetchPolicy = FetchPolicy(), accept: str = "appli
             continue
         try:
             if response.status != 200:
-                raise FetchError(f"{current} answered HTTP {response.status}")
+                raise HttpStatusError(current, response.status)
             body = _read_capped(response, policy, started)
         finally:
             response.release_conn()

@@ -12,7 +12,8 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from issuer.services.fetch import FetchPolicy, NotFetched, fetch
+from issuer.services.fetch import FetchError, FetchPolicy, HttpStatusError, NotFetched, fetch
+from issuer.verification import ob2
 from issuer.services.resolver import make_controller_resolver
 from issuer.verification.presentation import (
     PresentationOptions,
@@ -90,10 +91,35 @@ def verify_standalone(
     "not checked" (see VerificationResult.verdict). ``explain(credential, purpose)`` gives the
     reason shown for a set status bit.
     """
+    if ob2.is_ob2(document):  # an Open Badges 2.0 assertion: verified the OB 2.0 way
+        return ob2.verify_ob2(document, fetch_json=_ob2_fetcher(policy, network=network),
+                              now=now, recipient_email=recipient_email)
     _resolve, verify_one = _verifiers(
         now=now, policy=policy, network=network, controllers=controllers,
         status_lists=status_lists, explain=explain, recipient_email=recipient_email)
     return verify_one(document)
+
+
+# What an Open Badges 2.0 verifier asks for: the documents are JSON-LD.
+OB2_ACCEPT = "application/ld+json, application/json;q=0.9"
+
+
+def _ob2_fetcher(policy: FetchPolicy, *, network: bool) -> ob2.FetchJson:
+    """fetch_json for issuer.verification.ob2: the safe fetcher, with HTTP 410 as Gone."""
+
+    def fetch_json(url: str) -> Any:
+        if not network:
+            raise ob2.Unavailable("not fetched: offline", offline=True)
+        try:
+            return fetch(url, policy=policy, accept=OB2_ACCEPT).json()
+        except HttpStatusError as exc:
+            if exc.http_status == 410:
+                raise ob2.Gone(str(exc)) from None
+            raise ob2.Unavailable(str(exc)) from None
+        except FetchError as exc:
+            raise ob2.Unavailable(str(exc)) from None
+
+    return fetch_json
 
 
 def verify_standalone_presentation(

@@ -79,6 +79,10 @@ class VerificationResult:
     # The checks that decide the verdict (options.checks, issuer.verification.selection);
     # None: all of them. A failed check outside them is a warning.
     selected: tuple[str, ...] | None = None
+    # What verification learnt about the badge from documents it fetched (an Open Badges 2.0
+    # assertion names its BadgeClass and Issuer by URL): name, description, image_url,
+    # issuer_name, issuer_id. For display only; never part of the verdict.
+    about: dict[str, Any] | None = field(default=None, compare=False)
 
     def select(self, check_ids: tuple[str, ...] | None) -> VerificationResult:
         return replace(self, selected=check_ids)

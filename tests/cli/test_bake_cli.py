@@ -186,14 +186,16 @@ def test_verify_an_image_that_is_not_baked_exits_2(runner, files):
         assert "no Open Badges 3.0 credential" in result.stderr
 
 
-def test_verify_an_open_badges_2_badge_exits_2_and_says_so(runner, tmp_path):
+def test_verify_an_open_badges_2_badge_offline_is_incomplete(runner, tmp_path):
+    """An OB 2.0 image baked with its hosted assertion's URL is checked the OB 2.0 way
+    (tests/web/test_ob2_verification.py); offline nothing can be fetched: INCOMPLETE, 3."""
     legacy = tmp_path / "ob2.svg"
     legacy.write_text('<svg xmlns="http://www.w3.org/2000/svg" xmlns:openbadges='
                       '"http://openbadges.org"><openbadges:assertion verify="https://e.org/a/1"/>'
                       "</svg>", "utf-8")
-    result = invoke(runner, "verify", str(legacy))
-    assert result.exit_code == 2
-    assert "Open Badges 2.0" in result.stderr
+    result = invoke(runner, "verify", str(legacy), "--offline")
+    assert result.exit_code == 3
+    assert "Open Badges 2.0 assertion" in result.stdout
 
 
 def test_verify_a_corrupt_png_exits_2(runner, files, tmp_path):

@@ -133,7 +133,9 @@ def test_nul_characters_get_a_form_message(client):
         "Text fields may not contain NUL characters.")
 
 
-def test_an_open_badges_2_baked_image_is_named_as_such(client):
+def test_an_open_badges_2_bake_without_an_assertion_is_not_verified(client):
+    """An ``openbadges`` iTXt whose JSON is no OB 2.0 assertion (no context) is read, and
+    fails verification: tests/web/test_ob2_verification.py verifies real OB 2.0 badges."""
     from PIL import Image, PngImagePlugin
 
     info = PngImagePlugin.PngInfo()
@@ -141,7 +143,7 @@ def test_an_open_badges_2_baked_image_is_named_as_such(client):
     buffer = io.BytesIO()
     Image.new("RGB", (4, 4)).save(buffer, format="PNG", pnginfo=info)
     html = submit(client, file=buffer.getvalue(), filename="ob2.png").get_data(as_text=True)
-    assert "Open Badges 2.0 baked badge" in form_error(html)
+    assert verdict(html)[0] is False
 
 
 def test_an_invalid_email_is_a_field_error(client):

@@ -14,7 +14,7 @@ from typing import Any
 from flask import Blueprint, Response
 
 from issuer.errors import InvalidRequest
-from issuer.verification import problem_types, selection
+from issuer.verification import ob2, problem_types, selection
 from issuer.verification.presentation import PresentationOptions
 from issuer.web.api.openapi_parts import json_answer, problem_answer
 from issuer.web.core import verifying
@@ -97,7 +97,9 @@ def verify_credential_api():
         raise MalformedBody("The request has no verifiableCredential.")
     credential = body["verifiableCredential"]
     email, warnings = _options(body)
-    if not isinstance(credential, dict):
+    if isinstance(credential, str) and ob2.is_ob2(credential):
+        pass  # a signed Open Badges 2.0 assertion is its compact JWS
+    elif not isinstance(credential, dict):
         hint = ""
         if isinstance(credential, str):
             hint = (' A VC-JWT goes in an EnvelopedVerifiableCredential: {"@context": '

@@ -22,6 +22,7 @@ from issuer.services import credential_input
 from issuer.services.credential_input import Submitted, UnreadableCredential
 from issuer.services.users import EMAIL_RE
 from issuer.vcjose import envelope
+from issuer.verification import ob2
 from issuer.verification.presentation import (
     PresentationOptions,
     PresentationResult,
@@ -108,7 +109,11 @@ def _render(form: VerifyForm, *, status: int = 200, error: str | None = None,
             email_given: bool = False, presentation: PresentationResult | None = None,
             presented: Any = None) -> Response:
     summary = holder = None
-    if submitted is not None and presentation is None:
+    if submitted is not None and presentation is None and ob2.is_ob2(submitted.verifiable):
+        summary = ob2.summary(submitted.verifiable) or {}  # an OB 2.0 assertion, and
+        fetched = (result.about if result is not None else None) or {}  # its BadgeClass
+        summary.update({name: value for name, value in fetched.items() if value})
+    elif submitted is not None and presentation is None:
         summary = summarize(submitted.document if submitted.kind == "json"
                             else credential_input.jwt_credential(submitted.text))
     elif submitted is not None:
@@ -184,8 +189,9 @@ def verify_page():
         submitted = _submitted(form)
     except UnreadableCredential as exc:
         return _render(form, status=422, error=str(exc))
-    # A compact JWS (VC-JWT) is verified as text: issuer.verification.vcjwt.
-    credential = submitted.text if submitted.kind == "jwt" else submitted.document
+    # A compact JWS (VC-JWT) is verified as text: issuer.verification.vcjwt; an Open Badges
+    # 2.0 assertion (JSON, JWS or a baked URL) the OB 2.0 way: issuer.verification.ob2.
+    credential = submitted.verifiable
     if is_presentation(credential):
         if email is not None:
             form.email.errors = ["The email is matched against a credential; leave it empty "

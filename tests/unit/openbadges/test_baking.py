@@ -213,12 +213,14 @@ def test_an_unbaked_png_and_a_dcc_qr_code_carry_no_credential():
     (b"tEXt", b"openbadges\x00https://example.org/assertions/1"),
     (b"iTXt", b"openbadges\x00\x00\x00\x00\x00https://example.org/assertions/1"),
 ])
-def test_an_open_badges_2_png_is_recognised_but_not_extracted(ctype, data):
+def test_an_open_badges_2_png_is_extracted_as_such(ctype, data):
+    """extract() is for OB 3.0 only; extract_credential() also reads an OB 2.0 bake (here the
+    OB 1.0 way: the hosted assertion's URL), for issuer.verification.ob2."""
     png = with_chunk_after_ihdr(png_bytes(), raw_chunk(ctype, data))
     assert baking.extract(png) is None
     assert baking.legacy_assertion(png) == "https://example.org/assertions/1"
-    with pytest.raises(BakingError, match="Open Badges 2.0"):
-        baking.extract_credential(png)
+    assert baking.extract_credential(png) == baking.Extracted(
+        "url", "https://example.org/assertions/1", "png")
 
 
 def _corrupt_pngs() -> dict[str, bytes]:
