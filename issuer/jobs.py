@@ -35,6 +35,7 @@ class Jobs:
     issue_bulk_rows: Any
     community: Any = None  # issue 7: issuer.community.tasks.CommunityTasks
     webhooks: Any = None  # issue 15: issuer.webhooks.tasks.WebhookTasks
+    obapi_purge: Any = None  # issue 15: issuer.obapi.tasks (periodic)
 
 
 def make_huey(url: str) -> Huey:
@@ -75,12 +76,14 @@ def _register(huey: Huey, app: Flask) -> Jobs:
             )
 
     from issuer.community import tasks as community_tasks  # issue 7
+    from issuer.obapi import tasks as obapi_tasks  # issue 15
     from issuer.webhooks import tasks as webhook_tasks  # issue 15
 
     community = community_tasks.register(huey, app)
     return Jobs(huey=huey, issue_bulk_rows=issue_bulk_rows, community=community,
                 webhooks=webhook_tasks.register(huey, app,
-                                                deliver_mail=community.deliver_mail))
+                                                deliver_mail=community.deliver_mail),
+                obapi_purge=obapi_tasks.register(huey, app))
 
 
 def jobs_of(app: Flask | None = None) -> Jobs:

@@ -10,7 +10,7 @@ with success, so a refused exchange leaves no token and a used code stays used.
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from urllib.parse import unquote_plus, urlsplit
 
 from authlib.oauth2 import OAuth2Error
 from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request
@@ -19,7 +19,7 @@ from flask_wtf import FlaskForm
 
 from issuer.services import obapi_oauth as oauth
 from issuer.services import oid4vci
-from issuer.web.core import body, deps, ratelimit
+from issuer.web.core import body, deps, ratelimit, throttling
 from issuer.web.core.security import HTML_CSP
 from issuer.web.obapi.server import SERVER, server_metadata
 from issuer.web.public import members as member_pages
@@ -87,16 +87,53 @@ def register():
     return _committed_if(response, 201)
 
 
+# Answers of the token and revocation endpoints that count as a failed try: a wrong client
+# secret (401 invalid_client), and a code or refresh token that is not (or no longer) valid.
+COUNTED_ERRORS = ("invalid_client", "invalid_grant")
+MAX_CLIENT_ID = 64  # longer ids are no client's (obapi_clients.client_id)
+
+
+def _client_id_tried() -> str | None:
+    """The client id a token or revocation request names (HTTP Basic, RFC 6749 §2.3.1, or
+    the form), for the throttle's per-client counter; None when it names none."""
+    authorization = request.authorization
+    if authorization is not None and authorization.type == "basic" and authorization.username:
+        return unquote_plus(authorization.username)[:MAX_CLIENT_ID]
+    form_id = request.form.get("client_id")
+    return form_id[:MAX_CLIENT_ID] if form_id else None
+
+
+def _throttled(respond) -> Response:
+    """Run a client-authenticated OAuth endpoint under the sign-in throttle (door ``oauth``,
+    shared with /oauth/token: per client id and per address, counted in the database): a
+    locked-out caller gets 429 with Retry-After before anything is checked; a failed try is
+    counted, a success forgets the client's failures."""
+    tried = throttling.attempt("oauth", _client_id_tried())
+    wait = throttling.refused(tried)
+    if wait:
+        response = _json_error(429, "invalid_client", "Too many failed attempts from this "
+                               f"client or address. Try again in {throttling.wait_text(wait)}.")
+        response.headers["Retry-After"] = str(wait)
+        return response
+    response = _committed_if(respond(), 200)
+    error = (response.get_json(silent=True) or {}).get("error") if response.is_json else None
+    if error in COUNTED_ERRORS:
+        throttling.failed(tried)
+    elif response.status_code == 200:
+        throttling.succeeded(tried)
+    return response
+
+
 @bp.post("/ob/oauth/token")
 def token():
     if request.form.get("grant_type") == oid4vci.PRE_AUTHORIZED_GRANT:  # OpenID4VCI (issue 12)
         return wallet_oid4vci.token_response()
-    return _committed_if(SERVER.create_token_response(), 200)
+    return _throttled(SERVER.create_token_response)
 
 
 @bp.post("/ob/oauth/revoke")
 def revoke():
-    return _committed_if(SERVER.create_endpoint_response("revocation"), 200)
+    return _throttled(lambda: SERVER.create_endpoint_response("revocation"))
 
 
 @bp.route("/ob/oauth/authorize", methods=["GET", "POST"])

@@ -14,6 +14,7 @@ def init_app(app: Flask) -> None:
         badges,
         documents,
         member_addresses,
+        member_apps,
         member_page,
         member_wallet,
         members,
@@ -24,7 +25,8 @@ def init_app(app: Flask) -> None:
     )
 
     for bp in (documents.bp, share.bp, status_lists.bp, verify_page.bp, members.bp,
-               member_addresses.bp, member_page.bp, member_wallet.bp, site_icons.bp):
+               member_addresses.bp, member_apps.bp, member_page.bp, member_wallet.bp,
+               site_icons.bp):
         app.register_blueprint(bp)
     badges.init_app(app)
     # The page form carries a picture larger than other uploads may be: its body limit is
