@@ -39,6 +39,9 @@ class Profile:
     description: str | None = None
     image: Image | None = None
     phone: str | None = None
+    # Endorsements received (signed EndorsementCredentials as JSON, or compact JWS).
+    endorsements: Sequence[dict[str, Any]] = ()
+    endorsement_jwts: Sequence[str] = ()
 
     def __post_init__(self) -> None:
         _require(self, "id", "name")
@@ -54,6 +57,8 @@ class Profile:
                 "description": self.description,
                 "image": self.image.to_json() if self.image else None,
                 "email": self.email,
+                "endorsement": list(self.endorsements),
+                "endorsementJwt": list(self.endorsement_jwts),
             }
         )
 
@@ -97,6 +102,8 @@ class Achievement:
     field_of_study: str | None = None
     version: str | None = None
     in_language: str | None = None
+    endorsements: Sequence[dict[str, Any]] = ()
+    endorsement_jwts: Sequence[str] = ()
 
     def __post_init__(self) -> None:
         _require(self, "id", "name", "description")
@@ -120,6 +127,8 @@ class Achievement:
                 "inLanguage": self.in_language,
                 "tag": list(self.tags),
                 "alignment": [alignment.to_json() for alignment in self.alignments],
+                "endorsement": list(self.endorsements),
+                "endorsementJwt": list(self.endorsement_jwts),
             }
         )
 
@@ -245,9 +254,12 @@ def build_credential(
         }
     )
     status = list(credential_status)
+    contexts = [*vocab.CREDENTIAL_CONTEXTS, *extra_contexts]
+    if issuer.endorsement_jwts or achievement.endorsement_jwts:
+        contexts.append(vocab.ENDORSEMENT_JWT_CONTEXT)
     return _compact(
         {
-            "@context": [*vocab.CREDENTIAL_CONTEXTS, *extra_contexts],
+            "@context": contexts,
             "id": credential_id,
             "type": [vocab.VERIFIABLE_CREDENTIAL, vocab.OPEN_BADGE_CREDENTIAL],
             "issuer": issuer.to_json(),

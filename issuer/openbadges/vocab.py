@@ -13,6 +13,7 @@ VERIFIABLE_CREDENTIAL = "VerifiableCredential"
 OPEN_BADGE_CREDENTIAL = "OpenBadgeCredential"
 ACHIEVEMENT_CREDENTIAL = "AchievementCredential"
 ENDORSEMENT_CREDENTIAL = "EndorsementCredential"
+ENDORSEMENT_SUBJECT = "EndorsementSubject"
 ACHIEVEMENT_SUBJECT = "AchievementSubject"
 ACHIEVEMENT = "Achievement"
 PROFILE = "Profile"
@@ -41,3 +42,16 @@ ALIGNMENT_TARGET_TYPES = (
 ACHIEVEMENT_CREDENTIAL_SCHEMA = (
     "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json"
 )
+
+ENDORSEMENT_CREDENTIAL_SCHEMA = (
+    "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_endorsementcredential_schema.json"
+)
+# ``endorsementJwt`` is in the OB 3.0 data model and JSON Schemas but not in context 3.0.3
+# (1EdTech's validator patched its own copy): a document that carries one adds this local
+# context, so the term is defined (and signed) rather than silently dropped.
+ENDORSEMENT_JWT_CONTEXT = {
+    "endorsementJwt": {
+        "@id": "https://purl.imsglobal.org/spec/vc/ob/vocab.html#endorsementJwt",
+        "@container": "@set",
+    }
+}

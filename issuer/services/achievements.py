@@ -14,7 +14,7 @@ from issuer.errors import ValidationFailed
 from issuer.models import Achievement, IssuedCredential, IssuerProfile, StoredImage
 from issuer.openbadges import credential as ob
 from issuer.openbadges.vocab import ACHIEVEMENT_TYPES
-from issuer.services import ids, urls
+from issuer.services import endorsement_embeds, ids, urls
 from issuer.services.badge_designs import DesignedBadge
 from issuer.services.profiles import is_http_url
 
@@ -228,6 +228,7 @@ def to_open_badges(achievement: Achievement, base_url: str) -> ob.Achievement:
             id=urls.image_url(base_url, achievement.image.id, achievement.image.content_type),
             caption=achievement.name,
         )
+    endorsed, endorsed_jwts = endorsement_embeds.for_achievement(achievement)
     return ob.Achievement(
         id=urls.achievement_url(base_url, achievement.id),
         name=achievement.name,
@@ -245,6 +246,8 @@ def to_open_badges(achievement: Achievement, base_url: str) -> ob.Achievement:
             )
             for row in achievement.alignments or ()
         ),
+        endorsements=endorsed,
+        endorsement_jwts=endorsed_jwts,
     )
 
 
@@ -253,5 +256,8 @@ def hosted_document(achievement: Achievement, base_url: str) -> dict:
     from issuer.openbadges import vocab
 
     document = to_open_badges(achievement, base_url).to_json()
-    return {"@context": list(vocab.CREDENTIAL_CONTEXTS), **document}
+    contexts = list(vocab.CREDENTIAL_CONTEXTS)
+    if "endorsementJwt" in document:
+        contexts.append(vocab.ENDORSEMENT_JWT_CONTEXT)
+    return {"@context": contexts, **document}
 

@@ -14,7 +14,7 @@ from issuer.dataintegrity.multikey import ED25519
 from issuer.errors import Conflict, InvalidRequest, NotFound, ValidationFailed
 from issuer.models import IssuerProfile, SigningKey, StoredImage
 from issuer.openbadges import credential as ob
-from issuer.services import identity, urls
+from issuer.services import endorsement_embeds, identity, urls
 from issuer.services.keystore import FileKeyStore, KeyInfo
 from issuer.services.users import EMAIL_RE
 
@@ -207,6 +207,7 @@ def to_open_badges(profile: IssuerProfile, base_url: str) -> ob.Profile:
         image = ob.Image(
             id=urls.image_url(base_url, profile.image.id, profile.image.content_type)
         )
+    endorsed, endorsed_jwts = endorsement_embeds.for_profile(profile)
     return ob.Profile(
         id=profile_did(profile, base_url),
         name=profile.name,
@@ -214,6 +215,8 @@ def to_open_badges(profile: IssuerProfile, base_url: str) -> ob.Profile:
         email=profile.email,
         description=profile.description,
         image=image,
+        endorsements=endorsed,
+        endorsement_jwts=endorsed_jwts,
     )
 
 
@@ -228,9 +231,13 @@ def hosted_profile_document(profile: IssuerProfile, base_url: str) -> dict:
     from issuer.openbadges import vocab
 
     did_doc = did_document(profile, base_url)
+    document = to_open_badges(profile, base_url).to_json()
+    contexts = [multikey.DID_CONTEXT, multikey.MULTIKEY_CONTEXT, vocab.OB_CONTEXT]
+    if "endorsementJwt" in document:
+        contexts.append(vocab.ENDORSEMENT_JWT_CONTEXT)
     return {
-        "@context": [multikey.DID_CONTEXT, multikey.MULTIKEY_CONTEXT, vocab.OB_CONTEXT],
-        **to_open_badges(profile, base_url).to_json(),
+        "@context": contexts,
+        **document,
         "verificationMethod": did_doc["verificationMethod"],
         "assertionMethod": did_doc["assertionMethod"],
     }

@@ -83,6 +83,9 @@ class VerificationResult:
     # assertion names its BadgeClass and Issuer by URL): name, description, image_url,
     # issuer_name, issuer_id. For display only; never part of the verdict.
     about: dict[str, Any] | None = field(default=None, compare=False)
+    # Each embedded endorsement's own result (issuer.verification.endorsements); reported
+    # beside this one's checks, never deciding its verdict.
+    endorsements: tuple[Any, ...] = ()
 
     def select(self, check_ids: tuple[str, ...] | None) -> VerificationResult:
         return replace(self, selected=check_ids)
@@ -154,4 +157,6 @@ class VerificationResult:
                  "problems": [problem.to_dict() for problem in check.problems]}
                 for check in self.failed_checks
             ],
+            **({"endorsements": [item.to_dict() for item in self.endorsements]}
+               if self.endorsements else {}),
         }

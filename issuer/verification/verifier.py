@@ -7,12 +7,13 @@ it out, and the checks after it are not made.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from issuer.dataintegrity.document_loader import DEFAULT_LOADER, StaticDocumentLoader
 from issuer.dataintegrity.limits import DEFAULT_LIMITS, ProcessingLimits
-from issuer.verification import checks, vcjwt
+from issuer.verification import checks, endorsements, vcjwt
 from issuer.verification.results import CheckResult, Status, VerificationResult
 
 DEFAULT_CLOCK_SKEW = timedelta(minutes=5)
@@ -29,6 +30,7 @@ def verify_credential(
     status_checker: checks.StatusChecker | None = None,
     limits: ProcessingLimits = DEFAULT_LIMITS,
     fetch_resource: checks.ResourceFetcher | None = None,
+    check_endorsements: bool = True,
 ) -> VerificationResult:
     """Verify a credential (already parsed JSON) as of ``now``.
 
@@ -41,6 +43,15 @@ def verify_credential(
     A compact JWS (text) or an ``EnvelopedVerifiableCredential`` is a credential secured with
     JOSE: :func:`issuer.verification.vcjwt.verify_jwt_credential` runs the same checks on it.
     """
+    if check_endorsements:  # each embedded endorsement, as a result of its own
+        result = verify_credential(
+            document, now=now, loader=loader, resolve_controller=resolve_controller,
+            recipient_email=recipient_email, clock_skew=clock_skew, status_checker=status_checker,
+            limits=limits, fetch_resource=fetch_resource, check_endorsements=False)
+        return replace(result, endorsements=endorsements.verify_embedded(document, lambda one: (
+            verify_credential(one, now=now, loader=loader, resolve_controller=resolve_controller,
+                              clock_skew=clock_skew, status_checker=status_checker,
+                              limits=limits, check_endorsements=False))))
     if vcjwt.is_jose_secured(document):
         return vcjwt.verify_jwt_credential(
             document, now=now, loader=loader, resolve_controller=resolve_controller,
