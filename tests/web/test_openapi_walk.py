@@ -137,7 +137,8 @@ def bulk_job(app, achievement_id: str) -> str:
             return bulk.create_job(session, checked, filename="a.csv", now=utc_now()).id
 
 
-def test_every_documented_operation_answers_as_documented(app, server, spec, profile, admin):
+def test_every_documented_operation_answers_as_documented(app, server, spec, profile, admin,
+                                                          tmp_path):
     check = Checker(spec)
     achievement = make_achievement(app)
     token = make_token(app, scopes=("issue", "read", "revoke", "events"))
@@ -266,6 +267,56 @@ def test_every_documented_operation_answers_as_documented(app, server, spec, pro
     call("POST", events, body=event("e-5"))
     call("POST", events, body=event("e-5"), headers=bearer(reader))
 
+    # -- endorsements
+    given = "/api/v1/endorsements"
+    ours = f"{BASE_URL}/achievements/{achievement}"
+    issue_only = make_token(app, scopes=("issue",))
+    made = call("POST", given, body={"endorsed": ours, "comment": "Sound."},
+                headers=bearer(other)).json()
+    call("POST", given, body=["no"], headers=bearer(token))
+    call("POST", given, body={"endorsed": "not an id"}, headers=bearer(token))
+    call("POST", given, body={"endorsed": ours})
+    call("POST", given, body={"endorsed": ours}, headers=bearer(reader))
+    call("GET", given, headers=bearer(other))
+    call("GET", given)
+    call("GET", given, headers=bearer(issue_only))
+    one = "/api/v1/endorsements/{id}"
+    call("GET", one, f"{given}/{made['id']}", headers=bearer(other))
+    call("GET", one, f"{given}/999999", headers=bearer(other))
+    call("GET", one, f"{given}/{made['id']}")
+    call("GET", one, f"{given}/{made['id']}", headers=bearer(token))
+    withdraw = "/api/v1/endorsements/{id}/revoke"
+    concrete = f"{given}/{made['id']}/revoke"
+    call("POST", withdraw, concrete, body=["no"], headers=bearer(other))
+    call("POST", withdraw, concrete, body={}, headers=bearer(other))
+    call("POST", withdraw, concrete, body={"reason": "x"})
+    call("POST", withdraw, concrete, body={"reason": "x"}, headers=bearer(token))
+    call("POST", withdraw, f"{given}/999999/revoke", body={"reason": "x"}, headers=bearer(other))
+    call("POST", withdraw, concrete, body={"reason": "Withdrawn"}, headers=bearer(other))
+    call("POST", withdraw, concrete, body={"reason": "Again"}, headers=bearer(other))
+    from tests.endorsements.helpers import partner_endorsement, tampered
+
+    received = "/api/v1/achievements/{id}/endorsements"
+    at = f"/api/v1/achievements/{achievement}/endorsements"
+    good = json.dumps(partner_endorsement(tmp_path / "partner", ours)).encode()
+    json_type = {"Content-Type": "application/json"}
+    call("POST", received, at, raw=good, headers=bearer(token, **json_type))
+    call("POST", received, at, raw=b"", headers=bearer(token, **json_type))
+    call("POST", received, at, raw=good, headers=json_type)
+    call("POST", received, at, raw=good, headers=bearer(other, **json_type))
+    call("POST", received, f"/api/v1/achievements/{UNKNOWN}/endorsements", raw=good,
+         headers=bearer(token, **json_type))
+    call("POST", received, at, raw=json.dumps(tampered(json.loads(good))).encode(),
+         headers=bearer(token, **json_type))
+    mine = "/api/v1/profile/endorsements"
+    token_jws = partner_endorsement(tmp_path / "partner", ISSUER_DID, jwt=True).encode()
+    text = {"Content-Type": "text/plain"}
+    call("POST", mine, raw=token_jws, headers=bearer(token, **text))
+    call("POST", mine, raw=b" ", headers=bearer(token, **text))
+    call("POST", mine, raw=token_jws, headers=text)
+    call("POST", mine, raw=token_jws, headers=bearer(reader, **text))
+    call("POST", mine, raw=token_jws, headers=bearer(other, **text))
+
     call("GET", "/openapi.json")
 
     documented = {(method, path, code) for path, item in spec["paths"].items()
@@ -310,7 +361,9 @@ def test_undocumented_methods_are_405_with_a_true_allow_header(app, server, spec
                                "recipient": {"email": "ada@example.org"}}).json()
     list_url = issued["credential"]["credentialStatus"]["statusListCredential"]
     ids = {"/api/v1/credentials/{id}": issued["id"],
-           "/api/v1/credentials/{id}/offers": issued["id"], "/admin/bulk/{id}/progress":
+           "/api/v1/credentials/{id}/offers": issued["id"], "/api/v1/endorsements/{id}": "1",
+           "/api/v1/endorsements/{id}/revoke": "1", "/api/v1/achievements/{id}/endorsements":
+           achievement, "/admin/bulk/{id}/progress":
            bulk_job(app, achievement), "/status/{id}": list_url.rsplit("/", 1)[-1]}
     for path, item in spec["paths"].items():
         concrete = path.replace("{id}", ids[path]) if "{id}" in path else path

@@ -20,6 +20,9 @@ CONSEQUENCES = {
     "suspend": "Suspending makes every verifier report this credential as suspended, with your "
                "reason, until you reinstate it. Webhook subscribers get credential.suspended; "
                "the recipient is not emailed.",
+    "revoke_endorsement": "Revoking is permanent: every verifier will report this endorsement "
+                          "as revoked, with your reason, wherever it is embedded. Credentials "
+                          "issued from now on no longer carry it.",
     "rotate_key": "Rotating makes a new signing key for everything issued from now on. "
                   "Credentials already issued keep verifying: the old keys stay published in "
                   "the DID document. This cannot be undone (the old key does not sign again).",

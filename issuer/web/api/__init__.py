@@ -25,9 +25,12 @@ def json_api_blueprint(name: str, import_name: str, *,
 
 
 def init_app(app: Flask) -> None:
-    from issuer.web.api import auth, events, native, offers, openapi, vcapi, verify
+    from issuer.web.api import (
+        auth, endorsements, events, native, offers, openapi, vcapi, verify,
+    )
 
-    blueprints = (auth.bp, vcapi.bp, native.bp, offers.bp, events.bp, verify.bp, openapi.bp)
+    blueprints = (auth.bp, vcapi.bp, native.bp, offers.bp, events.bp, verify.bp, openapi.bp,
+                  endorsements.bp)
     for bp in blueprints:
         app.register_blueprint(bp)
         app.extensions["csrf"].exempt(bp)

@@ -12,7 +12,7 @@ from flask import Blueprint, jsonify
 
 from issuer.services import idempotency
 from issuer.services.apiauth import SCOPES
-from issuer.web.api import events, verify
+from issuer.web.api import endorsements, events, verify
 from issuer.web.api.openapi_parts import AUTH_ERRORS, BEARER, json_answer, problem_answer, ref
 from issuer.web.core import deps
 
@@ -246,6 +246,7 @@ SCHEMAS: dict[str, Any] = {
             "warnings": {"type": "array", "items": {"type": "string"}},
             "errors": {"type": "array", "items": {
                 "type": "object", "required": ["check", "detail", "problems"]}},
+            "endorsements": endorsements.VERIFY_RESULTS,
         },
     },
 }
@@ -434,6 +435,7 @@ def document(base_url: str) -> dict[str, Any]:
             }},
             **events.openapi_paths(),  # described next to its code
             **verify.openapi_paths(),
+            **endorsements.openapi_paths(),
         },
         "components": {
             "schemas": SCHEMAS,
