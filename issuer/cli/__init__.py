@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import click
 
-from issuer.cli import api, bake, community, core, offer, service, status, webhooks
+from issuer.cli import (
+    api, bake, community, core, endorsements, offer, service, status, webhooks,
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -26,3 +28,4 @@ offer.register(main)  # issue 12
 api.register(main)
 community.register(main)  # issue 7
 webhooks.register(main)  # issue 15
+endorsements.register(main)  # issue 15
