@@ -129,3 +129,27 @@ def attach(source, achievement_id, profile_slug) -> None:
             click.echo(" ".join(exc.errors.values()), err=True)
             sys.exit(1)
         click.echo(str(row.id))
+
+
+@endorsements_group.command("check")
+def check() -> None:
+    """Verify every attached received endorsement again (e.g. daily from cron) and record the
+    verdicts the pages show; one line each: id, verdict, endorser."""
+    from issuer import db
+    from issuer.clock import utc_now
+    from issuer.services import endorsements
+    from issuer.services.standalone_verification import fetch_policy
+    from issuer.services.verification import verify_document
+
+    with app_context() as app:
+        session = db.get_session()
+        base_url = app.config["BASE_URL"]
+        policy = fetch_policy(allow_private=bool(app.config.get("VERIFY_FETCH_PRIVATE")))
+
+        def verify(value):
+            return verify_document(session, value, base_url=base_url, now=utc_now(),
+                                   policy=policy)
+
+        for row in endorsements.attached_now(session):
+            result = endorsements.recheck(session, row, verify=verify, now=utc_now())
+            click.echo(f"{row.id}\t{result.verdict.value}\t{row.endorser_id}")

@@ -356,6 +356,13 @@ def recheck(session: Session, row: ReceivedEndorsement, *, verify: Verify,
     return result
 
 
+def attached_now(session: Session) -> list[ReceivedEndorsement]:
+    """Every received endorsement attached now (to any achievement or profile)."""
+    return list(session.scalars(select(ReceivedEndorsement)
+                                .where(ReceivedEndorsement.detached_at.is_(None))
+                                .order_by(ReceivedEndorsement.id)))
+
+
 def get_received(session: Session, row_id: Any) -> ReceivedEndorsement:
     found = session.get(ReceivedEndorsement, int(row_id)) if str(row_id).isdigit() else None
     if found is None:

@@ -17,18 +17,9 @@ from issuer.services.fetch import FetchPolicy
 from issuer.services.verification import verify_document
 from issuer.verification.results import Verdict
 from tests.api_helpers import ISSUER_DID, make_token
+from tests.cli.test_status_cli import env  # noqa: F401  (the CLI's environment for this app)
 from tests.endorsements.helpers import partner_endorsement, tampered
 from tests.service_fixtures import BASE_URL, issue_credential, make_achievement, make_profile
-
-
-@pytest.fixture
-def env(app, tmp_path) -> dict[str, str]:
-    return {
-        "ISSUER_DATABASE_URL": app.config["DATABASE_URL"],
-        "ISSUER_KEYS_DIR": app.config["KEYS_DIR"],
-        "ISSUER_INSTANCE_PATH": str(tmp_path / "cli-instance"),
-        "ISSUER_BASE_URL": app.config["BASE_URL"],
-    }
 
 
 @pytest.fixture
@@ -48,7 +39,7 @@ def _verdict(app, document):
                                policy=FetchPolicy(), network=False)
 
 
-def test_cli_gives_lists_and_revokes(app, env, achievement, client):
+def test_cli_gives_lists_and_revokes(app, env, achievement, client):  # noqa: F811
     ours = f"{BASE_URL}/achievements/{achievement}"
     given = run(env, "endorsements", "give", "--issuer", "guild", "--endorsed", ours,
                 "--comment", "Well assessed.")
@@ -70,7 +61,7 @@ def test_cli_gives_lists_and_revokes(app, env, achievement, client):
     assert other.exit_code == 1 and "achievement's or a profile's" in other.output
 
 
-def test_cli_attaches_verified_endorsements_only(app, env, achievement, tmp_path):
+def test_cli_attaches_verified_endorsements_only(app, env, achievement, tmp_path):  # noqa: F811
     ours = f"{BASE_URL}/achievements/{achievement}"
     good = partner_endorsement(tmp_path / "partner", ours)
     path = tmp_path / "endorsement.json"
@@ -86,6 +77,8 @@ def test_cli_attaches_verified_endorsements_only(app, env, achievement, tmp_path
         assert (row.form, row.document) == ("jwt", token)
     issued = json.loads(_credential(app, achievement))
     assert issued["credentialSubject"]["achievement"]["endorsementJwt"] == [token]
+    checked = run(env, "endorsements", "check")
+    assert checked.stdout.split("\t")[:2] == [attached.stdout.strip(), "verified"]
 
 
 def _credential(app, achievement):

@@ -177,4 +177,4 @@ def test_verify_page_shows_endorsements(app, admin_client, achievement, tmp_path
         "email": ""}, headers=HTML).get_data(as_text=True)
     assert 'id="verdict"' in page and 'data-verified="true"' in page
     assert 'id="endorsements"' in page and "Checks of this endorsement" in page
-    assert 'data-check="endorsed" data-status="passed"' in page
+    assert 'data-endorsement-check="endorsed" data-status="passed"' in page

@@ -31,6 +31,7 @@ def admin_pages(achievement_id: str, credential_id: str) -> dict[str, str]:
         "community-events": "/admin/community/events",
         "community-outbox": "/admin/community/outbox",
         "webhooks": "/admin/webhooks/",
+        "endorsements": "/admin/endorsements/main",
         "bulk": "/admin/bulk/",
         "account": "/admin/account/",
     }
