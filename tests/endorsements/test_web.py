@@ -178,3 +178,19 @@ def test_verify_page_shows_endorsements(app, admin_client, achievement, tmp_path
     assert 'id="verdict"' in page and 'data-verified="true"' in page
     assert 'id="endorsements"' in page and "Checks of this endorsement" in page
     assert 'data-endorsement-check="endorsed" data-status="passed"' in page
+
+
+def test_an_endorsers_script_url_is_never_a_link(app, admin_client, achievement, tmp_path):
+    from issuer.clock import utc_now
+    from issuer.services.tx import atomic
+
+    _with_endorsements(app, admin_client, achievement, tmp_path)
+    with app.app_context():
+        session = db.get_session()
+        with atomic(session):
+            for row in session.query(ReceivedEndorsement):
+                row.endorser_url = "javascript:alert(1)"
+                row.checked_at = utc_now()
+    for page in ("/admin/endorsements/main", f"/achievements/{achievement}"):
+        html = admin_client.get(page, headers=HTML).get_data(as_text=True)
+        assert PARTNER_NAME in html and "javascript:" not in html, page
