@@ -122,6 +122,10 @@ def verify(file: str, as_json: bool, email: str | None, offline: bool,
     else:
         click.echo(verdict_line(result, offline=offline))
         _print_checks(result, "  ")
+        for found in result.endorsements:  # each embedded endorsement, apart from the verdict
+            click.echo(f"  endorsement by {found.info.endorser_name or found.info.endorser_id}"
+                       f" ({found.where}): " + verdict_line(found.result, offline=offline))
+            _print_checks(found.result, "    ")
         for item in outcome.credentials if outcome else ():
             named = f" ({item.credential_id})" if item.credential_id else ""
             click.echo(f"  credential {item.index + 1}{named}: "

@@ -77,7 +77,12 @@ def test_cli_attaches_verified_endorsements_only(app, env, achievement, tmp_path
         assert (row.form, row.document) == ("jwt", token)
     issued = json.loads(_credential(app, achievement))
     assert issued["credentialSubject"]["achievement"]["endorsementJwt"] == [token]
+    badge = tmp_path / "badge.json"
+    badge.write_text(json.dumps(issued))
+    shown = run(env, "verify", str(badge), "--offline")
+    assert "  endorsement by Partner Guild (achievement): VERIFIED" in shown.stdout
     checked = run(env, "endorsements", "check")
+
     assert checked.stdout.split("\t")[:2] == [attached.stdout.strip(), "verified"]
 
 
