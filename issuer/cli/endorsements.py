@@ -103,13 +103,13 @@ def attach(source, achievement_id, profile_slug) -> None:
     from issuer import db
     from issuer.clock import utc_now
     from issuer.errors import ValidationFailed
-    from issuer.services import achievements, endorsements, profiles, status
+    from issuer.services import achievements, profiles, received_endorsements, status
     from issuer.services.standalone_verification import fetch_policy
     from issuer.services.verification import verify_document
 
     if (achievement_id is None) == (profile_slug is None):
         raise click.UsageError("give --achievement ID or --profile SLUG")
-    data = source.read(endorsements.MAX_RECEIVED_CHARS + 1)
+    data = source.read(received_endorsements.MAX_RECEIVED_CHARS + 1)
     with app_context() as app:
         session = db.get_session()
         base_url = app.config["BASE_URL"]
@@ -123,7 +123,7 @@ def attach(source, achievement_id, profile_slug) -> None:
                   if achievement_id else
                   {"profile": profiles.profile_by_slug(session, profile_slug)})
         try:
-            row = endorsements.attach(session, data, verify=verify, now=utc_now(),
+            row = received_endorsements.attach(session, data, verify=verify, now=utc_now(),
                                       actor=status.CLI, base_url=base_url, **target)
         except ValidationFailed as exc:
             click.echo(" ".join(exc.errors.values()), err=True)
@@ -137,7 +137,7 @@ def check() -> None:
     verdicts the pages show; one line each: id, verdict, endorser."""
     from issuer import db
     from issuer.clock import utc_now
-    from issuer.services import endorsements
+    from issuer.services import received_endorsements
     from issuer.services.standalone_verification import fetch_policy
     from issuer.services.verification import verify_document
 
@@ -150,6 +150,6 @@ def check() -> None:
             return verify_document(session, value, base_url=base_url, now=utc_now(),
                                    policy=policy)
 
-        for row in endorsements.attached_now(session):
-            result = endorsements.recheck(session, row, verify=verify, now=utc_now())
+        for row in received_endorsements.attached_now(session):
+            result = received_endorsements.recheck(session, row, verify=verify, now=utc_now())
             click.echo(f"{row.id}\t{result.verdict.value}\t{row.endorser_id}")

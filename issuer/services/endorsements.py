@@ -1,5 +1,4 @@
-"""Endorsements (OB 3.0 §B.1.6): issue one from an issuer profile, revoke it, and attach the
-ones other issuers sent us to our achievements and profiles.
+"""Endorsements (OB 3.0 §B.1.6): issue one from an issuer profile, and revoke it.
 
 Issuing: an ``EndorsementCredential`` of any achievement or profile id (ours or anyone's),
 signed with the profile's active key like our other credentials (eddsa-rdfc-2022), with one
@@ -7,14 +6,8 @@ revocation ``BitstringStatusListEntry`` from the profile's status list. The sign
 is a ``SignedCredential`` row hosted at ``/credentials/<uuid>``, so issuer.services.status
 revokes it through its public functions; an ``IssuedEndorsement`` row says what it endorses.
 When the endorsed thing is one of our own achievements or profiles, the endorsement is also
-attached to it (below) until it is revoked.
-
-Receiving: an admin hands in a signed EndorsementCredential (JSON, or a compact JWS). It must
-be an endorsement *of that achievement or profile* (``credentialSubject.id`` = its id) and it
-must verify (signature, issuer, dates, status: verdict ``verified``; a check that could not be
-made refuses it too) before it is kept, exactly as received. Attached ones are embedded in the
-credentials issued afterwards (issuer.services.endorsement_embeds); detaching stops that, and
-never changes a credential already issued.
+attached to it (issuer.services.received_endorsements, where the endorsements other issuers
+sent us are kept) until it is revoked.
 """
 
 from __future__ import annotations
@@ -22,17 +15,15 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from issuer import jsontext
 from issuer.endorsement_models import IssuedEndorsement, ReceivedEndorsement
-from issuer.errors import Conflict, InvalidRequest, NotFound, ValidationFailed
+from issuer.errors import InvalidRequest, NotFound, ValidationFailed
 from issuer.models import Achievement, IssuerProfile, SignedCredential
 from issuer.openbadges import endorsement as ob_endorsement
 from issuer.openbadges.schema_validation import (
@@ -40,20 +31,16 @@ from issuer.openbadges.schema_validation import (
     ENDORSEMENT_CREDENTIAL_STRICT,
     validate_credential,
 )
-from issuer.services import endorsement_embeds, profiles, status, urls
+from issuer.services import profiles, received_endorsements, status, urls
 from issuer.services.keystore import FileKeyStore
 from issuer.services.signing import sign_credential
 from issuer.services.tx import atomic
-from issuer.verification.results import VerificationResult, Verdict
+from issuer.verification.results import Verdict
 
 ISSUED_VIA = "endorsement"  # SignedCredential.issued_via of the endorsements we sign
 MAX_ID_LENGTH = 1000
 MAX_NAME_LENGTH = 200
-MAX_RECEIVED_CHARS = 256 * 1024  # one endorsement credential, JSON or JWS
 ID_RE = re.compile(r"^(?:https?://[^\s]+|did:[a-z0-9]+:[^\s]+|urn:[A-Za-z0-9][^\s]*)$")
-
-# (document: dict or compact JWS text) -> the verification result, with every lookup.
-Verify = Callable[[Any], VerificationResult]
 
 
 # --- what can be endorsed --------------------------------------------------------------------
@@ -185,7 +172,7 @@ def issue(
             created_by=actor.label[:254], created_at=now)
         session.add(endorsement)
         if subject.achievement is not None or subject.profile is not None:
-            session.add(_received_row(
+            session.add(received_endorsements.received_row(
                 signed, text, "json", achievement=subject.achievement, profile=subject.profile,
                 verdict=Verdict.VERIFIED.value, actor=actor, now=now))
     return endorsement
@@ -197,14 +184,18 @@ def revoke(session: Session, endorsement: IssuedEndorsement, *, reason: str,
     """Revoke for good (status.revoke: verifiers see it in the re-signed list); when it was
     attached to one of our own achievements or profiles, it is no longer embedded in what
     is issued from now on."""
-    state = status.revoke(session, endorsement.signed_credential, reason=reason, actor=actor,
-                          keystore=keystore, base_url=base_url, now=now)
-    with atomic(session):
+    # Detached in the revocation's own transaction: status.revoke commits both, and nothing
+    # is kept when it refuses.
+    try:
         for row in session.scalars(select(ReceivedEndorsement).where(
                 ReceivedEndorsement.credential_id == endorsement.signed_credential.credential_id,
                 ReceivedEndorsement.detached_at.is_(None))):
             row.detached_at = now
-    return state
+        return status.revoke(session, endorsement.signed_credential, reason=reason,
+                             actor=actor, keystore=keystore, base_url=base_url, now=now)
+    except BaseException:
+        session.rollback()
+        raise
 
 
 def get_issued(session: Session, endorsement_id: Any) -> IssuedEndorsement:
@@ -237,159 +228,3 @@ def state_of(session: Session, endorsement: IssuedEndorsement) -> status.Credent
 
 def document_of(endorsement: IssuedEndorsement) -> dict[str, Any]:
     return json.loads(endorsement.signed_credential.document)
-
-
-# --- receiving -------------------------------------------------------------------------------
-
-
-def parse_received(text: str | bytes) -> tuple[str, Any, str]:
-    """(form, parsed value, text to keep) of a pasted or uploaded endorsement: a JSON object
-    ("json") or a compact JWS ("jwt"). ValidationFailed when it is neither."""
-    if isinstance(text, bytes):
-        try:
-            text = text.decode("utf-8")
-        except UnicodeDecodeError:
-            raise ValidationFailed({"endorsement": "The file is not UTF-8 text."}) from None
-    if len(text) > MAX_RECEIVED_CHARS:
-        raise ValidationFailed({"endorsement": "The endorsement is too large: at most "
-                                               f"{MAX_RECEIVED_CHARS // 1024} KiB."})
-    stripped = text.strip().lstrip("\ufeff")
-    if not stripped:
-        raise ValidationFailed({"endorsement": "Paste or upload a signed endorsement."})
-    if stripped.startswith("{"):
-        try:
-            value = jsontext.loads(stripped)
-        except jsontext.JSONTextError as exc:
-            raise ValidationFailed({"endorsement": f"This is not valid JSON: {exc}"}) from None
-        return "json", value, text
-    if ob_endorsement.credential_of(stripped) is None:
-        raise ValidationFailed({"endorsement": "This is neither a JSON endorsement credential "
-                                               "nor a compact JWS (header.payload.signature)."})
-    return "jwt", stripped, stripped
-
-
-def _received_row(value: Any, text: str, form: str, *, achievement: Achievement | None,
-                  profile: IssuerProfile | None, verdict: str, actor: status.Actor,
-                  now: datetime) -> ReceivedEndorsement:
-    info = ob_endorsement.describe(value)
-    return ReceivedEndorsement(
-        achievement=achievement, profile=profile, form=form, document=text,
-        credential_id=info.credential_id, endorser_id=info.endorser_id or "",
-        endorser_name=info.endorser_name, endorser_url=info.endorser_url,
-        comment=info.comment, valid_from=info.valid_from, verdict=verdict, checked_at=now,
-        attached_by=actor.label[:254], attached_at=now, attached_by_id=actor.admin_user_id)
-
-
-def attach(
-    session: Session,
-    text: str | bytes,
-    *,
-    verify: Verify,
-    now: datetime,
-    actor: status.Actor,
-    base_url: str,
-    achievement: Achievement | None = None,
-    profile: IssuerProfile | None = None,
-) -> ReceivedEndorsement:
-    """Verify a received endorsement and attach it to one of our achievements or profiles;
-    ValidationFailed (field ``endorsement``, nothing kept) when it is not an endorsement of
-    it, or does not verify."""
-    if (achievement is None) == (profile is None):
-        raise ValueError("attach to one achievement or one profile")
-    form, value, kept = parse_received(text)
-    info = ob_endorsement.describe(value)
-    target_id = (urls.achievement_url(base_url, achievement.id) if achievement is not None
-                 else profiles.profile_did(profile, base_url))
-    what = "achievement" if achievement is not None else "profile"
-    if not info.is_endorsement:
-        raise ValidationFailed({"endorsement": "This is not an EndorsementCredential (its type "
-                                               "must include EndorsementCredential)."})
-    if info.subject_id != target_id:
-        raise ValidationFailed({"endorsement": (
-            f"This endorses {info.subject_id or 'nothing (no credentialSubject.id)'}, not this "
-            f"{what} ({target_id}).")})
-    owner = (ReceivedEndorsement.achievement_id == achievement.id if achievement is not None
-             else ReceivedEndorsement.profile_id == profile.id)
-    current = session.scalar(select(func.count()).select_from(ReceivedEndorsement).where(
-        owner, ReceivedEndorsement.detached_at.is_(None)))
-    if current >= endorsement_embeds.MAX_EMBEDDED:
-        raise ValidationFailed({"endorsement": f"This {what} already has "
-                                               f"{endorsement_embeds.MAX_EMBEDDED} endorsements "
-                                               "attached; detach one first."})
-    if info.credential_id and session.scalar(select(ReceivedEndorsement.id).where(
-            owner, ReceivedEndorsement.detached_at.is_(None),
-            ReceivedEndorsement.credential_id == info.credential_id)) is not None:
-        raise ValidationFailed({"endorsement": "This endorsement is already attached."})
-    result = verify(value)
-    if result.verdict is not Verdict.VERIFIED:
-        failed = [check for check in result.checks
-                  if check.failed or check in result.failed_checks]
-        unchecked = [check for check in result.not_checked if check not in failed]
-        reasons = [f"{check.title}: {check.detail}" for check in failed + unchecked][:4]
-        opening = ("It did not verify" if result.verdict is Verdict.NOT_VERIFIED
-                   else "It could not be fully verified")
-        raise ValidationFailed({"endorsement": f"{opening}, so it was not attached: "
-                                               + "; ".join(reasons)})
-    with atomic(session):
-        row = _received_row(value, kept, form, achievement=achievement, profile=profile,
-                            verdict=result.verdict.value, actor=actor, now=now)
-        session.add(row)
-    return row
-
-
-def detach(session: Session, row: ReceivedEndorsement, *, now: datetime) -> None:
-    """No longer embedded in what is issued from now on (issued credentials keep it)."""
-    if row.detached_at is not None:
-        raise Conflict("This endorsement is already detached.")
-    with atomic(session):
-        row.detached_at = now
-
-
-def recheck(session: Session, row: ReceivedEndorsement, *, verify: Verify,
-            now: datetime) -> VerificationResult:
-    """Verify a received endorsement again and record the verdict."""
-    value = row.document if row.form == "jwt" else json.loads(row.document)
-    result = verify(value)
-    with atomic(session):
-        row.verdict = result.verdict.value
-        row.checked_at = now
-    return result
-
-
-def attached_now(session: Session) -> list[ReceivedEndorsement]:
-    """Every received endorsement attached now (to any achievement or profile)."""
-    return list(session.scalars(select(ReceivedEndorsement)
-                                .where(ReceivedEndorsement.detached_at.is_(None))
-                                .order_by(ReceivedEndorsement.id)))
-
-
-def get_received(session: Session, row_id: Any) -> ReceivedEndorsement:
-    found = session.get(ReceivedEndorsement, int(row_id)) if str(row_id).isdigit() else None
-    if found is None:
-        raise NotFound(f"no received endorsement {row_id!r}")
-    return found
-
-
-def received_by(session: Session, profile: IssuerProfile, *, include_detached: bool = False
-                ) -> list[ReceivedEndorsement]:
-    """Endorsements received for the profile itself or any of its achievements, newest
-    first."""
-    query = (select(ReceivedEndorsement)
-             .outerjoin(Achievement, Achievement.id == ReceivedEndorsement.achievement_id)
-             .where(or_(ReceivedEndorsement.profile_id == profile.id,
-                        Achievement.profile_id == profile.id))
-             .order_by(ReceivedEndorsement.attached_at.desc(), ReceivedEndorsement.id.desc()))
-    if not include_detached:
-        query = query.where(ReceivedEndorsement.detached_at.is_(None))
-    return list(session.scalars(query))
-
-
-def received_for_achievement(session: Session, achievement: Achievement
-                             ) -> list[ReceivedEndorsement]:
-    """The endorsements attached to an achievement now, in the order they are embedded."""
-    return list(session.scalars(
-        select(ReceivedEndorsement)
-        .where(ReceivedEndorsement.achievement_id == achievement.id,
-               ReceivedEndorsement.detached_at.is_(None))
-        .order_by(ReceivedEndorsement.attached_at, ReceivedEndorsement.id)))
-

@@ -16,7 +16,7 @@ from issuer.openbadges.schema_validation import (
     ENDORSEMENT_CREDENTIAL_STRICT,
     validate_credential,
 )
-from issuer.services import endorsements, profiles, status, urls
+from issuer.services import endorsements, profiles, received_endorsements, status, urls
 from issuer.services.fetch import FetchPolicy
 from issuer.services.keystore import FileKeyStore
 from issuer.services.verification import verify_document
@@ -115,29 +115,29 @@ def test_received_endorsements_attach_only_when_they_verify(app, session, setup,
     verify = lambda value: _verify(session, value)  # noqa: E731
     good = partner_endorsement(tmp_path / "partner", urls.achievement_url(BASE_URL, setup))
     with pytest.raises(ValidationFailed) as refused:
-        endorsements.attach(session, json.dumps(tampered(good)), verify=verify, now=utc_now(),
+        received_endorsements.attach(session, json.dumps(tampered(good)), verify=verify, now=utc_now(),
                             actor=status.CLI, base_url=BASE_URL, achievement=achievement)
     assert "did not verify" in refused.value.errors["endorsement"]
     other = partner_endorsement(tmp_path / "partner", "https://elsewhere.example/a/1")
     with pytest.raises(ValidationFailed) as refused:
-        endorsements.attach(session, json.dumps(other), verify=verify, now=utc_now(),
+        received_endorsements.attach(session, json.dumps(other), verify=verify, now=utc_now(),
                             actor=status.CLI, base_url=BASE_URL, achievement=achievement)
     assert "not this achievement" in refused.value.errors["endorsement"]
     with pytest.raises(ValidationFailed):
-        endorsements.attach(session, "{not json", verify=verify, now=utc_now(),
+        received_endorsements.attach(session, "{not json", verify=verify, now=utc_now(),
                             actor=status.CLI, base_url=BASE_URL, achievement=achievement)
     text = json.dumps(good, indent=3)
-    row = endorsements.attach(session, text, verify=verify, now=utc_now(), actor=status.CLI,
+    row = received_endorsements.attach(session, text, verify=verify, now=utc_now(), actor=status.CLI,
                               base_url=BASE_URL, achievement=achievement)
     assert row.document == text and row.endorser_name == PARTNER_NAME
     assert row.verdict == "verified"
     with pytest.raises(ValidationFailed) as refused:
-        endorsements.attach(session, text, verify=verify, now=utc_now(), actor=status.CLI,
+        received_endorsements.attach(session, text, verify=verify, now=utc_now(), actor=status.CLI,
                             base_url=BASE_URL, achievement=achievement)
     assert "already attached" in refused.value.errors["endorsement"]
     token = partner_endorsement(tmp_path / "partner", urls.achievement_url(BASE_URL, setup),
                                 jwt=True)
-    jwt_row = endorsements.attach(session, token + "\n", verify=verify, now=utc_now(),
+    jwt_row = received_endorsements.attach(session, token + "\n", verify=verify, now=utc_now(),
                                   actor=status.CLI, base_url=BASE_URL, achievement=achievement)
     assert jwt_row.form == "jwt" and jwt_row.document == token
     issued = json.loads(session.get(IssuedCredential, issue_credential(app, setup)).document)
@@ -155,7 +155,7 @@ def test_profile_endorsements_are_embedded_in_the_issuer(app, session, setup, tm
     profile = profiles.profile_by_slug(session, "main")
     did = profiles.profile_did(profile, BASE_URL)
     given = partner_endorsement(tmp_path / "partner", did)
-    endorsements.attach(session, json.dumps(given), verify=lambda v: _verify(session, v),
+    received_endorsements.attach(session, json.dumps(given), verify=lambda v: _verify(session, v),
                         now=utc_now(), actor=status.CLI, base_url=BASE_URL, profile=profile)
     issued = json.loads(session.get(IssuedCredential, issue_credential(app, setup)).document)
     assert issued["issuer"]["endorsement"] == [given]

@@ -12,7 +12,7 @@ import pytest
 from issuer import db
 from issuer.clock import utc_now
 from issuer.models import IssuedCredential
-from issuer.services import endorsements, profiles, status, urls
+from issuer.services import endorsements, profiles, received_endorsements, status, urls
 from issuer.services.fetch import FetchPolicy
 from issuer.services.keystore import FileKeyStore
 from issuer.services.verification import verify_document
@@ -73,7 +73,7 @@ def test_a_badge_with_embedded_endorsements_verifies_there(app, dbvc, setup, tmp
                                                  base_url=base_url).achievement
         for jwt in (False, True):
             given = partner_endorsement(tmp_path / "partner", achievement_url, jwt=jwt)
-            endorsements.attach(
+            received_endorsements.attach(
                 session, given if jwt else json.dumps(given), now=utc_now(), actor=status.CLI,
                 base_url=base_url, achievement=achievement,
                 verify=lambda value: verify_document(session, value, base_url=base_url,

@@ -12,7 +12,9 @@ from flask_wtf.file import FileField
 from wtforms import SelectChoice, SelectField, StringField, TextAreaField
 
 from issuer.errors import Conflict, NotFound, ValidationFailed
-from issuer.services import achievements, endorsements, profiles, status, urls
+from issuer.services import (
+    achievements, endorsements, profiles, received_endorsements, status, urls,
+)
 from issuer.web.admin.auth import require_admin
 from issuer.web.admin.confirm import confirmed
 from issuer.web.admin.forms import EmptyForm, show_errors
@@ -63,7 +65,7 @@ def _page(profile, *, give=None, receive=None, general=(), status_code=200):
     return render_template(
         "admin/endorsements.html", profile=profile, give=give or GiveForm(), receive=receive,
         revoke_form=RevokeForm(), action_form=EmptyForm(), given=given,
-        received=endorsements.received_by(session, profile, include_detached=True),
+        received=received_endorsements.received_by(session, profile, include_detached=True),
         profile_did=profiles.profile_did(profile, base_url),
         achievement_url=lambda item_id: urls.achievement_url(base_url, item_id),
         general_errors=list(general)), status_code
@@ -128,7 +130,7 @@ def receive(slug: str):
     if not form.validate_on_submit():
         return _page(profile, receive=form, status_code=422)
     upload = form.file.data
-    text = upload.read(endorsements.MAX_RECEIVED_CHARS + 1) if upload else form.endorsement.data
+    text = upload.read(received_endorsements.MAX_RECEIVED_CHARS + 1) if upload else form.endorsement.data
     target = form.target.data or ""
     achievement = None
     if target.startswith("achievement:"):
@@ -141,7 +143,7 @@ def receive(slug: str):
             return _page(profile, receive=form, general=show_errors(form, error),
                          status_code=422)
     try:
-        endorsements.attach(
+        received_endorsements.attach(
             session, text or "", verify=verifying.verify, now=deps.now(), actor=_actor(),
             base_url=deps.base_url(), achievement=achievement,
             profile=None if achievement is not None else profile)
@@ -153,7 +155,7 @@ def receive(slug: str):
 
 def _received_of(slug: str, row_id: int):
     session = deps.session()
-    row = endorsements.get_received(session, row_id)
+    row = received_endorsements.get_received(session, row_id)
     owner = row.profile if row.profile is not None else row.achievement.profile
     if owner.slug != slug:
         raise NotFound("no such endorsement")
@@ -164,7 +166,7 @@ def _received_of(slug: str, row_id: int):
 def detach(slug: str, row_id: int):
     session, row = _received_of(slug, row_id)
     try:
-        endorsements.detach(session, row, now=deps.now())
+        received_endorsements.detach(session, row, now=deps.now())
     except Conflict as error:
         flash(str(error))
     else:
@@ -176,6 +178,6 @@ def detach(slug: str, row_id: int):
 @bp.post("/<slug>/received/<int:row_id>/check")
 def check(slug: str, row_id: int):
     session, row = _received_of(slug, row_id)
-    result = endorsements.recheck(session, row, verify=verifying.verify, now=deps.now())
+    result = received_endorsements.recheck(session, row, verify=verifying.verify, now=deps.now())
     flash(f"Checked again: {result.verdict.value.replace('_', ' ')}.")
     return redirect(url_for("admin_endorsements.page", slug=slug))

@@ -20,7 +20,7 @@ from typing import Any
 from flask import jsonify, request
 
 from issuer.errors import ValidationFailed
-from issuer.services import achievements, endorsements, profiles, status, urls
+from issuer.services import achievements, endorsements, received_endorsements, status
 from issuer.web.api import json_api_blueprint
 from issuer.web.api.auth import authenticate
 from issuer.web.api.openapi_parts import AUTH_ERRORS, BEARER, json_answer, problem_answer
@@ -150,7 +150,7 @@ def _raw_endorsement() -> str:
 
 
 def _attach(principal, **target):
-    row = endorsements.attach(
+    row = received_endorsements.attach(
         deps.session(), _raw_endorsement(), verify=verifying.verify, now=deps.now(),
         actor=status.Actor(principal.idempotency_scope), base_url=deps.base_url(), **target)
     response = jsonify(_received(row))

@@ -10,7 +10,9 @@ from flask import Blueprint, Response, abort, render_template, request
 
 from issuer.errors import NotFound
 from issuer.models import StoredImage
-from issuer.services import achievements, activity, endorsements, issuance, profiles, urls
+from issuer.services import (
+    achievements, activity, issuance, profiles, received_endorsements, urls,
+)
 from issuer.web.core import counting, deps
 from issuer.web.core.negotiation import json_type_wanted
 from issuer.web.core.security import SCRIPT_PAGE_CSP, SVG_CSP
@@ -89,7 +91,7 @@ def achievement(achievement_id: str):
         achievement=found,
         profile_url=urls.profile_url(base_url, found.profile.slug),
         og_image=f"{urls.achievement_url(base_url, found.id)}/badge.png",
-        endorsements=endorsements.received_for_achievement(deps.session(), found),
+        endorsements=received_endorsements.received_for_achievement(deps.session(), found),
     )
 
 
