@@ -90,6 +90,21 @@ def revoke(endorsement, reason) -> None:
         click.echo(state.state)
 
 
+def _verifier(app, session):
+    """Verify one endorsement now, as the web verifier does (fetching what it must)."""
+    from issuer.clock import utc_now
+    from issuer.services.standalone_verification import fetch_policy
+    from issuer.services.verification import verify_document
+
+    policy = fetch_policy(allow_private=bool(app.config.get("VERIFY_FETCH_PRIVATE")))
+
+    def verify(value):
+        return verify_document(session, value, base_url=app.config["BASE_URL"], now=utc_now(),
+                               policy=policy)
+
+    return verify
+
+
 @endorsements_group.command("attach")
 @click.argument("source", type=click.File("rb"))
 @click.option("--achievement", "achievement_id", default=None,
@@ -104,27 +119,19 @@ def attach(source, achievement_id, profile_slug) -> None:
     from issuer.clock import utc_now
     from issuer.errors import ValidationFailed
     from issuer.services import achievements, profiles, received_endorsements, status
-    from issuer.services.standalone_verification import fetch_policy
-    from issuer.services.verification import verify_document
 
     if (achievement_id is None) == (profile_slug is None):
         raise click.UsageError("give --achievement ID or --profile SLUG")
     data = source.read(received_endorsements.MAX_RECEIVED_CHARS + 1)
     with app_context() as app:
         session = db.get_session()
-        base_url = app.config["BASE_URL"]
-        policy = fetch_policy(allow_private=bool(app.config.get("VERIFY_FETCH_PRIVATE")))
-
-        def verify(value):
-            return verify_document(session, value, base_url=base_url, now=utc_now(),
-                                   policy=policy)
-
         target = ({"achievement": achievements.get_achievement(session, achievement_id)}
                   if achievement_id else
                   {"profile": profiles.profile_by_slug(session, profile_slug)})
         try:
-            row = received_endorsements.attach(session, data, verify=verify, now=utc_now(),
-                                      actor=status.CLI, base_url=base_url, **target)
+            row = received_endorsements.attach(
+                session, data, verify=_verifier(app, session), now=utc_now(), actor=status.CLI,
+                base_url=app.config["BASE_URL"], **target)
         except ValidationFailed as exc:
             click.echo(" ".join(exc.errors.values()), err=True)
             sys.exit(1)
@@ -138,18 +145,10 @@ def check() -> None:
     from issuer import db
     from issuer.clock import utc_now
     from issuer.services import received_endorsements
-    from issuer.services.standalone_verification import fetch_policy
-    from issuer.services.verification import verify_document
 
     with app_context() as app:
         session = db.get_session()
-        base_url = app.config["BASE_URL"]
-        policy = fetch_policy(allow_private=bool(app.config.get("VERIFY_FETCH_PRIVATE")))
-
-        def verify(value):
-            return verify_document(session, value, base_url=base_url, now=utc_now(),
-                                   policy=policy)
-
+        verify = _verifier(app, session)
         for row in received_endorsements.attached_now(session):
             result = received_endorsements.recheck(session, row, verify=verify, now=utc_now())
             click.echo(f"{row.id}\t{result.verdict.value}\t{row.endorser_id}")
