@@ -1,0 +1,91 @@
+"""The RDFC-1.0 fast path (issuer.dataintegrity.rdfc) against Digital Bazaar's rdf-canonize.
+
+The same seeded datasets as tests/unit/dataintegrity/test_rdfc.py, as N-Quads, go through
+rdf-canonize (rdfc.mjs, its default maxWorkFactor 1) in one call: each side must write the
+same canonical N-Quads, or both refuse. Left out, as in test_rdfc_limits.py: quads naming one
+blank node twice (pyld, and so our reference and fast path, count them twice).
+
+One real difference is pinned instead: rdf-canonize sorts lines by UTF-16 code units, not by
+code point as RDFC-1.0 §4.4 (step 7) says, so a character U+E000-U+FFFF sorts after one
+beyond U+FFFF there. The generated comparison leaves those characters out;
+test_rdf_canonize_sorts_by_utf16_code_units shows the one case.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from issuer.dataintegrity.canonicalize import to_dataset
+from issuer.dataintegrity.limits import ProcessingLimits
+from issuer.dataintegrity.rdfc import canonical_nquads, quads_from_dataset
+from issuer.errors import InputTooComplex
+from tests.rdfc_datasets import add, bnode, generated, iri, literal, ring, to_nquads
+
+pytestmark = pytest.mark.interop
+
+VECTORS = Path(__file__).parents[1] / "vectors"
+
+
+def ours(dataset: dict) -> str | None:
+    try:
+        return canonical_nquads(quads_from_dataset(dataset))
+    except InputTooComplex:
+        return None
+
+
+def high_bmp(text: str) -> bool:
+    return any("\ue000" <= char <= "\uffff" for char in text)
+
+
+def test_generated_datasets_match_rdf_canonize(rdfc):
+    datasets = [dataset for dataset in generated(2026, 800, self_loops=False)
+                if not high_bmp(to_nquads(dataset))]
+    results = rdfc([{"nquads": to_nquads(dataset)} for dataset in datasets])
+    refused = 0
+    for dataset, result in zip(datasets, results, strict=True):
+        expected = ours(dataset)
+        if expected is None:
+            assert "error" in result, to_nquads(dataset)
+            refused += 1
+        else:
+            assert result.get("canonical") == expected, to_nquads(dataset)
+    assert len(datasets) > 600 and refused > 50
+
+
+def test_rings_under_a_larger_work_factor_match_rdf_canonize(rdfc):
+    """Rings need Hash N-Degree Quads for every node; with maxWorkFactor 3 on both sides both
+    label them, alike."""
+    datasets = [ring(size) for size in range(2, 9)]
+    results = rdfc([{"nquads": to_nquads(dataset), "maxWorkFactor": 3} for dataset in datasets])
+    limits = ProcessingLimits(max_work_factor=3)
+    assert [result.get("canonical") for result in results] == [
+        canonical_nquads(quads_from_dataset(dataset), limits=limits) for dataset in datasets]
+
+
+def test_vendored_documents_match_rdf_canonize(rdfc):
+    datasets = []
+    for path in sorted((VECTORS / "fixtures").glob("*.json")):
+        document = json.loads(path.read_text("utf-8"))
+        datasets.append(to_dataset(document))
+    results = rdfc([{"nquads": to_nquads(dataset)} for dataset in datasets])
+    for dataset, result in zip(datasets, results, strict=True):
+        assert result["canonical"] == ours(dataset)
+    assert len(datasets) >= 10
+
+
+def test_rdf_canonize_sorts_by_utf16_code_units(rdfc):
+    dataset: dict = {}
+    subject = iri("http://example.org/s")
+    add(dataset, "@default", subject, "http://example.org/p", literal("\uffff"))
+    add(dataset, "@default", subject, "http://example.org/p", literal("\U00010000"))
+    add(dataset, "@default", bnode("_:b"), "http://example.org/p", literal("x"))
+    expected = ours(dataset)
+    lines = expected.splitlines(keepends=True)
+    assert lines.index('<http://example.org/s> <http://example.org/p> "\uffff" .\n') < \
+        lines.index('<http://example.org/s> <http://example.org/p> "\U00010000" .\n')
+    [result] = rdfc([{"nquads": to_nquads(dataset)}])
+    assert result["canonical"] == "".join(sorted(lines, key=lambda line: line.encode("utf-16-be")))
+    assert result["canonical"] != expected
