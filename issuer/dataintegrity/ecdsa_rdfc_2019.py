@@ -33,6 +33,7 @@ from issuer.dataintegrity.processing_errors import (
     PROOF_TRANSFORMATION_ERROR,
     ProofError,
 )
+from issuer.dataintegrity.proof_config import canonical_proof_configuration
 from issuer.dataintegrity.proof_input import proof_input
 
 PROOF_TYPE = "DataIntegrityProof"
@@ -122,7 +123,8 @@ def proof_configuration(
     loader: StaticDocumentLoader, limits: ProcessingLimits = DEFAULT_LIMITS,
 ) -> str:
     """§3.2.5 Proof Configuration: the proof options (no proofValue), a valid ``created``,
-    and the document's ``@context``, canonicalized."""
+    and the document's ``@context``, canonicalized (by template when it has the known simple
+    form, :mod:`issuer.dataintegrity.proof_config`)."""
     _check_suite(options, PROOF_GENERATION_ERROR)
     created = options.get("created")
     if created is not None and not (isinstance(created, str) and _DATETIME.fullmatch(created)):
@@ -130,7 +132,8 @@ def proof_configuration(
                          PROOF_GENERATION_ERROR)
     proof_config = {key: value for key, value in options.items() if key != "proofValue"}
     proof_config["@context"] = unsecured_document["@context"]
-    return curve.canonicalize(proof_config, loader=loader, limits=limits)
+    return canonical_proof_configuration(proof_config, loader=loader, limits=limits,
+                                         hash_algorithm=curve.hash_name)
 
 
 def proof_serialization(hash_data: bytes, private_key: ec.EllipticCurvePrivateKey) -> bytes:

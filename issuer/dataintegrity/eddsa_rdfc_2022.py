@@ -19,6 +19,7 @@ from issuer.dataintegrity.document_loader import DEFAULT_LOADER, StaticDocumentL
 from issuer.dataintegrity.limits import DEFAULT_LIMITS, ProcessingLimits
 from issuer.dataintegrity.multikey import multibase_encode
 from issuer.dataintegrity.processing_errors import ProofError
+from issuer.dataintegrity.proof_config import canonical_proof_configuration
 from issuer.dataintegrity.proof_input import proof_input
 
 PROOF_TYPE = "DataIntegrityProof"
@@ -59,11 +60,11 @@ def proof_configuration(
     limits: ProcessingLimits = DEFAULT_LIMITS,
 ) -> str:
     """§3.3.5 Proof Configuration: the proof options (no proofValue) with the document's
-    ``@context``, canonicalized."""
+    ``@context``, canonicalized (by template when it has the known simple form)."""
     _check_suite(options)
     proof_config = {key: value for key, value in options.items() if key != "proofValue"}
     proof_config["@context"] = unsecured_document["@context"]
-    return canonicalize(proof_config, loader=loader, limits=limits)
+    return canonical_proof_configuration(proof_config, loader=loader, limits=limits)
 
 
 def hashing(transformed_document: str, canonical_proof_config: str) -> bytes:

@@ -181,8 +181,8 @@ def test_empty_and_ground_datasets():
     assert canonical_nquads([]) == ""
     quads = [("<http://e/b>", "<http://e/p>", '"x"', ""), ("<http://e/a>", "<http://e/p>",
                                                            "<http://e/b>", "<http://e/g>")]
-    assert canonical_nquads(quads) == (
-        "<http://e/a> <http://e/p> <http://e/b> <http://e/g> .\n<http://e/b> <http://e/p> \"x\" .\n")
+    assert canonical_nquads(quads) == ("<http://e/a> <http://e/p> <http://e/b> <http://e/g> .\n"
+                                       "<http://e/b> <http://e/p> \"x\" .\n")
 
 
 def test_unknown_hash_algorithm():
