@@ -11,7 +11,9 @@ escapes, language tags and datatypes.
 from __future__ import annotations
 
 import random
+import re
 
+from issuer.dataintegrity.canonicalize import escape_literal
 from issuer.dataintegrity.rdfc import quads_from_dataset
 
 EX = "http://example.org/"
@@ -151,3 +153,51 @@ def to_nquads(dataset: dict) -> str:
     """N-Quads of a dataset, literals escaped as RDFC-1.0 writes them (for rdf-canonize)."""
     return "".join(" ".join(term for term in quad if term) + " .\n"
                    for quad in quads_from_dataset(dataset))
+
+
+# --- N-Quads text → the tuples of issuer.dataintegrity.rdfc ------------------------------------
+
+_IRI = r"<((?:[^>\\]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*)>"
+_BNODE = r"(_:[A-Za-z0-9_](?:[A-Za-z0-9_.\-]*[A-Za-z0-9_\-])?)"
+_LITERAL = (r'"((?:[^"\\]|\\.)*)"(?:\^\^' + _IRI + r"|@([a-zA-Z]+(?:-[a-zA-Z0-9]+)*))?")
+_QUAD = re.compile(
+    r"\s*(?:" + _IRI + "|" + _BNODE + r")\s*" + _IRI + r"\s*(?:" + _IRI + "|" + _BNODE + "|"
+    + _LITERAL + r")\s*(?:(?:" + _IRI + "|" + _BNODE + r")\s*)?\.\s*(?:#.*)?")
+_ESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))", re.DOTALL)
+_ECHAR = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'",
+          "\\": "\\"}
+
+
+def _unescape(text: str) -> str:
+    def one(match: re.Match) -> str:
+        code = match.group(1) or match.group(2)
+        return chr(int(code, 16)) if code else _ECHAR[match.group(3)]
+    return _ESCAPE.sub(one, text)
+
+
+def parse_nquads(text: str) -> list[tuple[str, str, str, str]]:
+    """Strict enough N-Quads parsing for test files, into canonical term syntax (literals
+    re-escaped as RDFC-1.0 writes them, explicit xsd:string dropped)."""
+    quads = []
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        match = _QUAD.fullmatch(line)
+        if match is None:
+            raise ValueError(f"line {number} is not an N-Quad: {line!r}")
+        (s_iri, s_bnode, predicate, o_iri, o_bnode, lexical, datatype, language, g_iri,
+         g_bnode) = match.groups()
+        subject = f"<{_unescape(s_iri)}>" if s_iri is not None else s_bnode
+        if o_iri is not None:
+            obj = f"<{_unescape(o_iri)}>"
+        elif o_bnode is not None:
+            obj = o_bnode
+        else:
+            obj = '"' + escape_literal(_unescape(lexical)) + '"'
+            if language is not None:
+                obj += "@" + language
+            elif datatype is not None and _unescape(datatype) != XSD_STRING:
+                obj += f"^^<{_unescape(datatype)}>"
+        graph = f"<{_unescape(g_iri)}>" if g_iri is not None else (g_bnode or "")
+        quads.append((subject, f"<{_unescape(predicate)}>", obj, graph))
+    return quads

@@ -22,7 +22,16 @@ from issuer.dataintegrity.canonicalize import to_dataset
 from issuer.dataintegrity.limits import ProcessingLimits
 from issuer.dataintegrity.rdfc import canonical_nquads, quads_from_dataset
 from issuer.errors import InputTooComplex
-from tests.rdfc_datasets import add, bnode, generated, iri, literal, ring, to_nquads
+from tests.rdfc_datasets import (
+    add,
+    bnode,
+    generated,
+    iri,
+    literal,
+    parse_nquads,
+    ring,
+    to_nquads,
+)
 
 pytestmark = pytest.mark.interop
 
@@ -89,3 +98,24 @@ def test_rdf_canonize_sorts_by_utf16_code_units(rdfc):
     [result] = rdfc([{"nquads": to_nquads(dataset)}])
     assert result["canonical"] == "".join(sorted(lines, key=lambda line: line.encode("utf-16-be")))
     assert result["canonical"] != expected
+
+
+def test_w3c_suite_inputs_are_accepted_and_refused_as_rdf_canonize_does(rdfc):
+    """The W3C RDFC-1.0 suite's inputs (tests/vectors/w3c-rdf-canon) under both default
+    budgets: the same graphs are refused, the others canonicalize alike."""
+    suite = VECTORS / "w3c-rdf-canon"
+    entries = [entry for entry in json.loads((suite / "manifest.jsonld").read_text("utf-8"))
+               ["entries"] if entry["type"] != "rdfc:RDFC10MapTest"
+               and "hashAlgorithm" not in entry]
+    texts = [(suite / entry["action"]).read_text("utf-8") for entry in entries]
+    results = rdfc([{"nquads": text} for text in texts])
+    refused = 0
+    for entry, text, result in zip(entries, texts, results, strict=True):
+        try:
+            expected = canonical_nquads(parse_nquads(text))
+        except InputTooComplex:
+            assert "error" in result, entry["id"]
+            refused += 1
+            continue
+        assert result.get("canonical") == expected, entry["id"]
+    assert len(entries) == 64 and refused > 5
