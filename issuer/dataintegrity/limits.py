@@ -255,20 +255,30 @@ def check_dataset(
     """Raise InputTooComplex if the RDF dataset (pyld's form: graph name → triples) has too
     many quads or blank nodes to canonicalize."""
     quads = sum(len(triples) for triples in dataset.values())
-    if quads > limits.max_quads:
-        raise InputTooComplex(
-            f"the document makes {quads:,} RDF statements; at most {limits.max_quads:,} "
-            "are canonicalized",
-            limit="max_quads", maximum=limits.max_quads, problem_type=QUAD_COUNT_LIMIT)
+    check_quad_count(quads, limits)
     blank = {name for name in dataset if name.startswith("_:")}
     for triples in dataset.values():
         for triple in triples:
             for position in ("subject", "object"):
                 if triple[position]["type"] == "blank node":
                     blank.add(triple[position]["value"])
-    if len(blank) > limits.max_blank_nodes:
+    check_blank_node_count(len(blank), limits)
+
+
+def check_quad_count(quads: int, limits: ProcessingLimits = DEFAULT_LIMITS) -> None:
+    """Raise InputTooComplex for a dataset of more than ``max_quads`` quads."""
+    if quads > limits.max_quads:
         raise InputTooComplex(
-            f"the document has {len(blank):,} blank nodes (objects without an id); at most "
+            f"the document makes {quads:,} RDF statements; at most {limits.max_quads:,} "
+            "are canonicalized",
+            limit="max_quads", maximum=limits.max_quads, problem_type=QUAD_COUNT_LIMIT)
+
+
+def check_blank_node_count(blank_nodes: int, limits: ProcessingLimits = DEFAULT_LIMITS) -> None:
+    """Raise InputTooComplex for a dataset of more than ``max_blank_nodes`` blank nodes."""
+    if blank_nodes > limits.max_blank_nodes:
+        raise InputTooComplex(
+            f"the document has {blank_nodes:,} blank nodes (objects without an id); at most "
             f"{limits.max_blank_nodes:,} are canonicalized",
             limit="max_blank_nodes", maximum=limits.max_blank_nodes,
             problem_type=BLANK_NODE_COUNT_LIMIT)

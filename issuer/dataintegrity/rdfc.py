@@ -30,14 +30,13 @@ from pyld.canon import permutations
 
 from issuer.dataintegrity.canonicalize import HASH_ALGORITHMS, escape_literal
 from issuer.dataintegrity.limits import (
-    BLANK_NODE_COUNT_LIMIT,
     DEFAULT_LIMITS,
-    QUAD_COUNT_LIMIT,
     ProcessingLimits,
+    check_blank_node_count,
+    check_quad_count,
     deep_iteration_budget,
     hashing_budget_spent,
 )
-from issuer.errors import InputTooComplex
 
 Quad = tuple[str, str, str, str]
 
@@ -84,11 +83,7 @@ def canonical_nquads(
     if new_hash is None:
         raise ValueError(f"RDFC-1.0 hash {hash_algorithm!r} is not one of {HASH_ALGORITHMS}")
     quads = list(dict.fromkeys(quads))
-    if len(quads) > limits.max_quads:
-        raise InputTooComplex(
-            f"the document makes {len(quads):,} RDF statements; at most {limits.max_quads:,} "
-            "are canonicalized",
-            limit="max_quads", maximum=limits.max_quads, problem_type=QUAD_COUNT_LIMIT)
+    check_quad_count(len(quads), limits)
     # blank node -> indexes of its quads, once per position it holds (the reference's count)
     info: dict[str, list[int]] = {}
     plain: list[str] = []  # lines of quads without blank nodes: they never change
@@ -108,12 +103,7 @@ def canonical_nquads(
     if not info:
         plain.sort()
         return "".join(plain)
-    if len(info) > limits.max_blank_nodes:
-        raise InputTooComplex(
-            f"the document has {len(info):,} blank nodes (objects without an id); at most "
-            f"{limits.max_blank_nodes:,} are canonicalized",
-            limit="max_blank_nodes", maximum=limits.max_blank_nodes,
-            problem_type=BLANK_NODE_COUNT_LIMIT)
+    check_blank_node_count(len(info), limits)
     state = _State(quads, info, new_hash, limits)
     canonical = state.label()
     lines = plain
