@@ -39,7 +39,10 @@ IRIS = ["did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK#z6Mkha",
         "https://issuer.example/keys/1", "http://h.example/k#1", "urn:uuid:9b2b",
         "https:noslash", "key-1", "#key-1", "sec:key", "_:b1", "did:example:ä#k",
         "https://a.example/with space", "https://a.example/<x>", "", "xsd:foo",
-        "mailto:a@example.org", "did:key:z6Mk\u0000"]
+        "mailto:a@example.org", "did:key:z6Mk\u0000", "urn:", "https:", "http://",
+        "did:a:b?c=d&e#f", "https://ex.org/%20", "https://ex.org/\u200b", "https://ex.org/\u00a0",
+        "https://ex.org/\u2028", "HTTPS://EX.ORG/", "https://ex.org/../a/./b",
+        "https://ex.org/\U0001f600"]
 TEXT = ["abc", "ünïcödé ✓", "😀 astral", "quote \" backslash \\", "tab\tnl\ncr\r",
         "\u0000\u0007\u001f\u007f", "", "\u202eRTL"]
 PURPOSES = ["assertionMethod", "authentication", "capabilityInvocation",
