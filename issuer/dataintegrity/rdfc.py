@@ -11,11 +11,14 @@ runs it (same permutation order, same early abandoning of a path that sorts afte
 one), so it spends the budget of :mod:`issuer.dataintegrity.limits` run for run and refuses
 a poison graph with the same InputTooComplex.
 
-One deliberate quirk is kept for byte-identity with the reference: pyld lists a quad once per
-blank-node *position* it holds, so a quad naming the same blank node twice (``_:x <p> _:x``,
-or ``_:g`` as subject and graph) counts twice in that blank node's hashes. rdf-canonize lists
-it once, so such (rare, never emitted by our own credentials) datasets canonicalize
-differently there; tests/interop/test_rdfc_limits.py names the same difference.
+One quirk of the reference is kept by default, for byte-identity with it: pyld lists a quad
+once per blank-node *position* it holds, so a quad naming the same blank node twice
+(``_:x <p> _:x``, or ``_:g`` as subject and graph) counts twice in that blank node's hashes.
+RDFC-1.0 (§4.4.3 step 2.1: a reference to the quad for each blank node in it) and
+rdf-canonize list it once, and such datasets then canonicalize differently (118 of 171
+generated ones with such quads). ``pyld_self_loops=False`` follows the spec and rdf-canonize
+instead (tests/interop/test_rdfc_differential.py). Our own credentials never hold such a quad
+(it needs an explicit ``_:`` id referring to itself).
 
 :func:`quads_from_dataset` turns pyld's dataset form (``to_rdf`` output) into the tuples.
 """
@@ -55,6 +58,7 @@ def canonical_nquads(
     *,
     hash_algorithm: str = "sha256",
     limits: ProcessingLimits = DEFAULT_LIMITS,
+    pyld_self_loops: bool = True,
 ) -> str:
     """RDFC-1.0 canonical N-Quads of a dataset given as quads; the same string as the pyld path.
 
@@ -78,6 +82,9 @@ def canonical_nquads(
     InputTooComplex over ``limits.max_quads`` or ``limits.max_blank_nodes``, or when
     labelling the blank nodes would take more Hash N-Degree Quads runs than the budget
     (:func:`issuer.dataintegrity.limits.deep_iteration_budget`) allows.
+    ``pyld_self_loops``: count a quad that names one blank node twice once per position, as
+    pyld (the reference) does (default), or once, as RDFC-1.0 and rdf-canonize do (module
+    docstring).
     """
     new_hash = _HASHES.get(hash_algorithm)
     if new_hash is None:
@@ -93,10 +100,12 @@ def canonical_nquads(
             info.setdefault(s, []).append(index)
             found = True
         if o[0] == "_":
-            info.setdefault(o, []).append(index)
+            if pyld_self_loops or o != s:
+                info.setdefault(o, []).append(index)
             found = True
         if g[:1] == "_":
-            info.setdefault(g, []).append(index)
+            if pyld_self_loops or (g != s and g != o):
+                info.setdefault(g, []).append(index)
             found = True
         if not found:
             plain.append(_line(s, p, o, g))
