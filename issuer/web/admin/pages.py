@@ -30,7 +30,7 @@ from issuer.services import (
 from issuer.services.achievements import AchievementFields, AlignmentInput
 from issuer.services.profiles import ProfileFields
 from issuer.services.tx import atomic
-from issuer.web.admin import notify
+from issuer.web.admin import notify, uploads
 from issuer.web.admin.auth import require_admin
 from issuer.web.admin.confirm import confirmed
 from issuer.web.admin.designer import designer_context, fill_designer
@@ -48,7 +48,7 @@ from issuer.web.core.security import SCRIPT_PAGE_CSP
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 bp.before_request(require_admin)
-
+uploads.install(bp)  # images over MAX_IMAGE_BYTES are form errors, not a bare 413
 
 
 def _uploaded(form_field) -> bytes | None:
@@ -64,6 +64,13 @@ def _image_from(form_field, session, now):
     if data is None:
         return None
     return images.store_image(session, data, max_bytes=deps.max_image_bytes(), now=now)
+
+
+def _script_page(html: str, status: int):
+    """A form page that runs our own static scripts (the upload size check, the designer)."""
+    response = make_response(html, status)
+    response.headers["Content-Security-Policy"] = SCRIPT_PAGE_CSP
+    return response
 
 
 # -- profiles ---------------------------------------------------------------------------------
@@ -105,7 +112,8 @@ def new_profile():
             return redirect(url_for("admin.edit_profile", slug=profile.slug))
     elif request.method == "POST":
         status = 422
-    return render_template("admin/profile_new.html", form=form, general_errors=general), status
+    return _script_page(render_template("admin/profile_new.html", form=form,
+                                        general_errors=general), status)
 
 
 @bp.route("/profiles/<slug>", methods=["GET", "POST"])
@@ -138,7 +146,7 @@ def edit_profile(slug: str):
     elif request.method == "POST":
         status = 422
     base_url = deps.base_url()
-    return render_template(
+    return _script_page(render_template(
         "admin/profile_form.html",
         form=form,
         profile=profile,
@@ -146,7 +154,7 @@ def edit_profile(slug: str):
         public_url=urls.profile_url(base_url, profile.slug),
         rotate_form=EmptyForm(),
         general_errors=general,
-    ), status
+    ), status)
 
 
 @bp.post("/profiles/<slug>/rotate-key")
