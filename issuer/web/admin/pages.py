@@ -30,7 +30,7 @@ from issuer.services import (
 from issuer.services.achievements import AchievementFields, AlignmentInput
 from issuer.services.profiles import ProfileFields
 from issuer.services.tx import atomic
-from issuer.web.admin import notify, uploads
+from issuer.web.admin import markdown_preview, notify, uploads
 from issuer.web.admin.auth import require_admin
 from issuer.web.admin.confirm import confirmed
 from issuer.web.admin.designer import designer_context, fill_designer
@@ -239,13 +239,33 @@ def _badge_from(form: AchievementForm, session, now, *, achievement=None):
     return image, None
 
 
+def _previewing() -> bool:
+    """The form's *Preview* button (without scripts): show the Markdown, save nothing."""
+    return request.method == "POST" and "preview_markdown" in request.form
+
+
+def _unsaved(form: AchievementForm) -> tuple[list[str], int]:
+    """A posted form that was not saved: a preview (200), or a form that failed its own
+    checks (an expired token, a too-large image), given the services' messages too, so every
+    problem shows at once and the admin fixes them in one go (422)."""
+    if _previewing() and not form.errors:
+        return [], 200
+    try:
+        _check_achievement_form(form)
+    except ValidationFailed as error:
+        return show_errors(form, error), 422
+    return [], 422
+
+
 def _achievement_page(*, form: AchievementForm, achievement, status: int, **context):
-    response = make_response(render_template(
+    previews = markdown_preview.previews({
+        "description": form.description.data,
+        "criteria_narrative": form.criteria_narrative.data,
+    }) if request.method == "POST" else {}
+    return _script_page(render_template(  # the designer's preview, the Markdown preview
         "admin/achievement_form.html", form=form, achievement=achievement,
-        designer=designer_context(form, achievement), **context,
+        designer=designer_context(form, achievement), previews=previews, **context,
     ), status)
-    response.headers["Content-Security-Policy"] = SCRIPT_PAGE_CSP  # the designer's preview
-    return response
 
 
 @bp.route("/achievements/new", methods=["GET", "POST"])
@@ -256,7 +276,7 @@ def new_achievement():
     profile_slug = request.values.get("issuer") or (all_profiles[0].slug if all_profiles else "")
     general: list[str] = []
     status = 200
-    if form.validate_on_submit():
+    if form.validate_on_submit() and not _previewing():
         try:
             _check_achievement_form(form)
             with atomic(session):
@@ -278,7 +298,7 @@ def new_achievement():
             flash(f"Achievement “{achievement.name}” is created.")
             return redirect(url_for("admin.edit_achievement", achievement_id=achievement.id))
     elif request.method == "POST":
-        status = 422
+        general, status = _unsaved(form)
     return _achievement_page(
         form=form, achievement=None, profiles=all_profiles, profile_slug=profile_slug,
         general_errors=general, status=status,
@@ -301,7 +321,7 @@ def edit_achievement(achievement_id: str):
         fill_designer(form, achievement)
     general: list[str] = []
     status = 200
-    if form.validate_on_submit():
+    if form.validate_on_submit() and not _previewing():
         try:
             _check_achievement_form(form)
             with atomic(session):
@@ -321,7 +341,7 @@ def edit_achievement(achievement_id: str):
             flash("The achievement is saved.")
             return redirect(url_for("admin.edit_achievement", achievement_id=achievement.id))
     elif request.method == "POST":
-        status = 422
+        general, status = _unsaved(form)
     return _achievement_page(
         form=form, achievement=achievement, profiles=None,
         profile_slug=achievement.profile.slug, general_errors=general, status=status,
