@@ -269,3 +269,30 @@ def verify_address_message(*, display_name: str, link: str, hours: int, site_nam
         _environment.get_template("members/email_verify_address.html").render(context),
         subtype="html")
     return message
+
+
+@dataclass(frozen=True)
+class ReminderMail:
+    """What the "your badge expires soon" message shows (issue 14: expiry reminders)."""
+
+    recipient_name: str | None
+    achievement_name: str
+    issuer_name: str
+    valid_until: datetime
+    days_left: int
+    renewal_url: str
+    credential_url: str
+
+
+def expiry_reminder_message(mail: ReminderMail, *, mail_from: str, to: str,
+                            now: datetime) -> EmailMessage:
+    """A reminder that a credential expires soon, with the link to earn or renew it."""
+    context = {"mail": mail}
+    message = _message(mail_from=mail_from, to=to, now=now,
+                       subject=f"Your badge {mail.achievement_name} expires soon"[:200])
+    message.set_content(_environment.get_template("members/email_expiry_reminder.txt")
+                        .render(context))
+    message.add_alternative(
+        _environment.get_template("members/email_expiry_reminder.html").render(context),
+        subtype="html")
+    return message

@@ -152,6 +152,11 @@ class AchievementForm(FlaskForm):
         }
 
     private = BooleanField("Visible only to its holder (a private badge)")
+    # Expiry reminders (issuer.services.reminders checks both).
+    remind_days = StringField("Remind recipients this many days before their credential "
+                              "expires (0 or empty: no reminder)")
+    renewal_url = StringField("Renewal link in the reminder (optional; else the "
+                              "achievement's page)")
 
 
 class IssueForm(FlaskForm):

@@ -25,6 +25,7 @@ from issuer.services import (
     images,
     issuance,
     profiles,
+    reminders,
     urls,
 )
 from issuer.services.achievements import AchievementFields, AlignmentInput
@@ -219,8 +220,16 @@ def _check_achievement_form(form: AchievementForm) -> None:
             badge_designs.check_design(form.design_values())
         except ValidationFailed as error:
             errors.update(error.errors)
+    try:
+        _reminder_setting(form)
+    except ValidationFailed as error:
+        errors.update(error.errors)
     if errors:
         raise ValidationFailed(errors)
+
+
+def _reminder_setting(form: AchievementForm) -> reminders.Setting:
+    return reminders.check_setting(form.remind_days.data, form.renewal_url.data)
 
 
 def _badge_from(form: AchievementForm, session, now, *, achievement=None):
@@ -291,6 +300,7 @@ def new_achievement():
                     designed=designed,
                     now=now,
                 )
+                reminders.save_setting(session, achievement, _reminder_setting(form), now=now)
         except ValidationFailed as error:
             general = show_errors(form, error)
             status = 422
@@ -318,6 +328,9 @@ def edit_achievement(achievement_id: str):
         form.tags.data = ", ".join(achievement.tags or ())
         form.private.data = achievement.private
         form.alignments.data = _alignments_text(achievement.alignments)
+        setting = reminders.setting_of(session, achievement)
+        form.remind_days.data = str(setting.days_before or "")
+        form.renewal_url.data = setting.renewal_url or ""
         fill_designer(form, achievement)
     general: list[str] = []
     status = 200
@@ -334,6 +347,7 @@ def edit_achievement(achievement_id: str):
                     designed=designed,
                     now=now,
                 )
+                reminders.save_setting(session, achievement, _reminder_setting(form), now=now)
         except ValidationFailed as error:
             general = show_errors(form, error)
             status = 422
@@ -415,4 +429,6 @@ def credential_detail(credential_id: str):
         activity=dashboard.activity_of(deps.session(), row.id),
         exchanges=exchanges.of_credential(session, row),
         copies=holder_copies.copies_of(session, row), now=deps.now(),
+        reminder=reminders.reminder_of(session, row.id),
+        remind_days=reminders.setting_of(session, row.achievement).days_before,
     )
