@@ -153,10 +153,8 @@ class AchievementForm(FlaskForm):
 
     private = BooleanField("Visible only to its holder (a private badge)")
     # Expiry reminders (issuer.services.reminders checks both).
-    remind_days = StringField("Remind recipients this many days before their credential "
-                              "expires (0 or empty: no reminder)")
-    renewal_url = StringField("Renewal link in the reminder (optional; else the "
-                              "achievement's page)")
+    remind_days = StringField("Days before expiry to remind the recipient")
+    renewal_url = StringField("Renewal link (optional)")
 
 
 class IssueForm(FlaskForm):
