@@ -12,8 +12,9 @@ from sqlalchemy import func, select
 
 from issuer import db
 from issuer.models import Achievement
-from tests.service_fixtures import ADMIN_EMAIL, ADMIN_PASSWORD, make_admin, make_profile, png_bytes
+from tests.service_fixtures import make_admin, make_profile, png_bytes
 from tests.web.test_browser import browser, live_server, pytestmark  # noqa: F401 (fixtures)
+from tests.web.test_browser_responsive import sign_in
 
 
 def _shot(browser, tmp_path: Path, name: str) -> None:
@@ -29,17 +30,9 @@ def _full_shot(browser, tmp_path: Path, name: str, width: int) -> None:
 
 
 def _sign_in(app, live_server, browser):
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions as EC
-    from selenium.webdriver.support.ui import WebDriverWait
-
     make_profile(app, name="Browser Academy")
     make_admin(app)
-    browser.get(live_server + "/admin/login")
-    browser.find_element(By.ID, "email").send_keys(ADMIN_EMAIL)
-    browser.find_element(By.ID, "password").send_keys(ADMIN_PASSWORD)
-    browser.find_element(By.ID, "sign-in").click()
-    WebDriverWait(browser, 15).until(EC.url_to_be(live_server + "/admin/"))
+    sign_in(browser, live_server)
 
 
 def _count(app) -> int:
