@@ -130,6 +130,14 @@ def jobs_of(app: Flask | None = None) -> Jobs:
     return jobs
 
 
+def make_consumer(app: Flask, *, workers: int = 1, worker_type: str = "process"):
+    """The consumer ``issuer worker`` runs: it also runs the periodic scheduler (the expiry
+    reminders). An idle worker polls an SQLite queue at least every second (Huey's default
+    backs off to 10 s), so webhooks and emails leave within seconds; Redis queues block."""
+    return jobs_of(app).huey.create_consumer(
+        workers=max(1, workers), worker_type=worker_type, periodic=True, max_delay=1.0)
+
+
 def enqueue_bulk_job(app: Flask, job_id: str, chunks: list[tuple[int, int]]) -> None:
     task = jobs_of(app).issue_bulk_rows
     for first_line, last_line in chunks:

@@ -219,11 +219,7 @@ def worker(workers: int, worker_type: str) -> None:
     logging.basicConfig(level=logging.INFO, stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     with app_context() as app:
-        # An idle worker polls an SQLite queue at least every second (Huey's default backs
-        # off to 10 s), so webhooks and emails leave within seconds; Redis queues block.
-        consumer = jobs.jobs_of(app).huey.create_consumer(
-            workers=max(1, workers), worker_type=worker_type, periodic=True, max_delay=1.0,
-        )
+        consumer = jobs.make_consumer(app, workers=workers, worker_type=worker_type)
         click.echo(f"worker: {workers} {worker_type}(s) on the queue "
                    f"{_safe_url(app.config['QUEUE_URL'])}", err=True)
         consumer.run()

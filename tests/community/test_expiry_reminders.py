@@ -182,6 +182,11 @@ def test_the_scan_is_a_periodic_task_hourly_at_minute_17(app):
     assert jobs.REMINDER_SCHEDULE == {"minute": "17"}
 
 
+def test_the_worker_consumer_runs_the_periodic_scheduler(app):
+    consumer = jobs.make_consumer(app, workers=2, worker_type="thread")
+    assert consumer.periodic is True and consumer.scheduler_interval == 1
+
+
 def test_the_periodic_task_itself_runs_the_scan_on_the_queue(app, smtp_server):
     achievement = make_achievement(app)
     _set(app, achievement, 30)
