@@ -209,7 +209,8 @@ def _follow(session, job, *, interval: float = 0.5, hint_after: float = 15.0):
               show_default=True, help="Processes use every CPU (signing is CPU-bound).")
 def worker(workers: int, worker_type: str) -> None:
     """Run a job-queue consumer (Huey) for bulk issuing and other background work, and the
-    periodic tasks (the hourly expiry-reminder scan; safe to run on every worker).
+    periodic tasks (the hourly expiry-reminder scan, the daily OB API clean-up; safe to run
+    on every worker).
 
     Uses ISSUER_QUEUE_URL: with Redis, run it on as many machines as you like. SIGINT stops
     it after the current tasks, SIGTERM at once (an interrupted row is simply not issued;
