@@ -159,3 +159,16 @@ def test_a_too_large_bulk_csv_is_a_form_error(app, admin_client):
                      rf'<option value="{achievement}" selected>', page)
     assert 'data-max-bytes="4096"' in page
     assert count(app, BulkJob) == 0
+
+
+def test_a_file_spooled_to_disk_is_measured_too(app, admin_client):
+    """Werkzeug keeps an upload over 500 KiB in a temporary file: its size is read the same."""
+    app.config["MAX_IMAGE_BYTES"] = 600 * 1024
+    token = csrf_token(admin_client, "/admin/achievements/new")
+    response = post(admin_client, "/admin/achievements/new",
+                    {"csrf_token": token, **ACHIEVEMENT},
+                    {"image": ("big.png", "image/png", big_png(700 * 1024))})
+    assert response.status_code == 422
+    assert 'id="image-error">The image is 700 KiB; the limit is 600 KiB.' in \
+        response.get_data(as_text=True)
+    assert count(app, Achievement) == 0

@@ -48,7 +48,8 @@ class MaxFileSize:
             return
         stream = storage.stream
         start = stream.tell()
-        size = stream.seek(0, 2)
+        stream.seek(0, 2)
+        size = stream.tell()
         stream.seek(start)
         if size > self.limit():
             raise ValidationError(f"The {self.what} is {size_text(size)}; the limit is "
