@@ -26,7 +26,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from api_issue import DEFAULT_DB, drop_schema, machine_line, postgres_schema  # noqa: E402
+from api_issue import DEFAULT_DB, bench_database, machine_line  # noqa: E402
 
 
 def _measure(label: str, function) -> object:
@@ -98,14 +98,7 @@ def main() -> int:
     from issuer.services import reminders
 
     work = Path(tempfile.mkdtemp(prefix="issuer-reminder-bench-"))
-    schema = None
-    if args.database_url == "sqlite":
-        url, kind = f"sqlite:///{work / 'bench.sqlite3'}", "SQLite"
-    else:
-        url, plain, schema = postgres_schema(args.database_url)
-        kind = "PostgreSQL"
-    try:
-        db.migrate(url)
+    with bench_database(args.database_url, work) as (url, kind):
         engine = db.make_engine(url)
         session = Session(engine, expire_on_commit=False)
         now = utc_now()
@@ -126,10 +119,8 @@ def main() -> int:
             if not claimed or runs >= 20:
                 break
         print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+        session.close()
         engine.dispose()
-    finally:
-        if schema is not None:
-            drop_schema(plain, schema)
     return 0
 
 
