@@ -13,6 +13,7 @@ answer must be 201, else it exits 1. Only 127.0.0.1 is contacted.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -57,6 +58,26 @@ def drop_schema(plain: str, schema: str) -> None:
 
     with psycopg.connect(plain, autocommit=True) as connection:
         connection.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+@contextlib.contextmanager
+def bench_database(database_url: str, work: Path):
+    """(URL, "SQLite" or "PostgreSQL") of a migrated benchmark database: ``sqlite`` is a file
+    under ``work``, a PostgreSQL URL gets a fresh schema, dropped afterwards."""
+    from issuer import db
+
+    schema = None
+    if database_url == "sqlite":
+        url, kind = f"sqlite:///{work / 'bench.sqlite3'}", "SQLite"
+    else:
+        url, plain, schema = postgres_schema(database_url)
+        kind = "PostgreSQL"
+    try:
+        db.migrate(url)
+        yield url, kind
+    finally:
+        if schema is not None:
+            drop_schema(plain, schema)
 
 
 def cli(env, *args) -> str:

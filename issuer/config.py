@@ -14,6 +14,8 @@ current working directory (:func:`instance_path`), never inside the installed pa
 | PROXY_COUNT        | ISSUER_PROXY_COUNT      | 0 (trust X-Forwarded-* from N proxies)    |
 | QUEUE_URL          | ISSUER_QUEUE_URL        | sqlite:///<instance>/queue.sqlite3 (Huey; redis://host:6379/0 to scale out) |
 | BULK_MAX_BYTES     | ISSUER_BULK_MAX_BYTES   | 16777216 (largest bulk CSV upload)        |
+| REMINDER_BATCH     | ISSUER_REMINDER_BATCH   | 200 (expiry reminders claimed per hourly run of the periodic job) |
+| UPLOAD_BODY_MAX_BYTES | ISSUER_UPLOAD_BODY_MAX_BYTES | 16777216 (largest admin form body read; a file over its field's limit but within this comes back as a form error) |
 | ACCESS_TOKEN_SECONDS | ISSUER_ACCESS_TOKEN_SECONDS | 3600 (lifetime of /oauth/token access tokens) |
 | EXCHANGE_LIFETIME_SECONDS | ISSUER_EXCHANGE_LIFETIME_SECONDS | 900 (a wallet exchange / offer expires after; 60-86400) |
 | VERIFY_FETCH_PRIVATE | ISSUER_VERIFY_FETCH_PRIVATE | false (true: verification may fetch private/loopback addresses; dev and tests only) |
@@ -80,6 +82,8 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "PROXY_COUNT": 0,
         "QUEUE_URL": "sqlite:///" + str(Path(instance_path) / "queue.sqlite3"),
         "BULK_MAX_BYTES": 16 * 1024 * 1024,
+        "UPLOAD_BODY_MAX_BYTES": 16 * 1024 * 1024,  # issue 14: admin forms with a file field
+        "REMINDER_BATCH": 200,  # issue 14: expiry reminders claimed per periodic run
         "ACCESS_TOKEN_SECONDS": 3600,
         "EXCHANGE_LIFETIME_SECONDS": 15 * 60,  # issue 12: wallet exchanges
         "VERIFY_FETCH_PRIVATE": False,
@@ -272,6 +276,8 @@ def _validate_api_settings(config: dict[str, Any]) -> None:
         raise ConfigError("ISSUER_QUEUE_URL must be sqlite:///<file> (one machine) or "
                           "redis://host:6379/0 (workers on several machines)")
     for name, low, high in (("BULK_MAX_BYTES", 1024, 1 << 30),
+                            ("UPLOAD_BODY_MAX_BYTES", 1024, 1 << 30),
+                            ("REMINDER_BATCH", 1, 10_000),
                             ("ACCESS_TOKEN_SECONDS", 60, 86400),
                             ("EXCHANGE_LIFETIME_SECONDS", 60, 86400)):
         _whole_number(config, name, low, high)

@@ -8,6 +8,11 @@
 Tasks take ids only. Each runs inside an app context of the app the queue was built for, with
 its own database session: in a worker process that app is ``create_app()`` from the same
 ISSUER_* settings as the web app. Later features add their tasks in ``_register``.
+
+Periodic tasks (``REMINDER_SCHEDULE``: the expiry-reminder scan, hourly at minute 17) are
+enqueued by every consumer started with ``periodic=True`` (``issuer worker``, which ``issuer
+serve`` starts): with several workers on several hosts each enqueues its own run, which is
+safe because the scan claims each reminder under a unique key (issuer.services.reminders).
 """
 
 from __future__ import annotations
@@ -18,13 +23,14 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from flask import Flask, current_app
-from huey import Huey, RedisHuey, SqliteHuey
+from huey import Huey, RedisHuey, SqliteHuey, crontab
 
 from issuer import db
 
 EXTENSION = "issuer.jobs"
 DEFAULT_QUEUE_NAME = "issuer"
 _lock = threading.Lock()
+REMINDER_SCHEDULE = {"minute": "17"}  # crontab() arguments: hourly, at minute 17
 
 
 @dataclass(frozen=True)
@@ -36,6 +42,7 @@ class Jobs:
     community: Any = None  # issue 7: issuer.community.tasks.CommunityTasks
     webhooks: Any = None  # issue 15: issuer.webhooks.tasks.WebhookTasks
     obapi_purge: Any = None  # issue 15: issuer.obapi.tasks (periodic)
+    send_expiry_reminders: Any = None  # issue 14: the periodic expiry-reminder scan
 
 
 def make_huey(url: str) -> Huey:
@@ -80,10 +87,34 @@ def _register(huey: Huey, app: Flask) -> Jobs:
     from issuer.webhooks import tasks as webhook_tasks  # issue 15
 
     community = community_tasks.register(huey, app)
+
+    @huey.periodic_task(crontab(**REMINDER_SCHEDULE), name="reminders.scan")
+    def send_expiry_reminders() -> int:
+        """Claim the expiry reminders due now (bounded) and queue their emails."""
+        return run_reminder_scan(app, community.deliver_mail)
+
     return Jobs(huey=huey, issue_bulk_rows=issue_bulk_rows, community=community,
                 webhooks=webhook_tasks.register(huey, app,
                                                 deliver_mail=community.deliver_mail),
-                obapi_purge=obapi_tasks.register(huey, app))
+                obapi_purge=obapi_tasks.register(huey, app),
+                send_expiry_reminders=send_expiry_reminders)
+
+
+def run_reminder_scan(app: Flask, deliver_mail, *, limit: int | None = None) -> int:
+    """One run of the expiry-reminder scan: nothing without mail (ISSUER_SMTP_URL), so no
+    reminder is used up unsent; else claim up to REMINDER_BATCH and enqueue each email."""
+    from issuer.clock import utc_now
+    from issuer.community.tasks import delivery_of
+    from issuer.services import reminders
+
+    if delivery_of(app) is None:
+        return 0
+    with app.app_context():
+        claimed = reminders.scan(db.get_session(), now=utc_now(),
+                                 limit=limit or app.config["REMINDER_BATCH"])
+    for message_id in claimed:
+        deliver_mail(message_id)
+    return len(claimed)
 
 
 def jobs_of(app: Flask | None = None) -> Jobs:
@@ -97,6 +128,14 @@ def jobs_of(app: Flask | None = None) -> Jobs:
                 jobs = _register(make_huey(app.config["QUEUE_URL"]), app)
                 app.extensions[EXTENSION] = jobs
     return jobs
+
+
+def make_consumer(app: Flask, *, workers: int = 1, worker_type: str = "process"):
+    """The consumer ``issuer worker`` runs: it also runs the periodic scheduler (the expiry
+    reminders). An idle worker polls an SQLite queue at least every second (Huey's default
+    backs off to 10 s), so webhooks and emails leave within seconds; Redis queues block."""
+    return jobs_of(app).huey.create_consumer(
+        workers=max(1, workers), worker_type=worker_type, periodic=True, max_delay=1.0)
 
 
 def enqueue_bulk_job(app: Flask, job_id: str, chunks: list[tuple[int, int]]) -> None:

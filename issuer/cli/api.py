@@ -208,7 +208,9 @@ def _follow(session, job, *, interval: float = 0.5, hint_after: float = 15.0):
 @click.option("--worker-type", type=click.Choice(["thread", "process"]), default="process",
               show_default=True, help="Processes use every CPU (signing is CPU-bound).")
 def worker(workers: int, worker_type: str) -> None:
-    """Run a job-queue consumer (Huey) for bulk issuing and other background work.
+    """Run a job-queue consumer (Huey) for bulk issuing and other background work, and the
+    periodic tasks (the hourly expiry-reminder scan, the daily OB API clean-up; safe to run
+    on every worker).
 
     Uses ISSUER_QUEUE_URL: with Redis, run it on as many machines as you like. SIGINT stops
     it after the current tasks, SIGTERM at once (an interrupted row is simply not issued;
@@ -218,11 +220,7 @@ def worker(workers: int, worker_type: str) -> None:
     logging.basicConfig(level=logging.INFO, stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     with app_context() as app:
-        # An idle worker polls an SQLite queue at least every second (Huey's default backs
-        # off to 10 s), so webhooks and emails leave within seconds; Redis queues block.
-        consumer = jobs.jobs_of(app).huey.create_consumer(
-            workers=max(1, workers), worker_type=worker_type, periodic=False, max_delay=1.0,
-        )
+        consumer = jobs.make_consumer(app, workers=workers, worker_type=worker_type)
         click.echo(f"worker: {workers} {worker_type}(s) on the queue "
                    f"{_safe_url(app.config['QUEUE_URL'])}", err=True)
         consumer.run()

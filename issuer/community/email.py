@@ -263,9 +263,34 @@ def verify_address_message(*, display_name: str, link: str, hours: int, site_nam
                "site_name": site_name, "address": to}
     message = _message(mail_from=mail_from, to=to, now=now,
                        subject=f"Confirm your email address for {site_name}")
-    message.set_content(_environment.get_template("members/email_verify_address.txt")
-                        .render(context))
-    message.add_alternative(
-        _environment.get_template("members/email_verify_address.html").render(context),
-        subtype="html")
+    return _text_and_html(message, "members/email_verify_address", context)
+
+
+def _text_and_html(message: EmailMessage, template: str, context: dict) -> EmailMessage:
+    """``message`` with a text part and an HTML part from ``template``.txt / .html."""
+    message.set_content(_environment.get_template(f"{template}.txt").render(context))
+    message.add_alternative(_environment.get_template(f"{template}.html").render(context),
+                            subtype="html")
     return message
+
+
+@dataclass(frozen=True)
+class ReminderMail:
+    """What the "your badge expires soon" message shows (issue 14: expiry reminders)."""
+
+    recipient_name: str | None
+    achievement_name: str
+    issuer_name: str
+    valid_until: datetime
+    days_left: int
+    renewal_url: str
+    credential_url: str
+
+
+def expiry_reminder_message(mail: ReminderMail, *, mail_from: str, to: str,
+                            now: datetime) -> EmailMessage:
+    """A reminder that a credential expires soon, with the link to earn or renew it."""
+    context = {"mail": mail}
+    message = _message(mail_from=mail_from, to=to, now=now,
+                       subject=f"Your badge {mail.achievement_name} expires soon"[:200])
+    return _text_and_html(message, "members/email_expiry_reminder", context)

@@ -24,7 +24,9 @@ from issuer.community.email import (
     CredentialMail,
     MailError,
     MailSettings,
+    ReminderMail,
     credential_message,
+    expiry_reminder_message,
     send,
     sign_in_message,
     tx_code_message,
@@ -41,6 +43,7 @@ from issuer.community.models import (
 from issuer.errors import Conflict, NotFound
 from issuer.exchange_models import Exchange
 from issuer.models import Achievement, IssuedCredential
+from issuer.reminder_models import ReminderSetting
 from issuer.services import badge_files, oid4vci, urls
 from issuer.services.tx import atomic
 from issuer.sharing import linkedin
@@ -51,6 +54,7 @@ KIND_SIGN_IN = "sign_in_link"
 KIND_TX_CODE = "oid4vci_tx_code"
 KIND_WEBHOOK_DISABLED = "webhook_disabled"  # issue 15: to the endpoint's owner
 KIND_VERIFY_ADDRESS = "verify_email"
+KIND_EXPIRY_REMINDER = "expiry_reminder"  # issue 14: issuer.services.reminders
 PENDING, SENDING, SENT, RETRYING, FAILED = "pending", "sending", "sent", "retrying", "failed"
 STATUSES = (PENDING, SENDING, SENT, RETRYING, FAILED)
 MAX_ERROR = 500
@@ -119,8 +123,17 @@ def webhook_disabled_mail(session: Session, endpoint: WebhookEndpoint, *, now: d
     return row
 
 
+def expiry_reminder_mail(session: Session, credential: IssuedCredential, *, now: datetime
+                         ) -> OutboxMessage:
+    """Queue the "expires soon" reminder of ``credential`` (the caller commits)."""
+    row = OutboxMessage(kind=KIND_EXPIRY_REMINDER, credential=credential, status=PENDING,
+                        attempts=0, created_at=now, updated_at=now)
+    session.add(row)
+    return row
+
+
 def recipient_address(row: OutboxMessage) -> str:
-    if row.kind in (KIND_CREDENTIAL, KIND_TX_CODE):
+    if row.kind in (KIND_CREDENTIAL, KIND_TX_CODE, KIND_EXPIRY_REMINDER):
         return row.credential.recipient.email
     if row.kind == KIND_WEBHOOK_DISABLED:
         return row.webhook_endpoint.owner_email
@@ -218,6 +231,8 @@ def deliver(session: Session, message_id: int, *, delivery: Delivery, now: datet
                                          mail_from=delivery.mail.mail_from, to=to, now=now)
         elif row.kind == KIND_TX_CODE:
             message = _tx_code_message(session, row, delivery, to=to, now=now)
+        elif row.kind == KIND_EXPIRY_REMINDER:
+            message = _reminder_message(session, row, delivery, to=to, now=now)
         elif row.kind == KIND_WEBHOOK_DISABLED:
             endpoint = row.webhook_endpoint
             message = webhook_disabled_message(
@@ -275,6 +290,27 @@ def _tx_code_message(session: Session, row: OutboxMessage, delivery: Delivery, *
         code=oid4vci.tx_code_of(delivery.secret_key, exchange.id),
         badge_name=row.credential.achievement.name, minutes=minutes,
         site_name=delivery.site_name, mail_from=delivery.mail.mail_from, to=to, now=now)
+
+
+def _reminder_message(session: Session, row: OutboxMessage, delivery: Delivery, *, to: str,
+                      now: datetime):
+    credential = row.credential
+    if credential.status_state != "active" or credential.valid_until is None \
+            or credential.valid_until <= now:
+        raise MailError("the credential was revoked, suspended or has expired; no reminder is "
+                        "sent", permanent=True)
+    setting = session.get(ReminderSetting, credential.achievement_id)
+    renewal = (setting.renewal_url if setting is not None else None) or \
+        urls.achievement_url(delivery.base_url, credential.achievement_id)
+    return expiry_reminder_message(ReminderMail(
+        recipient_name=credential.recipient_name,
+        achievement_name=credential.achievement.name,
+        issuer_name=credential.profile.name,
+        valid_until=credential.valid_until,
+        days_left=max(1, -(-int((credential.valid_until - now).total_seconds()) // 86400)),
+        renewal_url=renewal,
+        credential_url=urls.credential_url(delivery.base_url, credential.id),
+    ), mail_from=delivery.mail.mail_from, to=to, now=now)
 
 
 def _redact(text: str, delivery: Delivery) -> str:

@@ -10,6 +10,7 @@ import issuer.endorsement_models  # noqa: F401  (issue 15: registers the endorse
 import issuer.exchange_models  # noqa: F401  (issue 12: registers the wallet exchange tables)
 import issuer.oid4vci_models  # noqa: F401  (issue 12: registers the OpenID4VCI tables)
 import issuer.obapi.models  # noqa: F401  (issue 15: registers the OB 3.0 API tables)
+import issuer.reminder_models  # noqa: F401  (issue 14: registers the expiry reminder tables)
 from issuer.models import Base
 
 config = context.config

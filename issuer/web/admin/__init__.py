@@ -9,6 +9,7 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     from issuer.web.admin import (
         access, account, archive, auth, bulk, community, confirm, designer, endorsements,
+        markdown_preview,
         notify, pages, status, webhooks,
     )
     from issuer.web.admin import insights  # noqa: F401  (its views are on pages.bp)
@@ -16,6 +17,6 @@ def init_app(app: Flask) -> None:
     auth.init_app(app)
     confirm.init_app(app)
     for bp in (auth.bp, account.bp, archive.bp, pages.bp, access.bp, status.bp, community.bp,
-               designer.bp, webhooks.bp, notify.bp, endorsements.bp):
+               designer.bp, webhooks.bp, notify.bp, endorsements.bp, markdown_preview.bp):
         app.register_blueprint(bp)
     bulk.init_app(app)

@@ -32,7 +32,8 @@ from issuer.errors import InvalidRequest
 from issuer.services import achievements, bulk
 from issuer.services.tx import atomic
 from issuer.web.admin.auth import require_admin
-from issuer.web.admin.forms import EmptyForm
+from issuer.web.admin import uploads
+from issuer.web.admin.forms import EmptyForm, MaxFileSize
 from issuer.web.core import deps
 from issuer.web.core.security import SCRIPT_PAGE_CSP
 
@@ -40,6 +41,7 @@ bp = Blueprint("admin_bulk", __name__, url_prefix="/admin/bulk")
 PREVIEW_ROWS = 200
 
 bp.before_request(require_admin)
+uploads.install(bp)  # the CSV may be up to BULK_MAX_BYTES; a larger one is a form error
 
 
 def init_app(app) -> None:
@@ -54,7 +56,7 @@ class UploadForm(FlaskForm):
         csrf = False  # checked by hand in upload(), after the body limit is raised
 
     achievement = SelectField("Achievement", validate_choice=False)
-    file = FileField("CSV file")
+    file = FileField("CSV file", validators=[MaxFileSize("BULK_MAX_BYTES", "file")])
 
 
 def _upload_form() -> UploadForm:
@@ -67,8 +69,11 @@ def _upload_form() -> UploadForm:
 
 
 def _index(form: UploadForm, errors=(), status: int = 200):
-    return render_template("admin/bulk_index.html", form=form, general_errors=list(errors),
-                           jobs=bulk.list_jobs(deps.session()), columns=bulk.COLUMNS), status
+    response = Response(render_template(
+        "admin/bulk_index.html", form=form, general_errors=list(errors),
+        jobs=bulk.list_jobs(deps.session()), columns=bulk.COLUMNS), status, mimetype="text/html")
+    response.headers["Content-Security-Policy"] = SCRIPT_PAGE_CSP  # static/upload_limit.js
+    return response
 
 
 @bp.get("/")
@@ -77,16 +82,6 @@ def index():
     if request.args.get("achievement"):
         form.achievement.data = request.args["achievement"]
     return _index(form)
-
-
-@bp.url_value_preprocessor
-def _bulk_body_limit(endpoint: str | None, _values) -> None:
-    """The CSV upload may be up to BULK_MAX_BYTES. URL value preprocessors run before every
-    before_request function, so the limit is raised before anything reads the body (the app's
-    NUL check and CSRF protection read request.form, which would otherwise apply the smaller
-    app-wide MAX_CONTENT_LENGTH)."""
-    if endpoint == "admin_bulk.upload":
-        request.max_content_length = current_app.config["BULK_MAX_BYTES"]
 
 
 @bp.post("/")
@@ -100,6 +95,8 @@ def upload():
     storage = form.file.data
     if not isinstance(storage, FileStorage) or not storage.filename:
         return _index(form, ["Choose a CSV file to upload."], 422)
+    if not form.file.validate(form):  # too large: the message is by the field
+        return _index(form, status=413)
     data = storage.read()
     session = deps.session()
     checked = bulk.preview(session, achievement_id=form.achievement.data or "", data=data,

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import re
 
+from flask import current_app
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
+from werkzeug.datastructures import FileStorage
 from wtforms import (
     BooleanField,
     DateField,
@@ -27,6 +29,41 @@ from issuer.badgedesign.design import INITIALS, MAX_RIBBON, MAX_TITLE, SHAPES
 from issuer.badgedesign.icons import ICON_LABELS
 from issuer.errors import ValidationFailed
 from issuer.openbadges.vocab import ACHIEVEMENT_TYPES
+from issuer.web.admin.uploads import size_text
+
+
+class MaxFileSize:
+    """A file field's size limit, read from the app's ``setting`` when the form is checked:
+    the size is taken by seeking the spooled upload (nothing more is read into memory)."""
+
+    def __init__(self, setting: str = "MAX_IMAGE_BYTES", what: str = "image"):
+        self.setting, self.what = setting, what
+
+    def limit(self) -> int:
+        return int(current_app.config[self.setting])
+
+    def __call__(self, form, field) -> None:
+        storage = field.data
+        if not isinstance(storage, FileStorage) or not storage.filename:
+            return
+        stream = storage.stream
+        start = stream.tell()
+        stream.seek(0, 2)
+        size = stream.tell()
+        stream.seek(start)
+        if size > self.limit():
+            raise ValidationError(f"The {self.what} is {size_text(size)}; the limit is "
+                                  f"{size_text(self.limit())}. Choose a smaller file.")
+
+
+def file_limit(field) -> int:
+    """The byte limit of a file field with :class:`MaxFileSize` (for ``data-max-bytes``)."""
+    return next(validator.limit() for validator in field.validators
+                if isinstance(validator, MaxFileSize))
+
+
+def image_field(label: str = "Image (PNG or SVG)") -> FileField:
+    return FileField(label, validators=[MaxFileSize()])
 
 
 class LoginForm(FlaskForm):
@@ -43,7 +80,7 @@ class ProfileForm(FlaskForm):
     url = StringField("Website")
     email = StringField("Contact email")
     description = TextAreaField("Description")
-    image = FileField("Image (PNG or SVG)")
+    image = image_field()
     offers_suspension = BooleanField("Offer suspension in new credentials")
 
 
@@ -84,7 +121,7 @@ class AchievementForm(FlaskForm):
     )
     tags = StringField("Tags (comma-separated)")
     alignments = TextAreaField("Alignments (one per line: Name | https://url | framework | code)")
-    image = FileField("Image (PNG or SVG)")
+    image = image_field()
     # The badge designer (issuer.badgedesign): the service checks every value.
     image_source = RadioField(
         "Badge image",
@@ -116,6 +153,9 @@ class AchievementForm(FlaskForm):
         }
 
     private = BooleanField("Visible only to its holder (a private badge)")
+    # Expiry reminders (issuer.services.reminders checks both).
+    remind_days = StringField("Days before expiry to remind the recipient")
+    renewal_url = StringField("Renewal link (optional)")
 
 
 class IssueForm(FlaskForm):

@@ -10,30 +10,26 @@ from __future__ import annotations
 
 from datetime import datetime, time, timezone
 
-from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from werkzeug.datastructures import FileStorage
 from wtforms import SelectChoice
 
 from issuer.errors import Conflict, ValidationFailed
 from issuer.services import (
     achievements,
-    badge_designs,
     dashboard,
     exchanges,
     holder_copies,
-    images,
     issuance,
     profiles,
+    reminders,
     urls,
 )
-from issuer.services.achievements import AchievementFields, AlignmentInput
 from issuer.services.profiles import ProfileFields
 from issuer.services.tx import atomic
-from issuer.web.admin import notify
+from issuer.web.admin import achievement_form, notify, uploads
 from issuer.web.admin.auth import require_admin
 from issuer.web.admin.confirm import confirmed
-from issuer.web.admin.designer import designer_context, fill_designer
 from issuer.web.admin.forms import (
     AchievementForm,
     EmptyForm,
@@ -43,27 +39,11 @@ from issuer.web.admin.forms import (
     show_errors,
 )
 from issuer.web.core import deps
-from issuer.web.core.security import SCRIPT_PAGE_CSP
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 bp.before_request(require_admin)
-
-
-
-def _uploaded(form_field) -> bytes | None:
-    """The uploaded bytes (at most the limit + 1, so oversize files are named as such)."""
-    storage = form_field.data
-    if not isinstance(storage, FileStorage) or not storage.filename:
-        return None
-    return storage.read(deps.max_image_bytes() + 1)
-
-
-def _image_from(form_field, session, now):
-    data = _uploaded(form_field)
-    if data is None:
-        return None
-    return images.store_image(session, data, max_bytes=deps.max_image_bytes(), now=now)
+uploads.install(bp)  # images over MAX_IMAGE_BYTES are form errors, not a bare 413
 
 
 # -- profiles ---------------------------------------------------------------------------------
@@ -79,7 +59,7 @@ def new_profile():
         try:
             with atomic(session):
                 now = deps.now()
-                image = _image_from(form.image, session, now)  # checked before a key is made
+                image = achievement_form.image_from(form.image, session, now)  # checked before a key is made
                 profile = profiles.create_profile(
                     session,
                     slug=(form.slug.data or "").strip(),
@@ -105,7 +85,8 @@ def new_profile():
             return redirect(url_for("admin.edit_profile", slug=profile.slug))
     elif request.method == "POST":
         status = 422
-    return render_template("admin/profile_new.html", form=form, general_errors=general), status
+    return achievement_form.script_page(render_template("admin/profile_new.html", form=form,
+                                        general_errors=general), status)
 
 
 @bp.route("/profiles/<slug>", methods=["GET", "POST"])
@@ -126,7 +107,7 @@ def edit_profile(slug: str):
                         description=form.description.data,
                         offers_suspension=form.offers_suspension.data,
                     ),
-                    image=_image_from(form.image, session, now),
+                    image=achievement_form.image_from(form.image, session, now),
                     now=now,
                 )
         except ValidationFailed as error:
@@ -138,7 +119,7 @@ def edit_profile(slug: str):
     elif request.method == "POST":
         status = 422
     base_url = deps.base_url()
-    return render_template(
+    return achievement_form.script_page(render_template(
         "admin/profile_form.html",
         form=form,
         profile=profile,
@@ -146,7 +127,7 @@ def edit_profile(slug: str):
         public_url=urls.profile_url(base_url, profile.slug),
         rotate_form=EmptyForm(),
         general_errors=general,
-    ), status
+    ), status)
 
 
 @bp.post("/profiles/<slug>/rotate-key")
@@ -164,82 +145,6 @@ def rotate_key(slug: str):
 # -- achievements -----------------------------------------------------------------------------
 
 
-def _achievement_fields(form: AchievementForm) -> AchievementFields:
-    alignments = []
-    for line in (form.alignments.data or "").splitlines():
-        if not line.strip():
-            continue
-        parts = [part.strip() for part in line.split("|")] + ["", "", "", ""]
-        alignments.append(AlignmentInput(*parts[:4]))
-    return AchievementFields(
-        name=form.name.data or "",
-        description=form.description.data or "",
-        criteria_narrative=form.criteria_narrative.data or "",
-        achievement_type=form.achievement_type.data or None,
-        tags=tuple((form.tags.data or "").split(",")),
-        alignments=tuple(alignments),
-        private=bool(form.private.data),
-    )
-
-
-def _alignments_text(rows) -> str:
-    lines = []
-    for row in rows or ():
-        parts = [row.get("target_name", ""), row.get("target_url", ""),
-                 row.get("target_framework", ""), row.get("target_code", "")]
-        while parts and not parts[-1]:
-            parts.pop()
-        lines.append(" | ".join(parts))
-    return "\n".join(lines)
-
-
-def _image_source() -> str:
-    """design | upload | keep; a form posted without the designer (older pages, scripts)
-    keeps the image unless it uploads one."""
-    return request.form.get("image_source", "keep")
-
-
-def _check_achievement_form(form: AchievementForm) -> None:
-    """Check the fields and the design together, so every message shows at once."""
-    errors: dict[str, str] = {}
-    try:
-        achievements.check_fields(_achievement_fields(form))
-    except ValidationFailed as error:
-        errors.update(error.errors)
-    if _image_source() == "design":
-        try:
-            badge_designs.check_design(form.design_values())
-        except ValidationFailed as error:
-            errors.update(error.errors)
-    if errors:
-        raise ValidationFailed(errors)
-
-
-def _badge_from(form: AchievementForm, session, now, *, achievement=None):
-    """(uploaded image, designed badge): what the form's badge image choice asks for; an
-    unchanged design stores nothing new."""
-    source = _image_source()
-    if source == "design":
-        design = badge_designs.check_design(form.design_values())
-        if design == badge_designs.design_of(achievement):
-            return None, None
-        return None, badge_designs.store_design(session, design,
-                                                max_bytes=deps.max_image_bytes(), now=now)
-    image = _image_from(form.image, session, now)
-    if image is None and source == "upload" and achievement is None:
-        raise ValidationFailed({"image": "Choose a PNG or SVG file, or design the badge."})
-    return image, None
-
-
-def _achievement_page(*, form: AchievementForm, achievement, status: int, **context):
-    response = make_response(render_template(
-        "admin/achievement_form.html", form=form, achievement=achievement,
-        designer=designer_context(form, achievement), **context,
-    ), status)
-    response.headers["Content-Security-Policy"] = SCRIPT_PAGE_CSP  # the designer's preview
-    return response
-
-
 @bp.route("/achievements/new", methods=["GET", "POST"])
 def new_achievement():
     session = deps.session()
@@ -248,21 +153,22 @@ def new_achievement():
     profile_slug = request.values.get("issuer") or (all_profiles[0].slug if all_profiles else "")
     general: list[str] = []
     status = 200
-    if form.validate_on_submit():
+    if form.validate_on_submit() and not achievement_form.previewing():
         try:
-            _check_achievement_form(form)
+            achievement_form.check_form(form)
             with atomic(session):
                 now = deps.now()
                 profile = profiles.profile_by_slug(session, profile_slug)
-                image, designed = _badge_from(form, session, now)
+                image, designed = achievement_form.badge_from(form, session, now)
                 achievement = achievements.create_achievement(
                     session,
                     profile=profile,
-                    fields=_achievement_fields(form),
+                    fields=achievement_form.fields_of(form),
                     image=image,
                     designed=designed,
                     now=now,
                 )
+                reminders.save_setting(session, achievement, achievement_form.reminder_setting(form), now=now)
         except ValidationFailed as error:
             general = show_errors(form, error)
             status = 422
@@ -270,8 +176,8 @@ def new_achievement():
             flash(f"Achievement “{achievement.name}” is created.")
             return redirect(url_for("admin.edit_achievement", achievement_id=achievement.id))
     elif request.method == "POST":
-        status = 422
-    return _achievement_page(
+        general, status = achievement_form.unsaved(form)
+    return achievement_form.page(
         form=form, achievement=None, profiles=all_profiles, profile_slug=profile_slug,
         general_errors=general, status=status,
     )
@@ -283,29 +189,23 @@ def edit_achievement(achievement_id: str):
     achievement = achievements.get_achievement(session, achievement_id)
     form = AchievementForm()
     if request.method == "GET":
-        form.name.data = achievement.name
-        form.description.data = achievement.description
-        form.criteria_narrative.data = achievement.criteria_narrative
-        form.achievement_type.data = achievement.achievement_type or ""
-        form.tags.data = ", ".join(achievement.tags or ())
-        form.private.data = achievement.private
-        form.alignments.data = _alignments_text(achievement.alignments)
-        fill_designer(form, achievement)
+        achievement_form.fill(form, achievement, session)
     general: list[str] = []
     status = 200
-    if form.validate_on_submit():
+    if form.validate_on_submit() and not achievement_form.previewing():
         try:
-            _check_achievement_form(form)
+            achievement_form.check_form(form)
             with atomic(session):
                 now = deps.now()
-                image, designed = _badge_from(form, session, now, achievement=achievement)
+                image, designed = achievement_form.badge_from(form, session, now, achievement=achievement)
                 achievements.update_achievement(
                     achievement,
-                    fields=_achievement_fields(form),
+                    fields=achievement_form.fields_of(form),
                     image=image,
                     designed=designed,
                     now=now,
                 )
+                reminders.save_setting(session, achievement, achievement_form.reminder_setting(form), now=now)
         except ValidationFailed as error:
             general = show_errors(form, error)
             status = 422
@@ -313,8 +213,8 @@ def edit_achievement(achievement_id: str):
             flash("The achievement is saved.")
             return redirect(url_for("admin.edit_achievement", achievement_id=achievement.id))
     elif request.method == "POST":
-        status = 422
-    return _achievement_page(
+        general, status = achievement_form.unsaved(form)
+    return achievement_form.page(
         form=form, achievement=achievement, profiles=None,
         profile_slug=achievement.profile.slug, general_errors=general, status=status,
         public_url=urls.achievement_url(deps.base_url(), achievement.id),
@@ -387,4 +287,6 @@ def credential_detail(credential_id: str):
         activity=dashboard.activity_of(deps.session(), row.id),
         exchanges=exchanges.of_credential(session, row),
         copies=holder_copies.copies_of(session, row), now=deps.now(),
+        reminder=reminders.reminder_of(session, row.id),
+        remind_days=reminders.setting_of(session, row.achievement).days_before,
     )
