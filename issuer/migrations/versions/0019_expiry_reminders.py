@@ -3,7 +3,7 @@ credential reminded, and an index on issued_credentials (achievement_id, valid_u
 periodic scan. No reminders for existing achievements (no setting rows).
 
 Revision ID: 0019
-Revises: 0020
+Revises: 0024
 Create Date: 2026-12-01
 """
 
