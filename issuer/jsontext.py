@@ -201,10 +201,31 @@ def dumps_bytes(value: Any, *, indent: bool = False, sort_keys: bool = False) ->
     return text if text is not None else _reference(value, indent, sort_keys).encode("utf-8")
 
 
-def dumps(value: Any, *, indent: bool = False, sort_keys: bool = False) -> str:
-    """:func:`dumps_bytes` as text (which may hold a lone surrogate, as json's would)."""
+def dumps(value: Any, *, indent: bool = False, sort_keys: bool = False,
+          ensure_ascii: bool = False, default: Any = None) -> str:
+    """:func:`dumps_bytes` as text (which may hold a lone surrogate, as json's would).
+    ``ensure_ascii`` escapes every character past ``~`` as json does; ``default`` is json's
+    (for what is not a JSON type: then json writes the whole value)."""
     text = _fast(value, indent, sort_keys)
-    return text.decode("utf-8") if text is not None else _reference(value, indent, sort_keys)
+    if text is None:
+        return _reference(value, indent, sort_keys, ensure_ascii=ensure_ascii, default=default)
+    decoded = text.decode("utf-8")
+    if ensure_ascii and not _PRINTABLE_ASCII.fullmatch(decoded):
+        return _BEYOND_ASCII.sub(_escape, decoded)
+    return decoded
+
+
+# orjson already escapes what json escapes below a space; json's ensure_ascii escapes the rest.
+_PRINTABLE_ASCII = re.compile(r"[\x00-\x7e]*")
+_BEYOND_ASCII = re.compile(r"[^\x00-\x7e]")
+
+
+def _escape(match: re.Match) -> str:
+    code = ord(match.group())
+    if code < 0x10000:
+        return f"\\u{code:04x}"
+    code -= 0x10000
+    return f"\\u{0xD800 | (code >> 10):04x}\\u{0xDC00 | (code & 0x3FF):04x}"
 
 
 def document_text(value: Any) -> str:
@@ -213,7 +234,10 @@ def document_text(value: Any) -> str:
     return dumps(value, indent=True) + "\n"
 
 
-def _reference(value: Any, indent: bool, sort_keys: bool) -> str:
+def _reference(value: Any, indent: bool, sort_keys: bool, *, ensure_ascii: bool = False,
+               default: Any = None) -> str:
     if indent:
-        return json.dumps(value, indent=2, ensure_ascii=False, sort_keys=sort_keys)
-    return json.dumps(value, ensure_ascii=False, sort_keys=sort_keys, separators=(",", ":"))
+        return json.dumps(value, indent=2, ensure_ascii=ensure_ascii, sort_keys=sort_keys,
+                          default=default)
+    return json.dumps(value, ensure_ascii=ensure_ascii, sort_keys=sort_keys,
+                      separators=(",", ":"), default=default)

@@ -89,3 +89,38 @@ def test_what_json_cannot_write_is_still_refused():
         jsontext.dumps(Point(1))
     with pytest.raises(TypeError):
         jsontext.dumps({"when": object()})
+
+
+@pytest.mark.parametrize("value", [
+    {"é": "naïve 😀 \x7f \u2028", "b": [1, None, {"z": "\x00"}]},
+    {"plain": "ascii only", "n": 1e-07},
+])
+def test_ensure_ascii_escapes_as_json_does(value):
+    for indent in (False, True):
+        expected = json.dumps(value, ensure_ascii=True, sort_keys=True, indent=2 if indent else None,
+                              separators=None if indent else (",", ":"))
+        assert jsontext.dumps(value, indent=indent, sort_keys=True, ensure_ascii=True) == expected
+
+
+def test_flask_answers_are_the_bytes_flasks_own_provider_writes():
+    import datetime
+    import decimal
+    import uuid
+
+    from flask import Flask, jsonify
+    from flask.json.provider import DefaultJSONProvider
+
+    from issuer.web.core.rendering import JSONProvider
+
+    value = {"when": datetime.datetime(2026, 1, 2, 3, 4, 5), "id": uuid.UUID(int=7),
+             "amount": decimal.Decimal("1.50"), "name": "Zoë 😀", "list": [3, 1e-05, None]}
+    for debug in (False, True):
+        app = Flask("t")
+        app.debug = debug
+        with app.app_context():
+            app.json = DefaultJSONProvider(app)
+            expected = jsonify(value).get_data()
+            app.json = JSONProvider(app)
+            assert jsonify(value).get_data() == expected
+            assert jsonify({"plain": "é", "x": [1, 2]}).get_data() == \
+                DefaultJSONProvider(app).response({"plain": "é", "x": [1, 2]}).get_data()
