@@ -56,11 +56,11 @@ class ListVerificationCache:
             if entry is not None:
                 self._entries.move_to_end(key)
         if entry is not None and all(answer(resolve_controller, cid) == said
-                                     for cid, said in entry.lookups):
+                                     for cid, said in entry.lookups):  # said is never None
             self.hits += 1
             return _revalidated(entry.result, document, now)
         self.misses += 1
-        asked: dict[str, str] = {}
+        asked: dict[str, str | None] = {}
 
         def recording(controller_id: str) -> dict[str, Any] | None:
             try:
@@ -74,8 +74,10 @@ class ListVerificationCache:
         result = verify_credential(document, now=now,
                                    resolve_controller=recording if resolve_controller else None)
         validity = _validity(result)
-        if validity is not None and validity.status in (Status.PASSED, Status.FAILED):
-            # only a result whose validity check was made (not cut short by a limit) is kept
+        if (validity is not None and validity.status in (Status.PASSED, Status.FAILED)
+                and None not in asked.values()):
+            # only a result whose validity check was made (not cut short by a limit), on
+            # answers that can be compared next time, is kept
             with self._lock:
                 self._entries[key] = _Entry(result, tuple(asked.items()))
                 self._entries.move_to_end(key)
@@ -99,18 +101,21 @@ def content_key(document: Any) -> bytes | None:
         return None
 
 
-def _said(found: Any) -> str:
+def _said(found: Any) -> str | None:
+    """What a resolver answered, as remembered; None for an answer that cannot be hashed
+    (a result resting on it is not kept)."""
     if found is None:
         return "none"
     key = content_key(found)
-    return "doc:" + key.hex() if key is not None else f"unhashable:{id(found)}"
+    return "doc:" + key.hex() if key is not None else None
 
 
 def _said_error(exc: BaseException) -> str:
     return f"error:{exc.__class__.__name__}:{first_line(exc)}"
 
 
-def answer(resolve_controller: checks.ControllerResolver | None, controller_id: str) -> str:
+def answer(resolve_controller: checks.ControllerResolver | None,
+           controller_id: str) -> str | None:
     """What the resolver answers for ``controller_id`` now, as the cache remembers it."""
     if resolve_controller is None:
         return "none"
