@@ -10,6 +10,12 @@ encoded in an answer), and nesting so deep that the next recursive walk ends in 
 RecursionError. :func:`loads` refuses each of these at once, with a one-line reason, so every
 caller can answer with a clear error instead of a 500. ``allow_nul=False`` also refuses NUL
 characters (``"\\u0000"``), which PostgreSQL cannot store in text.
+
+:func:`dumps`, :func:`dumps_bytes` and :func:`document_text` write JSON with orjson, byte for
+byte what ``json.dumps(value, ensure_ascii=False, ...)`` writes (tests/unit/test_jsontext_dumps.py):
+whatever orjson would write differently (a float below 1e-4 or written with an exponent, NaN or
+Infinity, which orjson writes as null, an integer beyond 64 bits, a lone surrogate, a key that
+is not a string, a subclass of a JSON type) is written by ``json`` instead.
 """
 
 from __future__ import annotations
@@ -19,8 +25,10 @@ import math
 import re
 from typing import Any
 
+import orjson
+
 __all__ = ["MAX_DEPTH", "MAX_INTEGER_DIGITS", "JSONTextError", "NotTaken", "TooDeep", "depth",
-           "loads"]
+           "document_text", "dumps", "dumps_bytes", "loads"]
 
 # Deeper than any credential, presentation or event we take (an Open Badge with embedded
 # endorsements nests about 12 levels); far below the interpreter's recursion limit.
@@ -161,3 +169,75 @@ def depth(value: Any, *, limit: int = MAX_DEPTH) -> int:
                 return deepest
         stack.extend((child, level) for child in children if isinstance(child, (dict, list)))
     return deepest
+
+
+# What orjson writes unlike json: floats below 1e-4 (0.00001 for 1e-05), exponents of one digit
+# (1e-7 for 1e-07), and null for NaN and Infinity. Any text with one of these (in a string too:
+# only a little time is lost) is written again by json.
+_ORJSON_DIFFERS = re.compile(rb"e-\d(?!\d)|0\.0000|null")
+_PASSTHROUGH = orjson.OPT_PASSTHROUGH_SUBCLASS | orjson.OPT_PASSTHROUGH_DATACLASS | \
+    orjson.OPT_PASSTHROUGH_DATETIME
+
+
+def _not_plain(value: Any) -> Any:
+    raise TypeError(f"{value.__class__.__name__} is left to json")
+
+
+def _fast(value: Any, indent: bool, sort_keys: bool) -> bytes | None:
+    """orjson's text, or None when it would differ from json's."""
+    option = _PASSTHROUGH | (orjson.OPT_INDENT_2 if indent else 0) | \
+        (orjson.OPT_SORT_KEYS if sort_keys else 0)
+    try:
+        text = orjson.dumps(value, default=_not_plain, option=option)
+    except TypeError:
+        return None
+    return None if _ORJSON_DIFFERS.search(text) else text
+
+
+def dumps_bytes(value: Any, *, indent: bool = False, sort_keys: bool = False) -> bytes:
+    """UTF-8 of ``json.dumps(value, ensure_ascii=False, sort_keys=sort_keys)`` with
+    ``indent=2`` when ``indent``, else compact (``separators=(",", ":")``)."""
+    text = _fast(value, indent, sort_keys)
+    return text if text is not None else _reference(value, indent, sort_keys).encode("utf-8")
+
+
+def dumps(value: Any, *, indent: bool = False, sort_keys: bool = False,
+          ensure_ascii: bool = False, default: Any = None) -> str:
+    """:func:`dumps_bytes` as text (which may hold a lone surrogate, as json's would).
+    ``ensure_ascii`` escapes every character past ``~`` as json does; ``default`` is json's
+    (for what is not a JSON type: then json writes the whole value)."""
+    text = _fast(value, indent, sort_keys)
+    if text is None:
+        return _reference(value, indent, sort_keys, ensure_ascii=ensure_ascii, default=default)
+    decoded = text.decode("utf-8")
+    if ensure_ascii and not _PRINTABLE_ASCII.fullmatch(decoded):
+        return _BEYOND_ASCII.sub(_escape, decoded)
+    return decoded
+
+
+# orjson already escapes what json escapes below a space; json's ensure_ascii escapes the rest.
+_PRINTABLE_ASCII = re.compile(r"[\x00-\x7e]*")
+_BEYOND_ASCII = re.compile(r"[^\x00-\x7e]")
+
+
+def _escape(match: re.Match) -> str:
+    code = ord(match.group())
+    if code < 0x10000:
+        return f"\\u{code:04x}"
+    code -= 0x10000
+    return f"\\u{0xD800 | (code >> 10):04x}\\u{0xDC00 | (code & 0x3FF):04x}"
+
+
+def document_text(value: Any) -> str:
+    """How a credential (or any JSON document) is stored and served: indented by two, one
+    newline at the end: ``json.dumps(value, indent=2, ensure_ascii=False) + "\\n"``."""
+    return dumps(value, indent=True) + "\n"
+
+
+def _reference(value: Any, indent: bool, sort_keys: bool, *, ensure_ascii: bool = False,
+               default: Any = None) -> str:
+    if indent:
+        return json.dumps(value, indent=2, ensure_ascii=ensure_ascii, sort_keys=sort_keys,
+                          default=default)
+    return json.dumps(value, ensure_ascii=ensure_ascii, sort_keys=sort_keys,
+                      separators=(",", ":"), default=default)

@@ -6,7 +6,6 @@ prints the job's id, then draws its progress on stderr while the queue's workers
 
 from __future__ import annotations
 
-import logging
 import sys
 import time
 from pathlib import Path
@@ -215,6 +214,8 @@ def worker(workers: int, worker_type: str) -> None:
     Uses ISSUER_QUEUE_URL: with Redis, run it on as many machines as you like. SIGINT stops
     it after the current tasks, SIGTERM at once (an interrupted row is simply not issued;
     resume the job)."""
+    import logging
+
     from issuer import jobs
 
     logging.basicConfig(level=logging.INFO, stream=sys.stderr,

@@ -7,15 +7,18 @@ the same ``ISSUER_*`` settings as the web app.
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from contextlib import contextmanager
 from datetime import datetime, time, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from issuer.errors import IssuerError
+
+if TYPE_CHECKING:  # loaded only by the commands that start processes
+    import subprocess
 
 PASSWORD_ENV = "ISSUER_ADMIN_PASSWORD"
 
@@ -137,11 +140,15 @@ def serve(host: str, port: int, workers: int | None, dev: bool,
     click.echo(f"serving on http://{host}:{port} with {workers} workers", err=True)
     if not queue_worker:
         os.execv(argv[0], argv)
+    import subprocess
+
     _supervise([_start_queue_worker(), subprocess.Popen(argv)])
 
 
 def _start_queue_worker() -> "subprocess.Popen":
     """One `issuer worker` process (the embedded queue's consumer)."""
+    import subprocess
+
     click.echo("starting one job-queue worker (issuer worker)", err=True)
     return subprocess.Popen(
         [sys.executable, "-P", "-c", "from issuer.cli import main; main()", "worker"]
@@ -170,6 +177,8 @@ def _stop(process: "subprocess.Popen", timeout: float = 30) -> None:
     """SIGTERM, and SIGKILL if it has not ended within ``timeout`` seconds: never an orphan."""
     if process.poll() is None:
         process.terminate()
+    import subprocess
+
     try:
         process.wait(timeout=timeout)
     except subprocess.TimeoutExpired:

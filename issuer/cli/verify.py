@@ -73,7 +73,6 @@ def verify(file: str, as_json: bool, email: str | None, offline: bool,
     badge image, or a compact JWS (a VC-JWT: VC-JOSE-COSE or OB 3.0; a vp+jwt)."""
     from issuer.clock import utc_now
     from issuer.config import ConfigError, parse_flag
-    from issuer.openbadges import baking
     from issuer.services.standalone_verification import (
         fetch_policy,
         verify_standalone,
@@ -89,8 +88,11 @@ def verify(file: str, as_json: bool, email: str | None, offline: bool,
     except ConfigError as exc:
         unreadable(str(exc))
     used: set[str] = set()
-    if isinstance(credential, baking.Extracted):  # a VC-JWT: verified as the compact JWS
-        credential = credential.text.strip()
+    if not isinstance(credential, dict):  # a VC-JWT (baking.Extracted): the compact JWS
+        from issuer.openbadges import baking
+
+        if isinstance(credential, baking.Extracted):
+            credential = credential.text.strip()
     presentation = is_presentation(credential)
     asked = [flag for flag, value in (("--challenge", challenge), ("--domain", domain),
                                       ("--unsigned-presentation", unsigned_presentation))

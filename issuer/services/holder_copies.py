@@ -29,6 +29,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from issuer import jsontext
 from issuer.errors import Conflict, InvalidRequest
 from issuer.exchange_models import PROTOCOLS, Exchange, HolderCopy
 from issuer.models import IssuedCredential, SignedCredential
@@ -100,7 +101,7 @@ def issue_copy(
         credential_id=document["id"],
         hosted=False,
         profile=award.profile,
-        document=json.dumps(signed, indent=2, ensure_ascii=False) + "\n",
+        document=jsontext.document_text(signed),
         verification_method=signed["proof"][-1]["verificationMethod"],
         issued_at=now,
         issued_via=ISSUED_VIA,

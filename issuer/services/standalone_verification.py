@@ -15,6 +15,7 @@ from typing import Any
 from issuer.services.fetch import FetchError, FetchPolicy, HttpStatusError, NotFetched, fetch
 from issuer.verification import ob2
 from issuer.services.resolver import make_controller_resolver
+from issuer.verification import list_cache
 from issuer.verification.presentation import (
     PresentationOptions,
     PresentationResult,
@@ -55,7 +56,8 @@ def _verifiers(
         return fetch(url, policy=policy).json()
 
     def verify_list(list_credential: dict[str, Any]) -> VerificationResult:
-        return verify_credential(list_credential, now=now, resolve_controller=resolve)
+        # once per list content and controller answers, not once per credential checked
+        return list_cache.verify_list(list_credential, now=now, resolve_controller=resolve)
 
     def fetch_resource(url: str, media_type: str | None) -> bytes:
         """A relatedResource, to compare with its digest."""

@@ -11,7 +11,6 @@ proof's terms. A credential without an ``id`` gets ``urn:uuid:<uuid>``; one whos
 
 from __future__ import annotations
 
-import json
 import re
 import uuid
 from collections.abc import Callable
@@ -22,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from issuer import jsontext
 from issuer.dataintegrity.document_loader import DEFAULT_LOADER
 from issuer.dataintegrity.limits import check_json
 from issuer.dataintegrity.proofs import proofs_of
@@ -281,7 +281,7 @@ def issue_credential(
                                              key=key, now=now)
         else:
             signed = proof_shape(_sign(document, keystore=keystore, key=key, now=now))
-            text = json.dumps(signed, indent=2, ensure_ascii=False) + "\n"
+            text = jsontext.document_text(signed)
             method = proofs_of(signed)[-1]["verificationMethod"]
         row = SignedCredential(
             id=hosted or str(uuid.uuid4()),
@@ -359,7 +359,7 @@ def _secure_with_jose(document: dict[str, Any], *, hosted: str | None, keystore:
         token = sign_credential_jwt(document, keystore=keystore, key=key, now=now)
     except SigningError as exc:
         raise InvalidCredential([Violation("jwt-invalid", "$", str(exc))]) from None
-    text = json.dumps(enveloped_credential(token), indent=2, ensure_ascii=False) + "\n"
+    text = jsontext.document_text(enveloped_credential(token))
     return text, verification_method_for(issuer_id_of(document), key)
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from issuer.vcjose.compact import Kind
+if TYPE_CHECKING:  # a type only: opening an envelope needs no JOSE library
+    from issuer.vcjose.compact import Kind
 
 __all__ = ["ENVELOPED_CREDENTIAL", "ENVELOPED_PRESENTATION", "Envelope", "EnvelopeError",
            "enveloped_credential", "enveloped_presentation", "has_base_context",

@@ -169,11 +169,7 @@ def check_schema(credential: Any, ctx: VerifyContext) -> CheckResult:
         # schemas only know one object. Validate each entry in the schema's single slot.
         warnings.append("credentialStatus is an array (VC 2.0 allows it; the 1EdTech OB 3.0 "
                         "schema expects a single object)")
-        errors = []
-        for status in statuses:
-            errors += schema_validation.validate({**credential, "credentialStatus": status},
-                                                 jsonld_schema)
-        errors = list(dict.fromkeys(errors))
+        errors = schema_validation.validate_each_status(credential, jsonld_schema)
         credential = {**credential, "credentialStatus": statuses[0]}
     else:
         errors = schema_validation.validate(credential, jsonld_schema)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from issuer.dataintegrity import multikey
@@ -19,6 +20,22 @@ from issuer.verification.results import first_line
 ControllerResolver = Callable[[str], "dict[str, Any] | None"]
 
 VERIFICATION_KEY_TYPES = {"Multikey", "Ed25519VerificationKey2020"}
+# Multikeys are at most ~70 characters (P-384); longer strings are decoded, never kept.
+_CACHED_KEY_CHARS = 128
+
+
+def decode_key(public_key_multibase: str) -> multikey.PublicKey:
+    """:func:`multikey.decode_multikey`, memoised for the keys seen again and again (an
+    issuer's key on every credential and status list): the key is a pure function of the
+    string, and PublicKey is immutable. Errors are raised every time."""
+    if isinstance(public_key_multibase, str) and len(public_key_multibase) <= _CACHED_KEY_CHARS:
+        return _decode_cached(public_key_multibase)
+    return multikey.decode_multikey(public_key_multibase)
+
+
+@lru_cache(maxsize=1024)
+def _decode_cached(public_key_multibase: str) -> multikey.PublicKey:
+    return multikey.decode_multikey(public_key_multibase)
 
 
 @dataclass(frozen=True)
@@ -53,7 +70,7 @@ def resolve_key(method: Any, resolve_controller: ControllerResolver | None, *,
         if fragment and fragment != key:
             raise KeyResolutionError("did:key fragment does not match the key")
         try:
-            return ResolvedKey(multikey.decode_multikey(key), identifier)
+            return ResolvedKey(decode_key(key), identifier)
         except multikey.MultikeyError as exc:
             raise KeyResolutionError(f"{method}: {exc}") from None
     controller_id, _, fragment = method.partition("#")
@@ -70,7 +87,7 @@ def resolve_key(method: Any, resolve_controller: ControllerResolver | None, *,
         return _key_from_document(method, controller_id, document, relationship)
     if fragment.startswith(("z6Mk", "zDn", "z82")):  # Ed25519, P-256, P-384 Multikeys
         try:
-            key = multikey.decode_multikey(fragment)
+            key = decode_key(fragment)
         except multikey.MultikeyError as exc:
             raise KeyResolutionError(f"{method}: {exc}") from None
         why = f" ({lookup_error})" if lookup_error else ""
@@ -112,7 +129,7 @@ def _key_from_document(method: str, controller_id: str, document: dict[str, Any]
         if vm.get("type") not in VERIFICATION_KEY_TYPES:
             raise KeyResolutionError(f"{method} has unsupported key type {vm.get('type')!r}")
         try:
-            key = multikey.decode_multikey(vm.get("publicKeyMultibase", ""))
+            key = decode_key(vm.get("publicKeyMultibase", ""))
         except multikey.MultikeyError as exc:
             raise KeyResolutionError(f"{method}: {exc}") from None
         return ResolvedKey(key, vm.get("controller", doc_id))

@@ -49,8 +49,7 @@ from issuer.dataintegrity.limits import (
 )
 from issuer.errors import DocumentLoaderError, InputTooComplex
 from issuer.openbadges import vocab
-from issuer.vcjose import compact, envelope
-from issuer.vcjose.verify import verify_jws
+from issuer.vcjose import envelope
 from issuer.verification import keys
 from issuer.verification import problem_types as pt
 from issuer.verification.presentation_results import (
@@ -90,6 +89,8 @@ def is_presentation(document: Any) -> bool:
         return VERIFIABLE_PRESENTATION in types or envelope.ENVELOPED_PRESENTATION in types
     if not isinstance(document, str) or document.strip().count(".") != 2:
         return False
+    from issuer.vcjose import compact  # JOSE libraries only for a JWS
+
     try:
         parsed = compact.parse(document.strip())
     except compact.JwsFormatError:
@@ -388,6 +389,8 @@ def _verify_enveloped(token: str, *, now: datetime, verify_credential: Credentia
                       resolve_controller: keys.ControllerResolver | None,
                       loader: StaticDocumentLoader, limits: ProcessingLimits,
                       clock_skew: timedelta) -> PresentationResult:
+    from issuer.vcjose.verify import verify_jws  # JOSE libraries only for a JOSE presentation
+
     jose = verify_jws(token.strip(), now=now, resolve_controller=resolve_controller,
                       expect="vp", clock_skew=clock_skew)
     proof = CheckResult(PROOF[0], PROOF[1], jose.proof.status, jose.proof.detail,

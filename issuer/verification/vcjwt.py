@@ -16,7 +16,6 @@ from typing import Any
 from issuer.dataintegrity.document_loader import StaticDocumentLoader
 from issuer.dataintegrity.limits import DEFAULT_LIMITS, ProcessingLimits
 from issuer.vcjose import envelope
-from issuer.vcjose.verify import verify_jws
 from issuer.verification import checks
 from issuer.verification import problem_types as pt
 from issuer.verification.results import CheckResult, Problem, Status, VerificationResult
@@ -88,6 +87,8 @@ def verify_jwt_credential(
             checks.CONTEXT[0], checks.CONTEXT[1], Status.FAILED, detail,
             problems=(Problem(pt.PARSING_ERROR, "Invalid envelope context", detail),)),),
             required=(checks.PROOF[0],))
+    from issuer.vcjose.verify import verify_jws  # JOSE libraries only for a JOSE credential
+
     token = opened if isinstance(opened, str) else getattr(opened, "token", None)
     jose = verify_jws(token.strip() if isinstance(token, str) else token, now=now,
                       resolve_controller=resolve_controller, expect="vc",

@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, render_template, request
 
+from issuer import jsontext
 from issuer.errors import NotFound
 from issuer.models import StoredImage
 from issuer.services import (
@@ -21,7 +22,7 @@ from issuer.web.public import hosted, share, visibility
 bp = Blueprint("public", __name__)
 
 def _json(document: Any, media_type: str, *, max_age: int = 300) -> Response:
-    response = Response(json.dumps(document, indent=2, ensure_ascii=False) + "\n",
+    response = Response(jsontext.document_text(document),
                         mimetype=media_type)
     response.headers["Cache-Control"] = f"public, max-age={max_age}"
     response.vary.add("Accept")
