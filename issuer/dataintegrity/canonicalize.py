@@ -29,15 +29,14 @@ from pyld import jsonld
 from pyld.identifier_issuer import IdentifierIssuer
 
 from issuer.dataintegrity.document_loader import DEFAULT_LOADER, StaticDocumentLoader
+from issuer.dataintegrity.jsonld_processor import LimitedProcessor
 from issuer.dataintegrity.limits import (
     DEFAULT_LIMITS,
     ProcessingLimits,
     check_dataset,
-    check_expanded,
     check_json,
     deep_iteration_budget,
     hashing_budget_spent,
-    term_definitions_exceeded,
 )
 from issuer.errors import DocumentLoaderError, InputTooComplex
 
@@ -185,28 +184,6 @@ def _copy_issuer(issuer: IdentifierIssuer) -> IdentifierIssuer:
     return copy_
 
 
-class _Processor(jsonld.JsonLdProcessor):
-    """pyld's JSON-LD processor within ``limits``: it counts the term definitions it processes
-    (pyld 3.3 re-processes scoped contexts wherever they apply) and checks every expanded
-    document before anything is made of it (``to_rdf`` expands through this method too)."""
-
-    def __init__(self, limits: ProcessingLimits):
-        super().__init__()
-        self.limits = limits
-        self.term_definitions = 0
-
-    def expand(self, input_: Any, options: dict[str, Any]) -> list:
-        expanded = super().expand(input_, options)
-        check_expanded(expanded, self.limits)
-        return expanded
-
-    def _create_term_definition(self, *args: Any, **kwargs: Any) -> Any:
-        self.term_definitions += 1
-        if self.term_definitions > self.limits.max_term_definitions:
-            raise term_definitions_exceeded(self.limits)
-        return super()._create_term_definition(*args, **kwargs)
-
-
 # pyld keeps processed contexts in process-wide LRU caches (cachetools, without locks): two
 # threads expanding at once can corrupt them ("OrderedDict mutated during iteration", seen
 # with thread workers issuing in parallel). JSON-LD work holds the GIL anyway, so one thread
@@ -221,7 +198,7 @@ def _process(operation: str, document: Any, loader: StaticDocumentLoader,
     scoped context)."""
     try:
         with _PYLD_LOCK:
-            return getattr(_Processor(limits), operation)(document, _options(loader))
+            return getattr(LimitedProcessor(limits), operation)(document, _options(loader))
     except jsonld.JsonLdError as exc:
         cause = _limit_error_behind(exc)
         if cause is not None:
