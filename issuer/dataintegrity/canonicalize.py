@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import copy
 import hashlib
-import threading
 import types
 from typing import Any
 
@@ -29,7 +28,8 @@ from pyld import jsonld
 from pyld.identifier_issuer import IdentifierIssuer
 
 from issuer.dataintegrity.document_loader import DEFAULT_LOADER, StaticDocumentLoader
-from issuer.dataintegrity.jsonld_processor import LimitedProcessor
+from issuer.dataintegrity import fast_rdf, jsonld_plan
+from issuer.dataintegrity.jsonld_processor import PYLD_LOCK, LimitedProcessor
 from issuer.dataintegrity.limits import (
     DEFAULT_LIMITS,
     ProcessingLimits,
@@ -184,20 +184,13 @@ def _copy_issuer(issuer: IdentifierIssuer) -> IdentifierIssuer:
     return copy_
 
 
-# pyld keeps processed contexts in process-wide LRU caches (cachetools, without locks): two
-# threads expanding at once can corrupt them ("OrderedDict mutated during iteration", seen
-# with thread workers issuing in parallel). JSON-LD work holds the GIL anyway, so one thread
-# at a time costs no throughput.
-_PYLD_LOCK = threading.RLock()
-
-
 def _process(operation: str, document: Any, loader: StaticDocumentLoader,
              limits: ProcessingLimits) -> Any:
     """pyld's ``expand`` or ``to_rdf`` of a document within ``limits``, one thread at a time.
     A limit error comes out as itself, not in the JsonLdError pyld wraps it in (e.g. inside a
     scoped context)."""
     try:
-        with _PYLD_LOCK:
+        with PYLD_LOCK:
             return getattr(LimitedProcessor(limits), operation)(document, _options(loader))
     except jsonld.JsonLdError as exc:
         cause = _limit_error_behind(exc)
@@ -259,8 +252,70 @@ def canonicalize(
     ``hash_algorithm`` is RDFC-1.0's hash parameter: "sha256" (the default, and what
     eddsa-rdfc-2022 uses) or "sha384" (ecdsa-rdfc-2019 with P-384 keys). It decides the order
     of blank-node labels. Raises InputTooComplex when the document is over one of ``limits``."""
+    check_json(document, limits)
+    quads = _fast("quads", document, loader, limits)
+    if quads is None:
+        return canonicalize_reference(document, loader=loader, limits=limits,
+                                      hash_algorithm=hash_algorithm)
+    return canonical_nquads(quads, limits=limits, hash_algorithm=hash_algorithm)
+
+
+def canonicalize_reference(
+    document: dict[str, Any],
+    *,
+    loader: StaticDocumentLoader = DEFAULT_LOADER,
+    limits: ProcessingLimits = DEFAULT_LIMITS,
+    hash_algorithm: str = SHA256,
+) -> str:
+    """:func:`canonicalize` the general way: pyld's expansion and ``to_rdf``, every call. The
+    reference the fast path is tested against, and what it falls back to."""
     dataset = to_dataset(document, loader=loader, limits=limits)
     return canonicalize_dataset(dataset, limits=limits, hash_algorithm=hash_algorithm)
+
+
+def canonical_nquads(quads: list[tuple[str, str, str, str]], *,
+                     hash_algorithm: str = SHA256,
+                     limits: ProcessingLimits = DEFAULT_LIMITS) -> str:
+    """RDFC-1.0 canonical N-Quads of quads in N-Quads term syntax (see fast_rdf), through
+    pyld's implementation (:func:`canonicalize_dataset`)."""
+    return canonicalize_dataset(fast_rdf.to_pyld_dataset(quads), limits=limits,
+                                hash_algorithm=hash_algorithm)
+
+
+FAST_PATH_COUNTS = {"fast": 0, "reference": 0}
+"""Calls of canonicalize and find_undefined_terms answered by the fast path and by the
+reference path in this process (tests assert the fast path is taken)."""
+
+
+def _fast(kind: str, document: Any, loader: StaticDocumentLoader,
+          limits: ProcessingLimits) -> Any:
+    """The fast path's quads (``kind`` "quads") or undefined terms ("undefined") of a
+    document checked with check_json, or None when its shape takes the reference path.
+    Limit errors are raised as the reference path raises them."""
+    if not isinstance(document, dict):
+        FAST_PATH_COUNTS["reference"] += 1
+        return None
+    with PYLD_LOCK:
+        try:
+            plan = jsonld_plan.plan_for(document, loader, limits)
+        except InputTooComplex:
+            raise
+        except Exception as exc:  # invalid JSON-LD: the reference path says why
+            cause = _limit_error_behind(exc)
+            if cause is not None:
+                raise cause from None
+            plan = None
+        try:
+            if plan is None or plan is jsonld_plan.FALLBACK:
+                result = None
+            elif kind == "quads":
+                result = fast_rdf.document_quads(document, plan, limits, escape_literal)
+            else:
+                result = fast_rdf.document_undefined_terms(document, plan, limits)
+        except (fast_rdf.NotExact, jsonld.JsonLdError):
+            result = None
+    FAST_PATH_COUNTS["reference" if result is None else "fast"] += 1
+    return result
 
 
 def explain_jsonld_error(exc: BaseException) -> str:
@@ -281,7 +336,7 @@ def explain_jsonld_error(exc: BaseException) -> str:
 
 # --- undefined terms ("safe mode") ------------------------------------------------------------
 
-_UNDEFINED = "urn:issuer:undefined-term:"
+_UNDEFINED = fast_rdf.UNDEFINED
 
 
 def find_undefined_terms(
@@ -299,13 +354,32 @@ def find_undefined_terms(
     Raises InputTooComplex, before expanding, when the JSON is over one of ``limits``.
     """
     check_json(document, limits)
+    probe = _probe(document)
+    found = _fast("undefined", probe, loader, limits)
+    if found is not None:
+        return found
+    return find_undefined_terms_reference(document, loader=loader, limits=limits)
+
+
+def _probe(document: dict[str, Any]) -> dict[str, Any]:
     probe = copy.copy(document)
     contexts = probe.get("@context", [])
     if not isinstance(contexts, list):
         contexts = [contexts]
     # First, so a context that sets its own @vocab (defining every term) still wins.
     probe["@context"] = [{"@vocab": _UNDEFINED}, *contexts]
-    expanded = _process("expand", probe, loader, limits)
+    return probe
+
+
+def find_undefined_terms_reference(
+    document: dict[str, Any],
+    *,
+    loader: StaticDocumentLoader = DEFAULT_LOADER,
+    limits: ProcessingLimits = DEFAULT_LIMITS,
+) -> list[str]:
+    """:func:`find_undefined_terms` the general way (pyld's expansion of the probe)."""
+    check_json(document, limits)
+    expanded = _process("expand", _probe(document), loader, limits)
     found: set[str] = set()
     _collect_undefined(expanded, found)
     return sorted(found)

@@ -22,12 +22,19 @@ A memoised result still counts the term definitions processing it once cost, so
 from __future__ import annotations
 
 import json
+import threading
 from collections import OrderedDict
 from typing import Any
 
 from pyld import jsonld
 
 from issuer.dataintegrity.limits import ProcessingLimits, check_expanded, term_definitions_exceeded
+
+# pyld keeps processed contexts in process-wide LRU caches (cachetools, without locks): two
+# threads expanding at once can corrupt them ("OrderedDict mutated during iteration", seen
+# with thread workers issuing in parallel). JSON-LD work holds the GIL anyway, so one thread
+# at a time costs no throughput. The memo below and the plan cache live under it too.
+PYLD_LOCK = threading.RLock()
 
 CONTEXT_MEMO_SIZE = 4096
 # key -> (active context kept alive, processed context, term definitions it cost)

@@ -7,7 +7,10 @@ import copy
 import pytest
 
 from issuer.dataintegrity import jsonld_processor
-from issuer.dataintegrity.canonicalize import canonicalize, find_undefined_terms
+from issuer.dataintegrity.canonicalize import (
+    canonicalize_reference as canonicalize,
+    find_undefined_terms_reference as find_undefined_terms,
+)
 from issuer.dataintegrity.document_loader import StaticDocumentLoader
 from issuer.dataintegrity.limits import ProcessingLimits
 from issuer.errors import InputTooComplex
