@@ -116,8 +116,11 @@ class _Walker:
             items: list[tuple[Any, str | None]] = []
             self.values(prop, element[prop.key], prop.value, items)
             self.count(node_key, prop.predicate, len(items))
-            if self.collect:
-                if prop.predicate.startswith(UNDEFINED):
+            if self.collect:  # pyld drops a key whose value expands to null
+                value = element[prop.key]
+                kept = items or isinstance(value, list) or (
+                    prop.value == "json")
+                if kept and prop.predicate.startswith(UNDEFINED):
                     self.undefined.add(prop.predicate[len(UNDEFINED):])
                 continue
             if subject is None or prop.predicate.startswith("_:"):
