@@ -282,6 +282,15 @@ def canonical_nquads(quads: list[tuple[str, str, str, str]], *,
                                 hash_algorithm=hash_algorithm)
 
 
+def document_quads(document: dict[str, Any], *, loader: StaticDocumentLoader = DEFAULT_LOADER,
+                   limits: ProcessingLimits = DEFAULT_LIMITS
+                   ) -> list[tuple[str, str, str, str]] | None:
+    """The fast path's quads of a document (N-Quads terms, see fast_rdf), or None when its
+    shape takes the reference path."""
+    check_json(document, limits)
+    return _fast("quads", document, loader, limits)
+
+
 FAST_PATH_COUNTS = {"fast": 0, "reference": 0}
 """Calls of canonicalize and find_undefined_terms answered by the fast path and by the
 reference path in this process (tests assert the fast path is taken)."""
