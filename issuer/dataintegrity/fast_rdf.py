@@ -19,6 +19,7 @@ pyld's dataset form (the adapter to pyld's RDFC-1.0 implementation).
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import json
 import math
 import re
@@ -28,11 +29,13 @@ from typing import Any
 from pyld import jsonld
 from pyld.identifier_issuer import IdentifierIssuer
 
-from issuer.dataintegrity.jsonld_plan import NodePlan, Plan, ValueObject
+from issuer.dataintegrity.jsonld_plan import ListPlan, NodePlan, Plan, ValueObject
 from issuer.dataintegrity.jsonld_processor import LimitedProcessor
 from issuer.dataintegrity.limits import ProcessingLimits, merged_values_exceeded, term_definitions_exceeded
 
-RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDF_TYPE, RDF_FIRST, RDF_REST, RDF_NIL = (f"<{_RDF}{name}>" for name in
+                                          ("type", "first", "rest", "nil"))
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 UNDEFINED = "urn:issuer:undefined-term:"
@@ -61,6 +64,7 @@ class _Walker:
         self.quads: list[tuple[str, str, str, str]] = []
         self.blank: dict[str, str] = {}
         self.counter = 0
+        self.lists = itertools.count()
         self.counts: dict[tuple, int] = defaultdict(int)
         self.seen: dict[tuple, set] = defaultdict(set)
         self.issuer = IdentifierIssuer("_:x")
@@ -89,7 +93,8 @@ class _Walker:
         if self.counts[slot] > self.limits.max_array_length:
             raise merged_values_exceeded(node_key, prop, self.counts[slot], self.limits)
 
-    def node(self, element: dict[str, Any], plan: NodePlan) -> tuple[Any, str | None]:
+    def node(self, element: dict[str, Any], plan: NodePlan,
+             graph: str = "") -> tuple[Any, str | None]:
         if plan.id_key is not None:
             raw = element[plan.id_key]
             if not isinstance(raw, str):
@@ -107,14 +112,19 @@ class _Walker:
                 self.undefined.update("type " + iri[len(UNDEFINED):] for iri in plan.types
                                       if iri.startswith(UNDEFINED))
             elif subject is not None:
-                seen = self.seen[(node_key, "@type")]
+                seen = self.seen[(graph, node_key, "@type")]
                 for iri in plan.types:
                     if iri not in seen:
                         seen.add(iri)
-                        self.quads.append((subject, RDF_TYPE, "<" + iri + ">", ""))
+                        self.quads.append((subject, RDF_TYPE, "<" + iri + ">", graph))
         for prop in plan.properties:
             items: list[tuple[Any, str | None]] = []
-            self.values(prop, element[prop.key], prop.value, items)
+            if prop.container == "@list":
+                if prop.value is not None:
+                    terms = self.list_terms(prop, element[prop.key], prop.value, graph)
+                    items.append((("list", next(self.lists)), terms))  # never equal
+            else:
+                self.values(prop, element[prop.key], prop.value, items, graph)
             self.count(node_key, prop.predicate, len(items))
             if self.collect:  # pyld drops a key whose value expands to null
                 value = element[prop.key]
@@ -125,21 +135,55 @@ class _Walker:
                 continue
             if subject is None or prop.predicate.startswith("_:"):
                 continue
-            seen = self.seen[(node_key, prop.predicate)]
+            seen = self.seen[(graph, node_key, prop.predicate)]
             predicate = "<" + prop.predicate + ">"
             for dedupe_key, obj in items:
+                if isinstance(obj, list):  # an @list: its rdf:first/rest chain
+                    obj = self.chain(obj, graph)
                 if dedupe_key not in seen:
                     seen.add(dedupe_key)
                     if obj is not None:
-                        self.quads.append((subject, predicate, obj, ""))
+                        self.quads.append((subject, predicate, obj, graph))
         return node_key, subject
 
-    def values(self, prop: Any, value: Any, plan: Any, items: list) -> None:
+    def list_terms(self, prop: Any, value: Any, plan: ListPlan, graph: str) -> list:
+        """The objects of an @list's items, in order (a nested list as a list)."""
+        value = value if isinstance(value, list) else [value]
+        if len(value) != len(plan.items):
+            raise NotExact("shape")
+        terms: list[Any] = []
+        for item, item_plan in zip(value, plan.items):
+            if isinstance(item_plan, ListPlan):
+                terms.append(self.list_terms(prop, item, item_plan, graph))
+                continue
+            items: list[tuple[Any, str | None]] = []
+            self.values(prop, item, item_plan, items, graph)
+            for _key, obj in items:
+                if obj is None:  # pyld would write a list item it cannot name
+                    raise NotExact("list item")
+                terms.append(obj)
+        return terms
+
+    def chain(self, terms: list, graph: str) -> str:
+        """pyld's _list_to_rdf: the head of an rdf:first/rest chain over ``terms``."""
+        if not terms:
+            return RDF_NIL
+        head = node = self.fresh()
+        for index, term in enumerate(terms):
+            if isinstance(term, list):
+                term = self.chain(term, graph)
+            following = self.fresh() if index + 1 < len(terms) else RDF_NIL
+            self.quads.append((node, RDF_FIRST, term, graph))
+            self.quads.append((node, RDF_REST, following, graph))
+            node = following
+        return head
+
+    def values(self, prop: Any, value: Any, plan: Any, items: list, graph: str) -> None:
         if isinstance(plan, list):
             if not isinstance(value, list) or len(value) != len(plan):
                 raise NotExact("shape")
             for item, item_plan in zip(value, plan):
-                self.values(prop, item, item_plan, items)
+                self.values(prop, item, item_plan, items, graph)
         elif plan is None:
             return
         elif plan == "s":
@@ -153,7 +197,12 @@ class _Walker:
         elif plan == "json":
             items.append(self.item({"@type": "@json", "@value": value}))
         elif isinstance(plan, NodePlan):
-            node_key, subject = self.node(value, plan)
+            if prop.container == "@graph":  # the node in a named graph of its own
+                name = self.fresh()
+                self.node(value, plan, name)
+                items.append((("id", name), name))
+                return
+            node_key, subject = self.node(value, plan, graph)
             items.append((("id", node_key), subject))
         elif isinstance(plan, ValueObject):
             ctx, active_property, inside_list, inside_index, type_scoped = plan.args

@@ -69,7 +69,14 @@ class Property:
     term_ctx: Any
     coercion: Any  # the term's @type (None, "@id", "@vocab", "@json" or a datatype IRI)
     plain: bool  # string values are plain xsd:string literals (no coercion, language, direction)
-    value: Any  # the value plan: "s" scalar, None, NodePlan, ValueObject or a list of them
+    value: Any  # the value plan: "s" scalar, None, NodePlan, ValueObject, ListPlan or a list
+    container: str | None = None  # "@list" or "@graph" (a simple graph container)
+
+
+@dataclass
+class ListPlan:
+    """The items of an ``@list`` (an array within one is a list of its own)."""
+    items: list[Any]
 
 
 @dataclass
@@ -155,8 +162,6 @@ class _Compiler:
         if args is None:
             raise Unsupported("object not expanded as a node")
         ctx, type_scoped_ctx, inside_list = args
-        if inside_list:
-            raise Unsupported("@list")
         rec = self.rec
         plan = NodePlan(ctx)
         for key, value in sorted(element.items()):
@@ -195,8 +200,10 @@ class _Compiler:
             raise Unsupported("@reverse")
         container = jsonld.JsonLdProcessor.arrayify(
             jsonld.JsonLdProcessor.get_context_value(ctx, key, "@container"))
-        if any(item not in (None, "@set") for item in container):
+        kinds = [item for item in container if item not in (None, "@set")]
+        if kinds not in ([], ["@list"], ["@graph"]):
             raise Unsupported(f"container {container}")
+        kind = kinds[0] if kinds else None
         term_ctx = ctx
         scoped = jsonld.JsonLdProcessor.get_context_value(ctx, key, "@context")
         if scoped is not None:
@@ -208,7 +215,24 @@ class _Compiler:
         coercion = get(term_ctx, key, "@type")
         plain = (coercion is None and get(term_ctx, key, "@language") is None
                  and get(term_ctx, key, "@direction") is None)
-        return Property(key, predicate, term_ctx, coercion, plain, self.value(value))
+        if kind == "@list":
+            plan = None if value is None else self.list_items(value)
+        else:
+            plan = self.value(value)
+            if kind == "@graph" and not self.graph_values(plan):
+                raise Unsupported("graph container of other than non-empty node objects")
+        return Property(key, predicate, term_ctx, coercion, plain, plan, kind)
+
+    def list_items(self, value: Any) -> ListPlan:
+        items = value if isinstance(value, list) else [value]
+        return ListPlan([self.list_items(item) if isinstance(item, list) else self.value(item)
+                         for item in items])
+
+    def graph_values(self, plan: Any) -> bool:
+        if isinstance(plan, list):
+            return all(self.graph_values(item) for item in plan)
+        return plan is None or (isinstance(plan, NodePlan) and bool(
+            plan.properties or plan.types or plan.id_key))
 
     def value(self, value: Any) -> Any:
         if isinstance(value, list):

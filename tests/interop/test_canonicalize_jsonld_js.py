@@ -83,13 +83,13 @@ def test_generated_credentials_match_jsonld_js(jsonld_js):
     documents = [_portable(document) for document in documents]
     FAST_PATH_COUNTS.update(fast=0, reference=0)
     ours = [_ours(document) for document in documents]
-    assert FAST_PATH_COUNTS["fast"] > 0.4 * len(documents), FAST_PATH_COUNTS
+    assert FAST_PATH_COUNTS["fast"] > 0.9 * len(documents), FAST_PATH_COUNTS
     nquads = [_nquads(document) for document in documents]
     theirs = jsonld_js(contexts, documents, nquads)
     # 1. our fast path's quads are jsonld.js's dataset: rdf-canonize gives both one form
     fast = [(document, other) for document, other, text in zip(documents, theirs, nquads)
             if text is not None]
-    assert len(fast) > 0.4 * len(documents)
+    assert len(fast) > 0.9 * len(documents)
     wrong = [(document, other) for document, other in fast
              if other.get("nquads") != other.get("canonical")]
     assert not wrong, json.dumps(wrong[0], ensure_ascii=False)[:3000]
