@@ -81,6 +81,14 @@ class _Walker:
             return label
         return "<" + iri + ">" if _is_absolute_iri(iri) else None
 
+    def expand_id(self, ctx: Any, value: str) -> str:
+        """pyld's _expand_iri(ctx, value, base) (not vocab-relative), which returns an IRI
+        whose scheme part is followed by "//", or a blank node label, as it is."""
+        prefix, colon, suffix = value.partition(":")
+        if colon and prefix and (prefix == "_" or suffix.startswith("//")):
+            return value
+        return self.proc._expand_iri(ctx, value, base=self.base)
+
     def check_id(self, iri: str, raw: Any) -> None:
         if iri.startswith(UNDEFINED):
             self.undefined.add("value " + iri[len(UNDEFINED):])
@@ -99,7 +107,7 @@ class _Walker:
             raw = element[plan.id_key]
             if not isinstance(raw, str):
                 raise NotExact("@id")
-            iri = self.proc._expand_iri(plan.ctx, raw, base=self.base)
+            iri = self.expand_id(plan.ctx, raw)
             if self.collect:
                 self.check_id(iri, raw)
             node_key, subject = iri, self.iri_term(iri)
@@ -187,10 +195,15 @@ class _Walker:
         elif plan is None:
             return
         elif plan == "s":
-            if prop.plain and type(value) is str:
-                items.append((("v", False, value, None, None, None),
-                              '"' + self.escape(value) + '"'))
-                return
+            if type(value) is str:
+                if prop.plain:
+                    items.append((("v", False, value, None, None, None),
+                                  '"' + self.escape(value) + '"'))
+                    return
+                if prop.datatype is not None and not self.collect:
+                    items.append((("v", False, value, prop.datatype, None, None),
+                                  '"' + self.escape(value) + '"^^<' + prop.datatype + ">"))
+                    return
             expanded = self.proc._expand_value(prop.term_ctx, prop.key, value, self.options)
             if expanded is not None:
                 items.append(self.item(expanded))

@@ -34,6 +34,11 @@ FALLBACK = "fallback"
 _TYPE_KEYS = ("type", "@type")
 _KEYWORDS_HANDLED = ("@id", "@type")
 _PLAN_CACHE: OrderedDict[tuple, Any] = OrderedDict()
+# datatypes pyld's _object_to_rdf treats specially for string values
+_SPECIAL_DATATYPES = ("http://www.w3.org/2001/XMLSchema#double",
+                      "http://www.w3.org/2001/XMLSchema#string",
+                      "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString",
+                      "http://www.w3.org/1999/02/22-rdf-syntax-ns#JSON")
 
 
 class Unsupported(Exception):
@@ -71,6 +76,7 @@ class Property:
     plain: bool  # string values are plain xsd:string literals (no coercion, language, direction)
     value: Any  # the value plan: "s" scalar, None, NodePlan, ValueObject, ListPlan or a list
     container: str | None = None  # "@list" or "@graph" (a simple graph container)
+    datatype: str | None = None  # string values are "value"^^<datatype> (pyld's result)
 
 
 @dataclass
@@ -221,7 +227,9 @@ class _Compiler:
             plan = self.value(value)
             if kind == "@graph" and not self.graph_values(plan):
                 raise Unsupported("graph container of other than non-empty node objects")
-        return Property(key, predicate, term_ctx, coercion, plain, plan, kind)
+        datatype = coercion if isinstance(coercion, str) and not (
+            coercion.startswith("@") or coercion in _SPECIAL_DATATYPES) else None
+        return Property(key, predicate, term_ctx, coercion, plain, plan, kind, datatype)
 
     def list_items(self, value: Any) -> ListPlan:
         items = value if isinstance(value, list) else [value]
