@@ -29,7 +29,12 @@ from pyld.identifier_issuer import IdentifierIssuer
 
 from issuer.dataintegrity.document_loader import DEFAULT_LOADER, StaticDocumentLoader
 from issuer.dataintegrity import fast_rdf, jsonld_plan
-from issuer.dataintegrity.jsonld_processor import PYLD_LOCK, LimitedProcessor
+from issuer.dataintegrity.jsonld_processor import (  # explain_jsonld_error: re-exported
+    PYLD_LOCK,
+    explain_jsonld_error,  # noqa: F401
+    limit_error_behind,
+    run_pyld,
+)
 from issuer.dataintegrity.limits import (
     DEFAULT_LIMITS,
     ProcessingLimits,
@@ -38,7 +43,7 @@ from issuer.dataintegrity.limits import (
     deep_iteration_budget,
     hashing_budget_spent,
 )
-from issuer.errors import DocumentLoaderError, InputTooComplex
+from issuer.errors import InputTooComplex
 
 SHA256, SHA384 = "sha256", "sha384"
 HASH_ALGORITHMS = (SHA256, SHA384)  # RDFC-1.0's hash parameter (§4.2, "hash algorithm")
@@ -184,38 +189,6 @@ def _copy_issuer(issuer: IdentifierIssuer) -> IdentifierIssuer:
     return copy_
 
 
-def _process(operation: str, document: Any, loader: StaticDocumentLoader,
-             limits: ProcessingLimits) -> Any:
-    """pyld's ``expand`` or ``to_rdf`` of a document within ``limits``, one thread at a time.
-    A limit error comes out as itself, not in the JsonLdError pyld wraps it in (e.g. inside a
-    scoped context)."""
-    try:
-        with PYLD_LOCK:
-            return getattr(LimitedProcessor(limits), operation)(document, _options(loader))
-    except jsonld.JsonLdError as exc:
-        cause = _limit_error_behind(exc)
-        if cause is not None:
-            raise cause from None
-        raise
-
-
-def _limit_error_behind(exc: BaseException) -> InputTooComplex | None:
-    seen: BaseException | None = exc
-    while seen is not None:
-        if isinstance(seen, InputTooComplex):
-            return seen
-        seen = seen.__cause__ or seen.__context__
-    return None
-
-
-def _options(loader: StaticDocumentLoader) -> dict[str, Any]:
-    # base None: pyld would otherwise resolve relative IRIs against its made-up default
-    # base "http://example.org/base/", signing data no other implementation produces.
-    # Kept relative, they drop out of the dataset (as in jsonld.js) and the undefined-term
-    # check reports them.
-    return {"documentLoader": loader, "base": None, "produceGeneralizedRdf": False}
-
-
 def to_dataset(
     document: dict[str, Any],
     *,
@@ -228,7 +201,7 @@ def to_dataset(
     (merged nodes) before it is turned into RDF, a step that costs the square of the largest
     property's number of values in pyld."""
     check_json(document, limits)
-    return _process("to_rdf", document, loader, limits)
+    return run_pyld("to_rdf", document, loader, limits)
 
 
 def canonicalize_dataset(dataset: dict, *, limits: ProcessingLimits = DEFAULT_LIMITS,
@@ -310,7 +283,7 @@ def _fast(kind: str, document: Any, loader: StaticDocumentLoader,
         except InputTooComplex:
             raise
         except Exception as exc:  # invalid JSON-LD: the reference path says why
-            cause = _limit_error_behind(exc)
+            cause = limit_error_behind(exc)
             if cause is not None:
                 raise cause from None
             plan = None
@@ -325,22 +298,6 @@ def _fast(kind: str, document: Any, loader: StaticDocumentLoader,
             result = None
     FAST_PATH_COUNTS["reference" if result is None else "fast"] += 1
     return result
-
-
-def explain_jsonld_error(exc: BaseException) -> str:
-    """A readable one-line reason for a pyld failure (it wraps our loader's refusal)."""
-    seen = exc
-    while seen is not None:
-        if isinstance(seen, DocumentLoaderError):
-            return str(seen)
-        seen = seen.__cause__ or seen.__context__
-    if isinstance(exc, jsonld.JsonLdError):
-        details = getattr(exc, "details", None) or {}
-        code = getattr(exc, "code", None) or getattr(exc, "type", "")
-        message = str(exc.args[0]) if exc.args else str(exc)
-        extra = f" ({details})" if details else ""
-        return f"invalid JSON-LD: {code or message}{extra}"[:400]
-    return f"invalid JSON-LD: {exc}"[:400]
 
 
 # --- undefined terms ("safe mode") ------------------------------------------------------------
@@ -388,7 +345,7 @@ def find_undefined_terms_reference(
 ) -> list[str]:
     """:func:`find_undefined_terms` the general way (pyld's expansion of the probe)."""
     check_json(document, limits)
-    expanded = _process("expand", _probe(document), loader, limits)
+    expanded = run_pyld("expand", _probe(document), loader, limits)
     found: set[str] = set()
     _collect_undefined(expanded, found)
     return sorted(found)

@@ -27,7 +27,7 @@ from typing import Any
 
 from pyld import jsonld
 
-from issuer.dataintegrity.jsonld_processor import LimitedProcessor
+from issuer.dataintegrity.jsonld_processor import LimitedProcessor, pyld_options
 
 PLAN_CACHE_SIZE = 512
 FALLBACK = "fallback"
@@ -146,7 +146,7 @@ def compile_plan(document: dict[str, Any], loader: Any, limits: Any) -> Any:
     the caller's pyld lock); its limit errors come out as they would on the reference path."""
     recorder = _RecordingProcessor(limits)
     try:
-        recorder.expand(document, {"documentLoader": loader, "base": None})
+        recorder.expand(document, pyld_options(loader))
     except Unsupported:
         return FALLBACK
     try:
@@ -269,7 +269,9 @@ class _Compiler:
 def plan_for(document: dict[str, Any], loader: Any, limits: Any) -> Any:
     """The cached plan of ``document``'s shape (compiling it on a miss), or FALLBACK."""
     fingerprint = getattr(loader, "fingerprint", None)
-    key = (shape_of(document), ("id", id(loader)) if fingerprint is None else fingerprint)
+    if fingerprint is None:  # a loader whose documents we cannot name: no shared plans
+        return FALLBACK
+    key = (shape_of(document), fingerprint)
     plan = _PLAN_CACHE.get(key)
     if plan is not None:
         _PLAN_CACHE.move_to_end(key)

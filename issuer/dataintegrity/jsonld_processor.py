@@ -11,9 +11,10 @@ objects, so a chain of contexts keeps its identity from call to call), the local
 its JSON text, so a document's inline context is matched by content), the flags, the base,
 the processing mode and the document loader's :attr:`fingerprint
 <issuer.dataintegrity.document_loader.StaticDocumentLoader.fingerprint>` (what it serves
-beyond the vendored contexts). The key therefore always names one result: the memo is
-process-local and needs no invalidation. It is bounded (LRU) and holds the active context it
-is keyed on, so an identity is never reused while its entry lives.
+beyond the vendored contexts; a loader without one gets no memo). The key therefore always
+names one result: the memo is process-local and needs no invalidation. It is bounded (LRU)
+and holds the active context it is keyed on, so an identity is never reused while its entry
+lives.
 
 A memoised result still counts the term definitions processing it once cost, so
 ``max_term_definitions`` refuses exactly what it refused before, warm or cold.
@@ -29,6 +30,7 @@ from typing import Any
 from pyld import jsonld
 
 from issuer.dataintegrity.limits import ProcessingLimits, check_expanded, term_definitions_exceeded
+from issuer.errors import DocumentLoaderError, InputTooComplex
 
 # pyld keeps processed contexts in process-wide LRU caches (cachetools, without locks): two
 # threads expanding at once can corrupt them ("OrderedDict mutated during iteration", seen
@@ -51,12 +53,15 @@ def context_memo_size() -> int:
     return len(_CONTEXT_MEMO)
 
 
-def _memo_key(active_ctx: Any, local_ctx: Any, options: dict[str, Any], flags: tuple) -> tuple:
-    loader = options.get("documentLoader")
-    fingerprint = getattr(loader, "fingerprint", None)
-    if fingerprint is None:  # a loader we cannot fingerprint: key on the loader itself
-        fingerprint = ("loader", id(loader))
-    text = json.dumps(local_ctx, ensure_ascii=False)
+def _memo_key(active_ctx: Any, local_ctx: Any, options: dict[str, Any],
+              flags: tuple) -> tuple | None:
+    fingerprint = getattr(options.get("documentLoader"), "fingerprint", None)
+    if fingerprint is None:  # a loader whose documents we cannot name: no memo
+        return None
+    try:
+        text = json.dumps(local_ctx, ensure_ascii=False)
+    except (TypeError, ValueError):
+        return None
     return (id(active_ctx), text, flags, options.get("base"), options.get("processingMode"),
             fingerprint)
 
@@ -95,6 +100,9 @@ class LimitedProcessor(jsonld.JsonLdProcessor):
                                             propagate, validate_scoped, cycles)
         key = _memo_key(active_ctx, local_ctx, options,
                         (override_protected, propagate, validate_scoped))
+        if key is None:
+            return super()._process_context(active_ctx, local_ctx, options, override_protected,
+                                            propagate, validate_scoped, cycles)
         hit = _CONTEXT_MEMO.get(key)
         if hit is not None:
             _CONTEXT_MEMO.move_to_end(key)
@@ -107,3 +115,52 @@ class LimitedProcessor(jsonld.JsonLdProcessor):
         if len(_CONTEXT_MEMO) > CONTEXT_MEMO_SIZE:
             _CONTEXT_MEMO.popitem(last=False)
         return result
+
+
+def run_pyld(operation: str, document: Any, loader: Any,
+             limits: ProcessingLimits) -> Any:
+    """pyld's ``expand`` or ``to_rdf`` of a document within ``limits``, one thread at a time.
+    A limit error comes out as itself, not in the JsonLdError pyld wraps it in (e.g. inside a
+    scoped context)."""
+    try:
+        with PYLD_LOCK:
+            return getattr(LimitedProcessor(limits), operation)(document, pyld_options(loader))
+    except jsonld.JsonLdError as exc:
+        cause = limit_error_behind(exc)
+        if cause is not None:
+            raise cause from None
+        raise
+
+
+def limit_error_behind(exc: BaseException) -> InputTooComplex | None:
+    """The InputTooComplex behind an exception pyld raised (it wraps errors), if any."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, InputTooComplex):
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
+def pyld_options(loader: Any) -> dict[str, Any]:
+    # base None: pyld would otherwise resolve relative IRIs against its made-up default
+    # base "http://example.org/base/", signing data no other implementation produces.
+    # Kept relative, they drop out of the dataset (as in jsonld.js) and the undefined-term
+    # check reports them.
+    return {"documentLoader": loader, "base": None, "produceGeneralizedRdf": False}
+
+
+def explain_jsonld_error(exc: BaseException) -> str:
+    """A readable one-line reason for a pyld failure (it wraps our loader's refusal)."""
+    seen = exc
+    while seen is not None:
+        if isinstance(seen, DocumentLoaderError):
+            return str(seen)
+        seen = seen.__cause__ or seen.__context__
+    if isinstance(exc, jsonld.JsonLdError):
+        details = getattr(exc, "details", None) or {}
+        code = getattr(exc, "code", None) or getattr(exc, "type", "")
+        message = str(exc.args[0]) if exc.args else str(exc)
+        extra = f" ({details})" if details else ""
+        return f"invalid JSON-LD: {code or message}{extra}"[:400]
+    return f"invalid JSON-LD: {exc}"[:400]
