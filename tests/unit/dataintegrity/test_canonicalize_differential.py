@@ -135,3 +135,24 @@ def test_limits_refuse_alike_on_both_paths(limits):
     for document in credentials(seed=5, count=40):
         _compare(document, limits=limits)
         _compare(same_shape(document, 1), limits=limits)
+
+
+def test_plans_are_kept_apart_by_the_loader_s_documents(counts):
+    url = "https://example.org/my-context"
+    document = {"@context": [url], "id": "urn:example:x", "name": "n"}
+    one = StaticDocumentLoader({url: {"@context": {"id": "@id",
+                                                   "name": "https://schema.org/name"}}})
+    other = StaticDocumentLoader({url: {"@context": {"id": "@id",
+                                                     "name": "https://example.org/other"}}})
+    first, second = canonicalize(document, loader=one), canonicalize(document, loader=other)
+    assert "<https://schema.org/name>" in first and "<https://example.org/other>" in second
+    assert first == canonicalize_reference(document, loader=one)
+    assert counts["fast"] == 2
+
+
+def test_the_plan_cache_is_bounded(monkeypatch):
+    monkeypatch.setattr(jsonld_plan, "PLAN_CACHE_SIZE", 5)
+    jsonld_plan.clear_plans()
+    for document in credentials(seed=3, count=12):
+        _compare(document)
+    assert jsonld_plan.plan_count()[0] == 5
