@@ -167,7 +167,7 @@ class _Walker:
             items: list[tuple[Any, str | None]] = []
             self.values(prop, item, item_plan, items, graph)
             for _key, obj in items:
-                if obj is None:  # pyld would write a list item it cannot name
+                if obj is None and not self.collect:  # pyld would write an unnamed item
                     raise NotExact("list item")
                 terms.append(obj)
         return terms
