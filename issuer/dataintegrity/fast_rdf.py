@@ -19,6 +19,7 @@ pyld's dataset form (the adapter to pyld's RDFC-1.0 implementation).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import itertools
 import json
 import math
@@ -46,6 +47,12 @@ class NotExact(Exception):
     """This document cannot be written exactly from the plan: take the reference path."""
 
 
+# pyld's value functions (_expand_iri, _expand_value, _object_to_rdf) keep no state in the
+# processor; one instance serves every call (under the pyld lock, as all pyld work here).
+_PYLD = jsonld.JsonLdProcessor()
+
+
+@functools.lru_cache(maxsize=64)
 def _unlimited(limits: ProcessingLimits) -> ProcessingLimits:
     return dataclasses.replace(limits, max_term_definitions=math.inf)
 
@@ -54,7 +61,8 @@ class _Walker:
     def __init__(self, plan: Plan, limits: ProcessingLimits, escape, collect: bool):
         if plan.term_definitions > limits.max_term_definitions:
             raise term_definitions_exceeded(limits)
-        self.proc = LimitedProcessor(_unlimited(limits))  # the plan has counted the contexts
+        self.proc = _PYLD
+        self.replayer: LimitedProcessor | None = None  # for value objects, made when needed
         self.options = plan.options
         self.base = plan.options.get("base")
         self.limits = limits
@@ -219,7 +227,9 @@ class _Walker:
             items.append((("id", node_key), subject))
         elif isinstance(plan, ValueObject):
             ctx, active_property, inside_list, inside_index, type_scoped = plan.args
-            expanded = self.proc._expand(ctx, active_property, value, self.options,
+            if self.replayer is None:  # the plan has counted the contexts' definitions
+                self.replayer = LimitedProcessor(_unlimited(self.limits))
+            expanded = self.replayer._expand(ctx, active_property, value, self.options,
                                          inside_list=inside_list, inside_index=inside_index,
                                          type_scoped_ctx=type_scoped)
             if expanded is not None:
