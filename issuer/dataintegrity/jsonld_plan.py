@@ -20,7 +20,9 @@ names one plan (process-local, nothing to invalidate).
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import math
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
@@ -149,13 +151,16 @@ def compile_plan(document: dict[str, Any], loader: Any, limits: Any) -> Any:
         recorder.expand(document, pyld_options(loader))
     except Unsupported:
         return FALLBACK
+    term_definitions = recorder.term_definitions  # what the reference expansion counted
+    # the compiler's own context look-ups are not the document's to pay for
+    recorder.limits = dataclasses.replace(limits, max_term_definitions=math.inf)
     try:
         if not isinstance(recorder.root, dict):
             return FALLBACK
         root = _Compiler(recorder).node(recorder.root)
     except Unsupported:
         return FALLBACK
-    return Plan(root, recorder.options or {}, recorder.term_definitions)
+    return Plan(root, recorder.options or {}, term_definitions)
 
 
 class _Compiler:

@@ -26,6 +26,7 @@ from issuer.dataintegrity.canonicalize import (
     find_undefined_terms_reference,
 )
 from issuer.dataintegrity.document_loader import DEFAULT_LOADER, StaticDocumentLoader
+from issuer.dataintegrity.jsonld_processor import LimitedProcessor, pyld_options
 from issuer.dataintegrity.limits import ProcessingLimits
 from tests.credential_generator import credentials, same_shape
 from tests.helpers import EXAMPLES_CONTEXT_URL, VECTORS, W3C, load_json
@@ -156,3 +157,24 @@ def test_the_plan_cache_is_bounded(monkeypatch):
     for document in credentials(seed=3, count=12):
         _compare(document)
     assert jsonld_plan.plan_count()[0] == 5
+
+
+def test_the_term_definition_limit_is_exact_on_the_fast_path():
+    # property-scoped contexts applied on several nodes: the fast path refuses at exactly the
+    # count the reference expansion reaches, not one definition sooner or later
+    scoped = {"@vocab": "https://example.org/v#",
+              "p": {"@id": "https://example.org/v#p",
+                    "@context": {f"t{i}": f"https://example.org/t{i}" for i in range(5)}}}
+    document = {"@context": scoped, "@id": "urn:example:root",
+                "p": [{"t1": f"v{i}", "p": {"t2": i}} for i in range(4)]}
+    processor = LimitedProcessor(ProcessingLimits())
+    processor.expand(copy.deepcopy(document), pyld_options(DEFAULT_LOADER))
+    counted = processor.term_definitions
+    assert counted > 5
+    jsonld_plan.clear_plans()
+    for limit in (counted - 1, counted, counted - 1):  # cold, warm and warm again
+        _compare(document, limits=ProcessingLimits(max_term_definitions=limit))
+    assert "InputTooComplex" in _outcome(
+        canonicalize, document, limits=ProcessingLimits(max_term_definitions=counted - 1))
+    assert "InputTooComplex" not in _outcome(
+        canonicalize, document, limits=ProcessingLimits(max_term_definitions=counted))
