@@ -91,3 +91,27 @@ def test_fast_path_is_exact(document):
 def test_what_the_plan_cannot_reproduce_takes_the_reference_path(document):
     _run(document)
     assert FAST_PATH_COUNTS["reference"] >= 1
+
+
+NO_VOCAB = {"id": "@id", "type": "@type", "name": "https://schema.org/name",
+            "link": {"@id": "https://schema.org/link", "@type": "@vocab"},
+            "Known": "https://schema.org/Known"}
+UNDEFINED_CASES = [
+    {"id": "relative", "type": ["Known", "Unknown"], "name": "x", "extra": {"deep": 1}},
+    {"link": ["Known", "unknownValue", "https://example.org/x"], "when": "2026"},
+    {"name": [{"@value": "x", "@language": "en"}, {"@value": 1, "@type": "Undefined"}]},
+    {"name": {"@value": "x", "@type": "Undefined"}, "extra": None, "more": []},
+    {"name": [{"id": "_:b", "inner": "x"}, {"id": "did:example:1"}], "type": "Known"},
+]
+
+
+@pytest.mark.parametrize("document", UNDEFINED_CASES)
+def test_undefined_terms_without_a_vocab_are_found_on_the_fast_path(document):
+    document = {"@context": NO_VOCAB, **document}
+    # (a relative datatype is invalid JSON-LD without the probe's @vocab: canonicalize
+    # refuses it on both paths, the reference's error)
+    assert _outcome(canonicalize, document) == _outcome(canonicalize_reference, document)
+    FAST_PATH_COUNTS.update(fast=0, reference=0)
+    assert find_undefined_terms(document) == find_undefined_terms_reference(document)
+    assert find_undefined_terms(document)  # something to report in each
+    assert FAST_PATH_COUNTS == {"fast": 2, "reference": 0}
