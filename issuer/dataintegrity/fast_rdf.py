@@ -97,7 +97,7 @@ class _Walker:
             return value
         return self.proc._expand_iri(ctx, value, base=self.base)
 
-    def check_id(self, iri: str, raw: Any) -> None:
+    def check_id(self, iri: str) -> None:
         if iri.startswith(UNDEFINED):
             self.undefined.add("value " + iri[len(UNDEFINED):])
         elif ":" not in iri:
@@ -117,7 +117,7 @@ class _Walker:
                 raise NotExact("@id")
             iri = self.expand_id(plan.ctx, raw)
             if self.collect:
-                self.check_id(iri, raw)
+                self.check_id(iri)
             node_key, subject = iri, self.iri_term(iri)
         else:
             subject = self.fresh()
@@ -243,7 +243,7 @@ class _Walker:
         if "@id" in item:
             iri = item["@id"]
             if self.collect:
-                self.check_id(iri, iri)
+                self.check_id(iri)
             return ("id", iri), self.iri_term(iri)
         datatype = item.get("@type")
         if self.collect and isinstance(datatype, str) and datatype.startswith(UNDEFINED):

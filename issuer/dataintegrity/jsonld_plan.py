@@ -155,8 +155,8 @@ def compile_plan(document: dict[str, Any], loader: Any, limits: Any) -> Any:
     # the compiler's own context look-ups are not the document's to pay for
     recorder.limits = dataclasses.replace(limits, max_term_definitions=math.inf)
     try:
-        if not isinstance(recorder.root, dict):
-            return FALLBACK
+        if not isinstance(recorder.root, dict) or shape_of(recorder.root) != shape_of(document):
+            return FALLBACK  # not the copy of the document pyld expanded
         root = _Compiler(recorder).node(recorder.root)
     except Unsupported:
         return FALLBACK
