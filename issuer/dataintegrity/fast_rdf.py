@@ -116,6 +116,8 @@ class _Walker:
             if not isinstance(raw, str):
                 raise NotExact("@id")
             iri = self.expand_id(plan.ctx, raw)
+            if not isinstance(iri, str):  # e.g. a keyword-like "@x": pyld's own handling
+                raise NotExact("@id")
             if self.collect:
                 self.check_id(iri)
             node_key, subject = iri, self.iri_term(iri)
@@ -242,6 +244,8 @@ class _Walker:
     def item(self, item: dict[str, Any]) -> tuple[Any, str | None]:
         if "@id" in item:
             iri = item["@id"]
+            if not isinstance(iri, str):
+                raise NotExact("@id value")
             if self.collect:
                 self.check_id(iri)
             return ("id", iri), self.iri_term(iri)

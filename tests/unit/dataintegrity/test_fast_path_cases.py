@@ -52,6 +52,8 @@ FAST = [
     {"p": {}, "q": [{}, {}]},
 ]
 FALLBACK = [
+    {"id": "@keywordlike", "p": 1},
+    {"link": ["@keywordlike", "ex:ok"], "kind": "@also"},
     {"names": {"en": "hello", "fr": "bonjour"}},
     {"parent": {"id": "ex:p"}},
     {"@graph": [{"id": "ex:a", "p": 1}]},
