@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import copy
 import hashlib
-import threading
 import types
 from typing import Any
 
@@ -29,17 +28,22 @@ from pyld import jsonld
 from pyld.identifier_issuer import IdentifierIssuer
 
 from issuer.dataintegrity.document_loader import DEFAULT_LOADER, StaticDocumentLoader
+from issuer.dataintegrity import fast_rdf, jsonld_plan
+from issuer.dataintegrity.jsonld_processor import (  # explain_jsonld_error: re-exported
+    PYLD_LOCK,
+    explain_jsonld_error,  # noqa: F401
+    limit_error_behind,
+    run_pyld,
+)
 from issuer.dataintegrity.limits import (
     DEFAULT_LIMITS,
     ProcessingLimits,
     check_dataset,
-    check_expanded,
     check_json,
     deep_iteration_budget,
     hashing_budget_spent,
-    term_definitions_exceeded,
 )
-from issuer.errors import DocumentLoaderError, InputTooComplex
+from issuer.errors import InputTooComplex
 
 SHA256, SHA384 = "sha256", "sha384"
 HASH_ALGORITHMS = (SHA256, SHA384)  # RDFC-1.0's hash parameter (§4.2, "hash algorithm")
@@ -185,67 +189,6 @@ def _copy_issuer(issuer: IdentifierIssuer) -> IdentifierIssuer:
     return copy_
 
 
-class _Processor(jsonld.JsonLdProcessor):
-    """pyld's JSON-LD processor within ``limits``: it counts the term definitions it processes
-    (pyld 3.3 re-processes scoped contexts wherever they apply) and checks every expanded
-    document before anything is made of it (``to_rdf`` expands through this method too)."""
-
-    def __init__(self, limits: ProcessingLimits):
-        super().__init__()
-        self.limits = limits
-        self.term_definitions = 0
-
-    def expand(self, input_: Any, options: dict[str, Any]) -> list:
-        expanded = super().expand(input_, options)
-        check_expanded(expanded, self.limits)
-        return expanded
-
-    def _create_term_definition(self, *args: Any, **kwargs: Any) -> Any:
-        self.term_definitions += 1
-        if self.term_definitions > self.limits.max_term_definitions:
-            raise term_definitions_exceeded(self.limits)
-        return super()._create_term_definition(*args, **kwargs)
-
-
-# pyld keeps processed contexts in process-wide LRU caches (cachetools, without locks): two
-# threads expanding at once can corrupt them ("OrderedDict mutated during iteration", seen
-# with thread workers issuing in parallel). JSON-LD work holds the GIL anyway, so one thread
-# at a time costs no throughput.
-_PYLD_LOCK = threading.RLock()
-
-
-def _process(operation: str, document: Any, loader: StaticDocumentLoader,
-             limits: ProcessingLimits) -> Any:
-    """pyld's ``expand`` or ``to_rdf`` of a document within ``limits``, one thread at a time.
-    A limit error comes out as itself, not in the JsonLdError pyld wraps it in (e.g. inside a
-    scoped context)."""
-    try:
-        with _PYLD_LOCK:
-            return getattr(_Processor(limits), operation)(document, _options(loader))
-    except jsonld.JsonLdError as exc:
-        cause = _limit_error_behind(exc)
-        if cause is not None:
-            raise cause from None
-        raise
-
-
-def _limit_error_behind(exc: BaseException) -> InputTooComplex | None:
-    seen: BaseException | None = exc
-    while seen is not None:
-        if isinstance(seen, InputTooComplex):
-            return seen
-        seen = seen.__cause__ or seen.__context__
-    return None
-
-
-def _options(loader: StaticDocumentLoader) -> dict[str, Any]:
-    # base None: pyld would otherwise resolve relative IRIs against its made-up default
-    # base "http://example.org/base/", signing data no other implementation produces.
-    # Kept relative, they drop out of the dataset (as in jsonld.js) and the undefined-term
-    # check reports them.
-    return {"documentLoader": loader, "base": None, "produceGeneralizedRdf": False}
-
-
 def to_dataset(
     document: dict[str, Any],
     *,
@@ -258,7 +201,7 @@ def to_dataset(
     (merged nodes) before it is turned into RDF, a step that costs the square of the largest
     property's number of values in pyld."""
     check_json(document, limits)
-    return _process("to_rdf", document, loader, limits)
+    return run_pyld("to_rdf", document, loader, limits)
 
 
 def canonicalize_dataset(dataset: dict, *, limits: ProcessingLimits = DEFAULT_LIMITS,
@@ -282,29 +225,86 @@ def canonicalize(
     ``hash_algorithm`` is RDFC-1.0's hash parameter: "sha256" (the default, and what
     eddsa-rdfc-2022 uses) or "sha384" (ecdsa-rdfc-2019 with P-384 keys). It decides the order
     of blank-node labels. Raises InputTooComplex when the document is over one of ``limits``."""
+    check_json(document, limits)
+    quads = _fast("quads", document, loader, limits)
+    if quads is None:
+        return canonicalize_reference(document, loader=loader, limits=limits,
+                                      hash_algorithm=hash_algorithm)
+    return canonical_nquads(quads, limits=limits, hash_algorithm=hash_algorithm)
+
+
+def canonicalize_reference(
+    document: dict[str, Any],
+    *,
+    loader: StaticDocumentLoader = DEFAULT_LOADER,
+    limits: ProcessingLimits = DEFAULT_LIMITS,
+    hash_algorithm: str = SHA256,
+) -> str:
+    """:func:`canonicalize` the general way: pyld's expansion and ``to_rdf``, every call. The
+    reference the fast path is tested against, and what it falls back to."""
     dataset = to_dataset(document, loader=loader, limits=limits)
     return canonicalize_dataset(dataset, limits=limits, hash_algorithm=hash_algorithm)
 
 
-def explain_jsonld_error(exc: BaseException) -> str:
-    """A readable one-line reason for a pyld failure (it wraps our loader's refusal)."""
-    seen = exc
-    while seen is not None:
-        if isinstance(seen, DocumentLoaderError):
-            return str(seen)
-        seen = seen.__cause__ or seen.__context__
-    if isinstance(exc, jsonld.JsonLdError):
-        details = getattr(exc, "details", None) or {}
-        code = getattr(exc, "code", None) or getattr(exc, "type", "")
-        message = str(exc.args[0]) if exc.args else str(exc)
-        extra = f" ({details})" if details else ""
-        return f"invalid JSON-LD: {code or message}{extra}"[:400]
-    return f"invalid JSON-LD: {exc}"[:400]
+def canonical_nquads(quads: list[tuple[str, str, str, str]], *,
+                     hash_algorithm: str = SHA256,
+                     limits: ProcessingLimits = DEFAULT_LIMITS) -> str:
+    """RDFC-1.0 canonical N-Quads of quads in N-Quads term syntax (see fast_rdf), through
+    pyld's implementation (:func:`canonicalize_dataset`)."""
+    return canonicalize_dataset(fast_rdf.to_pyld_dataset(quads), limits=limits,
+                                hash_algorithm=hash_algorithm)
+
+
+def document_quads(document: dict[str, Any], *, loader: StaticDocumentLoader = DEFAULT_LOADER,
+                   limits: ProcessingLimits = DEFAULT_LIMITS
+                   ) -> list[tuple[str, str, str, str]] | None:
+    """The fast path's quads of a document (N-Quads terms, see fast_rdf), or None when its
+    shape takes the reference path."""
+    check_json(document, limits)
+    return _fast("quads", document, loader, limits)
+
+
+FAST_PATH_COUNTS = {"fast": 0, "reference": 0}
+"""Calls of canonicalize and find_undefined_terms answered by the fast path and by the
+reference path in this process (tests assert the fast path is taken)."""
+
+
+def _fast(kind: str, document: Any, loader: StaticDocumentLoader,
+          limits: ProcessingLimits) -> Any:
+    """The fast path's quads (``kind`` "quads") or undefined terms ("undefined") of a
+    document checked with check_json, or None when its shape takes the reference path.
+    Limit errors are raised as the reference path raises them."""
+    if not isinstance(document, dict):
+        FAST_PATH_COUNTS["reference"] += 1
+        return None
+    with PYLD_LOCK:
+        try:
+            plan = jsonld_plan.plan_for(document, loader, limits)
+        except InputTooComplex:
+            raise
+        except Exception as exc:  # invalid JSON-LD: the reference path says why
+            cause = limit_error_behind(exc)
+            if cause is not None:
+                raise cause from None
+            plan = None
+        try:
+            if plan is None or plan is jsonld_plan.FALLBACK:
+                result = None
+            elif kind == "quads":
+                result = fast_rdf.document_quads(document, plan, limits, escape_literal)
+            else:
+                result = fast_rdf.document_undefined_terms(document, plan, limits)
+        except InputTooComplex:
+            raise
+        except Exception:  # noqa: BLE001 (NotExact, or a value pyld itself refuses: the
+            result = None  # reference path answers, or raises the reference's error)
+        FAST_PATH_COUNTS["reference" if result is None else "fast"] += 1
+    return result
 
 
 # --- undefined terms ("safe mode") ------------------------------------------------------------
 
-_UNDEFINED = "urn:issuer:undefined-term:"
+_UNDEFINED = fast_rdf.UNDEFINED
 
 
 def find_undefined_terms(
@@ -322,13 +322,32 @@ def find_undefined_terms(
     Raises InputTooComplex, before expanding, when the JSON is over one of ``limits``.
     """
     check_json(document, limits)
+    probe = _probe(document)
+    found = _fast("undefined", probe, loader, limits)
+    if found is not None:
+        return found
+    return find_undefined_terms_reference(document, loader=loader, limits=limits)
+
+
+def _probe(document: dict[str, Any]) -> dict[str, Any]:
     probe = copy.copy(document)
     contexts = probe.get("@context", [])
     if not isinstance(contexts, list):
         contexts = [contexts]
     # First, so a context that sets its own @vocab (defining every term) still wins.
     probe["@context"] = [{"@vocab": _UNDEFINED}, *contexts]
-    expanded = _process("expand", probe, loader, limits)
+    return probe
+
+
+def find_undefined_terms_reference(
+    document: dict[str, Any],
+    *,
+    loader: StaticDocumentLoader = DEFAULT_LOADER,
+    limits: ProcessingLimits = DEFAULT_LIMITS,
+) -> list[str]:
+    """:func:`find_undefined_terms` the general way (pyld's expansion of the probe)."""
+    check_json(document, limits)
+    expanded = run_pyld("expand", _probe(document), loader, limits)
     found: set[str] = set()
     _collect_undefined(expanded, found)
     return sorted(found)

@@ -7,6 +7,7 @@ not in the map, or in the extra documents a caller passes in, is refused with a 
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Mapping
 from functools import lru_cache
@@ -49,6 +50,18 @@ class StaticDocumentLoader:
 
     def __init__(self, extra: Mapping[str, Any] | None = None):
         self._extra = dict(extra or {})
+        self._fingerprint: str | None = None
+
+    @property
+    def fingerprint(self) -> str:
+        """What this loader serves beyond the vendored contexts, as a short content hash
+        ("" for none): two loaders with the same fingerprint answer every URL alike, so
+        results derived from their documents may be shared (canonicalize's caches)."""
+        if self._fingerprint is None:
+            self._fingerprint = "" if not self._extra else hashlib.sha256(
+                json.dumps(self._extra, ensure_ascii=False,
+                           default=repr).encode("utf-8")).hexdigest()
+        return self._fingerprint
 
     def with_documents(self, extra: Mapping[str, Any]) -> "StaticDocumentLoader":
         return StaticDocumentLoader({**self._extra, **extra})

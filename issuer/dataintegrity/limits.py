@@ -240,10 +240,16 @@ def check_expanded(expanded: Any, limits: ProcessingLimits = DEFAULT_LIMITS) -> 
 def _count(counts: Counter, slot: tuple, added: int, limits: ProcessingLimits) -> None:
     counts[slot] += added
     if counts[slot] > limits.max_array_length:
-        node, prop = slot
-        where = f"property <{prop}> of " + (f"node <{node}>" if isinstance(node, str)
-                                            else "a blank node")
-        raise _array_too_long(where, counts[slot], limits)
+        raise merged_values_exceeded(*slot, counts[slot], limits)
+
+
+def merged_values_exceeded(node: Any, prop: str, count: int,
+                           limits: ProcessingLimits) -> InputTooComplex:
+    """The error for ``count`` values of property ``prop`` of one node (its id, or anything
+    else for a blank node), over ``max_array_length``."""
+    where = f"property <{prop}> of " + (f"node <{node}>" if isinstance(node, str)
+                                        else "a blank node")
+    return _array_too_long(where, count, limits)
 
 
 # --- 3. the RDF dataset and the blank-node hashing -----------------------------------------

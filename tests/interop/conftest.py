@@ -1,6 +1,6 @@
-"""The `dbvc`, `rdfc`, `jose_js` and `vcore` fixtures: calls of Digital Bazaar's harness
+"""The `dbvc`, `rdfc`, `jsonld_js`, `jose_js` and `vcore` fixtures: calls of Digital Bazaar's harness
 (tests/interop/dbvc.mjs), of rdf-canonize itself (tests/interop/rdfc.mjs, canonical N-Quads),
-of panva's jose (tests/interop/jose.mjs) and of DCC's verifier-core (tests/interop/vcore.mjs).
+of jsonld.js's canonize (tests/interop/jsonld_canon.mjs), of panva's jose (tests/interop/jose.mjs) and of DCC's verifier-core (tests/interop/vcore.mjs).
 
 Outside CI the interop tests skip when node or the node modules are missing; in CI
 (CI=true) they fail instead, since .ci/run installs them with `npm ci --prefix tests/interop`.
@@ -20,6 +20,7 @@ HARNESS = Path(__file__).with_name("dbvc.mjs")
 RDFC = Path(__file__).with_name("rdfc.mjs")
 JOSE_HARNESS = Path(__file__).with_name("jose.mjs")
 VCORE_HARNESS = Path(__file__).with_name("vcore.mjs")
+JSONLD_CANON = Path(__file__).with_name("jsonld_canon.mjs")
 NODE_MODULES = Path(__file__).with_name("node_modules")
 
 
@@ -70,3 +71,14 @@ def vcore():
     ``{"results", "fetched", "refused"}`` from DCC's verifier-core (see vcore.mjs)."""
     _need_node()
     return _caller(VCORE_HARNESS)
+
+
+@pytest.fixture(scope="session")
+def jsonld_js():
+    """``jsonld_js(contexts, documents, nquads=())`` → one ``{"canonical", "nquads"?}`` or
+    ``{"error"}`` per document, from jsonld.js's canonize (RDFC-1.0) with a loader answering
+    only ``contexts`` (and rdf-canonize's canonical form of each N-Quads text given)."""
+    _need_node()
+    call = _caller(JSONLD_CANON)
+    return lambda contexts, documents, nquads=(): call(
+        {"contexts": contexts, "documents": documents, "nquads": list(nquads)})["results"]
