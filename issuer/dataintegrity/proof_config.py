@@ -32,7 +32,8 @@ import re
 import threading
 from typing import Any
 
-from issuer.dataintegrity.canonicalize import canonicalize, escape_literal
+from issuer.dataintegrity.canonicalize import canonicalize
+from issuer.dataintegrity.nquads import escape_literal
 from issuer.dataintegrity.document_loader import DEFAULT_LOADER, StaticDocumentLoader
 from issuer.dataintegrity.limits import DEFAULT_LIMITS, ProcessingLimits, check_json
 

@@ -31,7 +31,7 @@ from typing import Any
 
 from pyld.canon import permutations
 
-from issuer.dataintegrity.canonicalize import HASH_ALGORITHMS, escape_literal
+from issuer.dataintegrity.nquads import HASH_ALGORITHMS, escape_literal
 from issuer.dataintegrity.limits import (
     DEFAULT_LIMITS,
     ProcessingLimits,
