@@ -44,6 +44,7 @@ from issuer.models import (
     UTCDateTime,
 )
 from issuer.webhooks.models import WebhookEndpoint
+import issuer.admin_models  # noqa: F401,E402  (the outbox refers to admin_invitations)
 
 
 class Member(Base):
@@ -282,6 +283,9 @@ class OutboxMessage(Base):
     webhook_endpoint_id: Mapped[str | None] = mapped_column(ForeignKey("webhook_endpoints.id"))
     # an OpenID4VCI offer's tx_code (kind "oid4vci_tx_code"; issue 12), computed when sent
     exchange_id: Mapped[str | None] = mapped_column(ForeignKey("wallet_exchanges.id"))
+    # an invitation to become an admin (issue 14, item 6; its link is made when sent)
+    admin_invitation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("admin_invitations.id", ondelete="SET NULL"))
     status: Mapped[str] = mapped_column(String(16), index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
