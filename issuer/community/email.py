@@ -269,3 +269,19 @@ def verify_address_message(*, display_name: str, link: str, hours: int, site_nam
         _environment.get_template("members/email_verify_address.html").render(context),
         subtype="html")
     return message
+
+
+def admin_invitation_message(*, inviter: str, profile_name: str, role: str, role_text: str,
+                             link: str, days: int, site_name: str, mail_from: str, to: str,
+                             now: datetime) -> EmailMessage:
+    """An invitation to become an admin of an issuer profile (issue 14, item 6)."""
+    context = {"inviter": inviter, "profile_name": profile_name, "role": role,
+               "role_text": role_text, "link": link, "days": days, "site_name": site_name}
+    message = _message(mail_from=mail_from, to=to, now=now,
+                       subject=f"You are invited to {profile_name} on {site_name}")
+    message.set_content(_environment.get_template("members/email_admin_invitation.txt")
+                        .render(context))
+    message.add_alternative(
+        _environment.get_template("members/email_admin_invitation.html").render(context),
+        subtype="html")
+    return message

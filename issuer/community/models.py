@@ -32,6 +32,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from issuer.admin_models import AdminInvitation  # issue 14: an admin's invitation email
 from issuer.models import (
     Achievement,
     AdminUser,
@@ -44,7 +45,6 @@ from issuer.models import (
     UTCDateTime,
 )
 from issuer.webhooks.models import WebhookEndpoint
-import issuer.admin_models  # noqa: F401,E402  (the outbox refers to admin_invitations)
 
 
 class Member(Base):
@@ -297,3 +297,4 @@ class OutboxMessage(Base):
     member: Mapped[Member | None] = relationship()
     webhook_endpoint: Mapped[WebhookEndpoint | None] = relationship()
     address: Mapped[MemberEmail | None] = relationship()
+    admin_invitation: Mapped[AdminInvitation | None] = relationship()

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from issuer.community import addresses, claims, members
 from issuer.community.email import (
     CredentialMail,
+    admin_invitation_message,
     MailError,
     MailSettings,
     credential_message,
@@ -41,7 +42,8 @@ from issuer.community.models import (
 from issuer.errors import Conflict, NotFound
 from issuer.exchange_models import Exchange
 from issuer.models import Achievement, IssuedCredential
-from issuer.services import badge_files, oid4vci, urls
+from issuer.admin_models import AdminInvitation
+from issuer.services import admins, badge_files, oid4vci, urls
 from issuer.services.tx import atomic
 from issuer.sharing import linkedin
 from issuer.webhooks.models import WebhookEndpoint
@@ -51,6 +53,7 @@ KIND_SIGN_IN = "sign_in_link"
 KIND_TX_CODE = "oid4vci_tx_code"
 KIND_WEBHOOK_DISABLED = "webhook_disabled"  # issue 15: to the endpoint's owner
 KIND_VERIFY_ADDRESS = "verify_email"
+KIND_ADMIN_INVITATION = "admin_invitation"  # issue 14: an admin's invitation link
 PENDING, SENDING, SENT, RETRYING, FAILED = "pending", "sending", "sent", "retrying", "failed"
 STATUSES = (PENDING, SENDING, SENT, RETRYING, FAILED)
 MAX_ERROR = 500
@@ -119,7 +122,20 @@ def webhook_disabled_mail(session: Session, endpoint: WebhookEndpoint, *, now: d
     return row
 
 
+def admin_invitation_mail(session: Session, invitation: AdminInvitation, *, now: datetime
+                          ) -> OutboxMessage:
+    """Queue an admin invitation (the caller commits). Its link gets a fresh token when it
+    is sent; only the token's hash is kept."""
+    row = OutboxMessage(kind=KIND_ADMIN_INVITATION, admin_invitation_id=invitation.id,
+                        status=PENDING, attempts=0, created_at=now, updated_at=now)
+    session.add(row)
+    return row
+
+
 def recipient_address(row: OutboxMessage) -> str:
+    if row.kind == KIND_ADMIN_INVITATION:
+        invitation = row.admin_invitation
+        return invitation.email if invitation is not None else "(invitation removed)"
     if row.kind in (KIND_CREDENTIAL, KIND_TX_CODE):
         return row.credential.recipient.email
     if row.kind == KIND_WEBHOOK_DISABLED:
@@ -218,6 +234,8 @@ def deliver(session: Session, message_id: int, *, delivery: Delivery, now: datet
                                          mail_from=delivery.mail.mail_from, to=to, now=now)
         elif row.kind == KIND_TX_CODE:
             message = _tx_code_message(session, row, delivery, to=to, now=now)
+        elif row.kind == KIND_ADMIN_INVITATION:
+            message = _invitation_message(session, row, delivery, to=to, now=now)
         elif row.kind == KIND_WEBHOOK_DISABLED:
             endpoint = row.webhook_endpoint
             message = webhook_disabled_message(
@@ -275,6 +293,25 @@ def _tx_code_message(session: Session, row: OutboxMessage, delivery: Delivery, *
         code=oid4vci.tx_code_of(delivery.secret_key, exchange.id),
         badge_name=row.credential.achievement.name, minutes=minutes,
         site_name=delivery.site_name, mail_from=delivery.mail.mail_from, to=to, now=now)
+
+
+def _invitation_message(session: Session, row: OutboxMessage, delivery: Delivery, *, to: str,
+                        now: datetime):
+    try:
+        with atomic(session):  # the token must exist before its link is sent
+            invitation, token = admins.fresh_token(session, row.admin_invitation_id or 0,
+                                                   now=now)
+    except Conflict as exc:
+        raise MailError(str(exc), permanent=True) from None
+    inviter = invitation.invited_by.email if invitation.invited_by is not None else "An owner"
+    message = admin_invitation_message(
+        inviter=inviter, profile_name=invitation.profile.name,
+        role=admins.LABELS[invitation.role].lower(), role_text=admins.DESCRIPTIONS[invitation.role],
+        link=admins.invitation_url(delivery.base_url, token),
+        days=admins.INVITE_TTL.days, site_name=delivery.site_name,
+        mail_from=delivery.mail.mail_from, to=to, now=now)
+    del token
+    return message
 
 
 def _redact(text: str, delivery: Delivery) -> str:

@@ -219,6 +219,10 @@ def fresh_token(session: Session, invitation_id: int, *, now: datetime) -> tuple
     return invitation, _new_token(invitation)
 
 
+def invitation_url(base_url: str, token: str) -> str:
+    return f"{base_url.rstrip('/')}/admin/join/{token}"
+
+
 def is_open(invitation: AdminInvitation, *, now: datetime) -> bool:
     return (invitation.accepted_at is None and invitation.revoked_at is None
             and invitation.expires_at > now)

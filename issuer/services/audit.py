@@ -1,7 +1,10 @@
 """The audit log (issue 14, item 6): who did what, when, on which issuer profile.
 
 ``record`` adds the entry to the caller's session, before or after the action, inside the
-same ``atomic`` block: it is committed with the action or rolled back with it. ``details``
+same ``atomic`` block: it is committed with the action or rolled back with it. ``stage``
+does the same for code that commits by itself: the entry is added by the session's next
+commit (the action's) and dropped by a rollback (the action failed); the admin app stages
+one for each audited form post before its view runs (issuer/web/admin/audit_trail.py). ``details``
 holds ids, names and reasons, never a secret (tokens, passwords, keys): ``record`` refuses
 keys that name one.
 """
@@ -25,6 +28,7 @@ ACTIONS = {
     "credential.suspend": "Suspended a credential",
     "credential.reinstate": "Reinstated a credential",
     "credential.resend": "Resent a credential's email",
+    "bulk.upload": "Uploaded a bulk issuing file",
     "bulk.start": "Started a bulk issuing job",
     "award.create": "Awarded a community badge",
     "award.end": "Ended a community award",
@@ -114,3 +118,37 @@ def actors(session: Session, profile_ids: tuple[int, ...]) -> list[str]:
     return list(session.scalars(select(AuditEntry.actor_email).distinct()
                                 .where(AuditEntry.profile_id.in_(profile_ids))
                                 .order_by(AuditEntry.actor_email)))
+
+
+# -- entries staged before an action and written by its commit -------------------------------
+
+_STAGED = "audit_staged"
+
+
+def stage(session: Session, **entry: Any) -> None:
+    """Have the session's next commit write this entry (``record``'s arguments): the entry
+    goes into the action's own transaction. A rollback first drops it: the action failed."""
+    session.info.setdefault(_STAGED, []).append(entry)
+
+
+def _write_staged(session: Session) -> None:
+    for entry in session.info.pop(_STAGED, ()):
+        record(session, **entry)
+
+
+def _drop_staged(session: Session) -> None:
+    session.info.pop(_STAGED, None)
+
+
+def install() -> None:
+    """Listen on every session's commit and rollback (once per process; idempotent)."""
+    from sqlalchemy import event
+
+    if not event.contains(Session, "before_commit", _write_staged):
+        event.listen(Session, "before_commit", _write_staged)
+        event.listen(Session, "after_rollback", _drop_staged)
+
+
+def discard(session: Session) -> None:
+    """Forget what was staged and not committed (at the end of a request)."""
+    _drop_staged(session)

@@ -12,7 +12,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from issuer.errors import Conflict, ValidationFailed
+from issuer.errors import Conflict, NotFound, ValidationFailed
 from issuer.models import AdminSession, AdminUser
 from issuer.services import admins
 from issuer.services.sessions import SessionStore
@@ -107,3 +107,10 @@ def count_admins(session: Session) -> int:
 
 def admin_by_email(session: Session, email: str) -> AdminUser | None:
     return session.scalar(select(AdminUser).where(AdminUser.email == normalize_email(email)))
+
+
+def admin_by_id(session: Session, user_id: int) -> AdminUser:
+    user = session.get(AdminUser, user_id)
+    if user is None:
+        raise NotFound(f"no admin {user_id}")
+    return user

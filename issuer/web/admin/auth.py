@@ -27,7 +27,7 @@ from flask_login import LoginManager, current_user, login_required, login_user, 
 from issuer.models import AdminUser
 from issuer.services import users
 from issuer.services.tx import atomic
-from issuer.web.admin import guard
+from issuer.web.admin import audit_trail, guard
 from issuer.web.admin.forms import EmptyForm, LoginForm
 from issuer.web.core import deps, throttling
 
@@ -102,6 +102,7 @@ def require_admin():
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
     guard.check()
+    audit_trail.stage_for_request()
     return None
 
 

@@ -185,7 +185,13 @@ def check() -> None:
             deps.session(), "new_achievement", ""):
         return  # no profile yet: any admin makes the first
     profile_id = need.where() if need.where is not None else None
+    g.request_profile_id = profile_id
     if not can(need.role, profile_id):
         role = admins.LABELS[need.role].lower()
         where = "this issuer profile" if need.where is not None else "any issuer profile"
         abort(403, f"This needs the {role} role on {where}. Ask one of its owners.")
+
+
+def profile_for_request() -> int | None:
+    """The profile the current request is about, as ``check`` found it (None: unknown)."""
+    return g.get("request_profile_id")
