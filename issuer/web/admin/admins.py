@@ -12,7 +12,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -133,7 +132,7 @@ def invite():
     if message is not None:
         from issuer.jobs import jobs_of
 
-        jobs_of(current_app).community.deliver_mail(message.id)
+        jobs_of().community.deliver_mail(message.id)
         flash(f"An invitation to {invitation.email} is on its way; its link works for "
               f"{admins.INVITE_TTL.days} days.")
         return redirect(url_for("admin_admins.index"), code=303)
