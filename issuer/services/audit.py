@@ -128,6 +128,7 @@ _STAGED = "audit_staged"
 def stage(session: Session, **entry: Any) -> None:
     """Have the session's next commit write this entry (``record``'s arguments): the entry
     goes into the action's own transaction. A rollback first drops it: the action failed."""
+    session.connection()  # a transaction is open: its rollback (the action's) drops this
     session.info.setdefault(_STAGED, []).append(entry)
 
 
@@ -136,7 +137,7 @@ def _write_staged(session: Session) -> None:
         record(session, **entry)
 
 
-def _drop_staged(session: Session) -> None:
+def _drop_staged(session: Session, _previous_transaction=None) -> None:
     session.info.pop(_STAGED, None)
 
 
@@ -146,7 +147,7 @@ def install() -> None:
 
     if not event.contains(Session, "before_commit", _write_staged):
         event.listen(Session, "before_commit", _write_staged)
-        event.listen(Session, "after_rollback", _drop_staged)
+        event.listen(Session, "after_soft_rollback", _drop_staged)  # every rollback()
 
 
 def discard(session: Session) -> None:
