@@ -243,3 +243,21 @@ def test_cli_lists_sets_and_removes_roles(app, admin_client, tmp_path):
     refused = CliRunner().invoke(main, ["admins", "invite", "--email", "e@example.org",
                                         "--by", "dan@example.org"], env=env)
     assert refused.exit_code == 1 and "not an owner" in refused.output
+
+
+def test_lists_show_only_the_profiles_of_the_reader(app, admin_client):
+    make_profile(app, slug="other", name="Other Org")
+    issue_credential(app, make_achievement(app), email="main-only@example.org")
+    issue_credential(app, make_achievement(app, issuer="other", name="Other badge"),
+                     email="other-only@example.org")
+    _post(admin_client, "/admin/api-access/tokens", "/admin/api-access/", **{
+        "token-issuer": "main", "token-name": "main-token", "token-scopes": "issue"})
+    client = client_as(app, "them@example.org", {"other": "owner"})
+    listing = client.get("/admin/credentials").get_data(as_text=True)
+    assert "other-only@example.org" in listing and "main-only@example.org" not in listing
+    csv = client.get("/admin/credentials.csv").get_data(as_text=True)
+    assert "other-only@example.org" in csv and "main-only@example.org" not in csv
+    access = client.get("/admin/api-access/").get_data(as_text=True)
+    assert "main-token" not in access and 'value="main"' not in access
+    assert "main-token" in admin_client.get("/admin/api-access/").get_data(as_text=True)
+    assert 'value="main"' not in client.get("/admin/webhooks/").get_data(as_text=True)

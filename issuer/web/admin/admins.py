@@ -59,8 +59,7 @@ class JoinForm(FlaskForm):
 
 
 def _owned_profiles(session):
-    owned = set(guard.profile_ids(admins.OWNER))
-    return [p for p in profiles.all_profiles(session) if p.id in owned]
+    return guard.only_owned_profiles(profiles.all_profiles(session))
 
 
 def _invite_form() -> InviteForm:

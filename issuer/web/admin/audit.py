@@ -28,7 +28,7 @@ def _page_number(text: str | None) -> int:
 def index():
     session = deps.session()
     owned = tuple(guard.profile_ids(OWNER))
-    mine = [p for p in profiles.all_profiles(session) if p.id in owned]
+    mine = guard.only_owned_profiles(profiles.all_profiles(session))
     by_slug = {p.slug: p for p in mine}
     chosen = by_slug.get(request.args.get("profile", ""))
     action = request.args.get("action", "")

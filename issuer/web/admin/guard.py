@@ -195,3 +195,15 @@ def check() -> None:
 def profile_for_request() -> int | None:
     """The profile the current request is about, as ``check`` found it (None: unknown)."""
     return g.get("request_profile_id")
+
+
+def only_owned(rows: list) -> list:
+    """The rows (with a ``profile_id``) of the profiles the signed-in admin owns."""
+    owned = set(profile_ids(OWNER))
+    return [row for row in rows if row.profile_id in owned]
+
+
+def only_owned_profiles(rows: list) -> list:
+    """The profiles among ``rows`` the signed-in admin owns."""
+    owned = set(profile_ids(OWNER))
+    return [row for row in rows if row.id in owned]

@@ -18,6 +18,8 @@ from wtforms import SelectChoice
 from issuer.services import achievements, credential_query, issuance, profiles
 from issuer.services import dashboard as figures
 from issuer.services.credential_query import CredentialFilter
+from issuer.services.admins import VIEWER
+from issuer.web.admin import guard
 from issuer.web.admin.charts import bar_chart
 from issuer.web.admin.forms import CredentialFilterForm
 from issuer.web.admin.pages import bp
@@ -116,6 +118,7 @@ def _query(session, form: CredentialFilterForm) -> CredentialFilter:
         text=form.q.data, profile_id=profile_id, achievement_id=form.achievement.data or None,
         status=form.status.data or None, issued_from=form.issued_from.data,
         issued_to=form.issued_to.data, via=form.via.data or None,
+        visible_profiles=tuple(guard.profile_ids(VIEWER)),  # issue 14: only your profiles
     )
 
 
