@@ -261,3 +261,16 @@ def test_lists_show_only_the_profiles_of_the_reader(app, admin_client):
     assert "main-token" not in access and 'value="main"' not in access
     assert "main-token" in admin_client.get("/admin/api-access/").get_data(as_text=True)
     assert 'value="main"' not in client.get("/admin/webhooks/").get_data(as_text=True)
+
+
+def test_pages_hide_what_the_role_cannot_do(app, admin_client):
+    credential = issue_credential(app, make_achievement(app))
+    viewer = client_as(app, "look@example.org", {"main": "viewer"})
+    page = viewer.get(f"/admin/credentials/{credential}").get_data(as_text=True)
+    assert 'id="revoke-form"' not in page and 'id="status-read-only"' in page
+    profile_page = viewer.get("/admin/profiles/main").get_data(as_text=True)
+    assert "Rotate signing key" not in profile_page and 'id="profile-read-only"' in profile_page
+    owner_page = admin_client.get(f"/admin/credentials/{credential}").get_data(as_text=True)
+    assert 'id="revoke-form"' in owner_page
+    assert "Rotate signing key" in admin_client.get("/admin/profiles/main").get_data(
+        as_text=True)
