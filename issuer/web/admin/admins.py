@@ -28,7 +28,7 @@ from issuer.services.tx import atomic
 from issuer.web.admin import guard
 from issuer.web.admin.auth import SessionUser, require_admin, throttled_message
 from issuer.web.admin.confirm import confirmed
-from issuer.web.admin.forms import EmptyForm
+from issuer.web.admin.forms import EmptyForm, show_errors
 from issuer.web.admin.notify import mail_configured
 from issuer.web.core import deps, throttling
 from issuer.web.core.security import SCRIPT_PAGE_CSP
@@ -117,14 +117,7 @@ def invite():
         form.profile.errors = ["Choose an issuer profile you own."]
         return _page(form, status=422)
     except ValidationFailed as error:
-        general = []
-        for name, text in error.errors.items():
-            field = getattr(form, name, None)
-            if field is not None:
-                field.errors = [*list(field.errors or ()), text]
-            else:
-                general.append(text)
-        return _page(form, general=general, status=422)
+        return _page(form, general=show_errors(form, error), status=422)
     except Conflict as error:
         return _page(form, general=[str(error)], status=429 if isinstance(
             error, admins.InviteLimited) else 409)
