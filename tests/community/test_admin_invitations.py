@@ -137,6 +137,8 @@ def test_a_failed_send_leaves_no_working_link(app, admin_client, smtp_server):
         row = db.get_session().scalar(select(OutboxMessage))
         assert row.kind == "admin_invitation" and row.status == "failed"
     assert smtp_server.delivered == []
+    outbox_page = admin_client.get("/admin/community/outbox").get_data(as_text=True)
+    assert "admin invitation" in outbox_page and BOB in outbox_page
 
 
 def test_invitations_are_rate_limited(app, admin_client, smtp_server):
