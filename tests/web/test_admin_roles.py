@@ -274,3 +274,15 @@ def test_pages_hide_what_the_role_cannot_do(app, admin_client):
     assert 'id="revoke-form"' in owner_page
     assert "Rotate signing key" in admin_client.get("/admin/profiles/main").get_data(
         as_text=True)
+
+
+def test_the_dashboard_shows_only_the_readers_profiles(app, admin_client):
+    make_profile(app, slug="other", name="Other Org")
+    issue_credential(app, make_achievement(app, name="Main badge"))
+    issue_credential(app, make_achievement(app, issuer="other", name="Other badge"))
+    client = client_as(app, "dash@example.org", {"other": "viewer"})
+    page = client.get("/admin/").get_data(as_text=True)
+    assert "Other badge" in page and "Main badge" not in page
+    assert client.get("/admin/?issuer=main").status_code == 400  # not theirs: not listed
+    everything = admin_client.get("/admin/").get_data(as_text=True)
+    assert "Other badge" in everything and "Main badge" in everything

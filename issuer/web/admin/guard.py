@@ -207,3 +207,8 @@ def only_owned_profiles(rows: list) -> list:
     """The profiles among ``rows`` the signed-in admin owns."""
     owned = set(profile_ids(OWNER))
     return [row for row in rows if row.id in owned]
+
+
+def only_visible_profiles(rows: list) -> list:
+    """The profiles among ``rows`` the signed-in admin has any role on."""
+    return [row for row in rows if row.id in my_roles()]
