@@ -123,7 +123,7 @@ RULES: dict[str, Rule | str] = {
     # designer.py
     "admin_designer.preview": READ_ANYWHERE,
     # webhooks.py: the owners'
-    "admin_webhooks.index": Rule(read=_any(OWNER), write=Need(OWNER, form("slug", "issuer"))),
+    "admin_webhooks.index": Rule(read=_any(OWNER)),
     "admin_webhooks.create": Rule(None, Need(OWNER, form("slug", "issuer"))),
     "admin_webhooks.endpoint": Rule(read=Need(OWNER, url("webhook", "endpoint_id")),
                                     write=Need(OWNER, url("webhook", "endpoint_id"))),
