@@ -286,3 +286,22 @@ def test_the_dashboard_shows_only_the_readers_profiles(app, admin_client):
     assert client.get("/admin/?issuer=main").status_code == 400  # not theirs: not listed
     everything = admin_client.get("/admin/").get_data(as_text=True)
     assert "Other badge" in everything and "Main badge" in everything
+
+
+def test_an_owner_of_one_profile_creates_achievements_there_only(app, admin_client):
+    from issuer.models import Achievement
+
+    make_profile(app, slug="other", name="Other Org")
+    client = client_as(app, "own-other@example.org", {"other": "owner", "main": "viewer"})
+    assert client.get("/admin/achievements/new").status_code == 200
+    fields = {"name": "Theirs", "description": "d", "criteria_narrative": "c",
+              "achievement_type": "Badge", "image_source": "none"}
+    refused = _post(client, "/admin/achievements/new", "/admin/achievements/new",
+                    issuer="main", **fields)
+    assert refused.status_code == 403
+    made = _post(client, "/admin/achievements/new", "/admin/achievements/new",
+                 issuer="other", **fields)
+    assert made.status_code in (302, 303), made.get_data(as_text=True)[:2000]
+    with app.app_context():
+        rows = list(db.get_session().scalars(select(Achievement)))
+        assert [(row.name, row.profile.slug) for row in rows] == [("Theirs", "other")]

@@ -77,7 +77,8 @@ RULES: dict[str, Rule | str] = {
     "admin.edit_profile": Rule(read=Need(VIEWER, url("slug", "slug")),
                                write=Need(OWNER, url("slug", "slug"))),
     "admin.rotate_key": Rule(read=None, write=Need(OWNER, url("slug", "slug"))),
-    "admin.new_achievement": Rule(read=Need(OWNER, values("new_achievement", "issuer")),
+    # the form's issuer select decides where it is created: checked when it is posted
+    "admin.new_achievement": Rule(read=_any(OWNER),
                                   write=Need(OWNER, values("new_achievement", "issuer"))),
     "admin.edit_achievement": Rule(read=Need(VIEWER, url("achievement", "achievement_id")),
                                    write=Need(OWNER, url("achievement", "achievement_id"))),
