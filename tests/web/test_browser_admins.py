@@ -41,7 +41,9 @@ def test_invite_accept_sign_in_and_the_new_pages(app, live_server, browser, tmp_
     _shot(browser, tmp_path, "admins-invited.png")
 
     browser.find_element(By.ID, "sign-out").click()
+    WebDriverWait(browser, 15).until(EC.url_to_be(live_server + "/"))
     browser.get(link)
+    WebDriverWait(browser, 15).until(EC.presence_of_element_located((By.ID, "join-form")))
     assert "Join Northwind" in browser.find_element(By.TAG_NAME, "h1").text
     _shot(browser, tmp_path, "join.png")
     browser.find_element(By.ID, "password").send_keys("colleague password")
@@ -56,6 +58,7 @@ def test_invite_accept_sign_in_and_the_new_pages(app, live_server, browser, tmp_
     assert "Invitation not valid" in browser.page_source
 
     browser.find_element(By.ID, "sign-out").click()
+    WebDriverWait(browser, 15).until(EC.url_to_be(live_server + "/"))
     sign_in(browser, live_server)
     browser.get(live_server + "/admin/audit/")
     rows = browser.find_elements(By.CSS_SELECTOR, "#audit-log tbody tr[data-action]")
