@@ -45,11 +45,10 @@ def _world(app):
     with app.app_context():
         session = db.get_session()
         with atomic(session):
-            created = apiauth.create_api_token(
+            apiauth.create_api_token(
                 session, profile=profiles.profile_by_slug(session, "main"), scopes=["issue"],
                 name="ci", now=utc_now(), created_by=None)
         token_id = session.scalar(select(ApiToken.id))
-    del created
     return {"credential_id": credential, "achievement_id": achievement, "slug": "main",
             "token_id": token_id, "client_pk": 999, "endpoint_id": "nope",
             "job_id": str(uuid.uuid4()), "award_id": 999, "message_id": 999,
@@ -176,12 +175,11 @@ def test_the_last_owner_is_neither_demoted_nor_removed(app, admin_client):
     assert "last owner" in admin_client.get(response.headers["Location"]).get_data(as_text=True)
     assert role_of(app, "admin@example.org") == "owner"
     # with a second owner, the first can step down
-    other = make_role_admin(app, "second@example.org", {"main": "owner"})
+    make_role_admin(app, "second@example.org", {"main": "owner"})
     assert _post(admin_client, f"/admin/admins/main/{me}/role", "/admin/admins/",
                  role="viewer").status_code == 303
     assert role_of(app, "admin@example.org") == "viewer"
     assert admin_client.get("/admin/admins/").status_code == 403  # no longer an owner
-    del other
 
 
 def test_last_owner_rule_in_the_service(app, profile, session):

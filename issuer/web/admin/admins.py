@@ -22,7 +22,9 @@ from flask_login import current_user, login_user
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectChoice, SelectField
 
+from issuer.community import outbox
 from issuer.errors import Conflict, NotFound, ValidationFailed
+from issuer.jobs import jobs_of
 from issuer.services import admins, audit, profiles, users
 from issuer.services.tx import atomic
 from issuer.web.admin import guard
@@ -111,8 +113,8 @@ def invite():
             audit.record(session, actor=current_user.user, action="admin.invite", now=now,
                          profile_id=profile.id, subject=email,
                          details={"role": invitation.role})
-            message = (outbox_mail(session, invitation, now=now) if mail_configured()
-                       else None)
+            message = (outbox.admin_invitation_mail(session, invitation, now=now)
+                       if mail_configured() else None)
     except NotFound:
         form.profile.errors = ["Choose an issuer profile you own."]
         return _page(form, status=422)
@@ -122,8 +124,6 @@ def invite():
         return _page(form, general=[str(error)], status=429 if isinstance(
             error, admins.InviteLimited) else 409)
     if message is not None:
-        from issuer.jobs import jobs_of
-
         jobs_of().community.deliver_mail(message.id)
         flash(f"An invitation to {invitation.email} is on its way; its link works for "
               f"{admins.INVITE_TTL.days} days.")
@@ -131,12 +131,6 @@ def invite():
     return _page(created={"email": invitation.email, "profile": profile,
                           "role": invitation.role,
                           "link": admins.invitation_url(deps.base_url(), token)})
-
-
-def outbox_mail(session, invitation, *, now):
-    from issuer.community import outbox
-
-    return outbox.admin_invitation_mail(session, invitation, now=now)
 
 
 def _profile_or_404(slug: str):
