@@ -52,7 +52,8 @@ def _world(app):
     return {"credential_id": credential, "achievement_id": achievement, "slug": "main",
             "token_id": token_id, "client_pk": 999, "endpoint_id": "nope",
             "job_id": str(uuid.uuid4()), "award_id": 999, "message_id": 999,
-            "member_id": 999, "user_id": 1, "invitation_id": 999, "delivery_id": 999}
+            "member_id": 999, "user_id": 1, "invitation_id": 999, "delivery_id": 999,
+            "endorsement_id": 999, "row_id": 999}
 
 
 def _url(rule, values) -> str:

@@ -24,11 +24,11 @@ def _arg(name: str) -> Callable[[], str | None]:
 
 
 def _field(name: str) -> Callable[[], str | None]:
-    return lambda: (request.form.get(name) or "").strip()[:200] or None
+    return lambda: (guard.posted(name) or "").strip()[:200] or None
 
 
 def _fields(**names: str) -> Callable[[], dict]:
-    return lambda: {key: (request.form.get(field) or "").strip()[:200] or None
+    return lambda: {key: (guard.posted(field) or "").strip()[:200] or None
                     for key, field in names.items()}
 
 
@@ -55,10 +55,10 @@ AUDITED: dict[str, tuple[str, Callable[[], str | None], Callable[[], dict]]] = {
     "admin_archive.archive": ("achievement.archive", _arg("achievement_id"), _none),
     "admin_archive.restore": ("achievement.restore", _arg("achievement_id"), _none),
     "admin_access.create_token": ("api_token.create", _field("token-name"),
-                                  lambda: {"scopes": ",".join(request.form.getlist(
+                                  lambda: {"scopes": ",".join(guard.posted_list(
                                       "token-scopes"))[:200]}),
     "admin_access.create_client": ("oauth_client.create", _field("client-name"),
-                                   lambda: {"scopes": ",".join(request.form.getlist(
+                                   lambda: {"scopes": ",".join(guard.posted_list(
                                        "client-scopes"))[:200]}),
     "admin_access.revoke_token": ("api_token.revoke", _arg("token_id"), _none),
     "admin_access.revoke_client": ("oauth_client.revoke", _arg("client_pk"), _none),
@@ -71,6 +71,12 @@ AUDITED: dict[str, tuple[str, Callable[[], str | None], Callable[[], dict]]] = {
                                   _fields(kind="kind", action="action")),
     "community_admin.rule_delete": ("rule.delete", _arg("achievement_id"), _none),
     "community_admin.rule_backfill": ("rule.backfill", _arg("achievement_id"), _none),
+    "admin_endorsements.give": ("endorsement.give", _field("subject_id"),
+                                _fields(kind="subject_kind", name="subject_name")),
+    "admin_endorsements.revoke": ("endorsement.revoke", _arg("endorsement_id"),
+                                  _fields(reason="reason")),
+    "admin_endorsements.receive": ("endorsement.attach", _field("target"), _none),
+    "admin_endorsements.detach": ("endorsement.detach", _arg("row_id"), _none),
     "admin_webhooks.create": ("webhook.create", _field("url"), _none),
     "admin_webhooks.update": ("webhook.update", _arg("endpoint_id"), _fields(url="url")),
     "admin_webhooks.rotate": ("webhook.rotate", _arg("endpoint_id"), _none),
@@ -86,7 +92,7 @@ def stage_for_request() -> None:
     """Stage the entry of this admin form post, if it is one we audit (after guard.check)."""
     if request.method != "POST" or request.endpoint not in AUDITED:
         return
-    if request.endpoint == "admin.issue" and "preview" in request.form:
+    if request.endpoint == "admin.issue" and guard.posted("preview") is not None:
         return  # the email preview issues nothing
     action, subject, details = AUDITED[request.endpoint]
     audit.stage(deps.session(), actor=current_user.user, action=action, now=deps.now(),

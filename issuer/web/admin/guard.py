@@ -45,19 +45,32 @@ def url(kind: str, arg: str) -> Callable[[], int | None]:
     return where
 
 
+def posted(field: str, *, query_too: bool = False) -> str | None:
+    """A field of the posted form (or of the query string too), None when the body is too
+    large: the view answers that itself (as a form error where it can)."""
+    try:
+        return (request.values if query_too else request.form).get(field)
+    except RequestEntityTooLarge:
+        return None
+
+
+def posted_list(field: str) -> list[str]:
+    try:
+        return request.form.getlist(field)
+    except RequestEntityTooLarge:
+        return []
+
+
 def form(kind: str, field: str) -> Callable[[], int | None]:
     def where() -> int | None:
-        try:
-            value = request.form.get(field)
-        except RequestEntityTooLarge:  # the view answers that itself
-            return None
-        return admin_scope.profile_of(deps.session(), kind, value)
+        return admin_scope.profile_of(deps.session(), kind, posted(field))
     return where
 
 
 def values(kind: str, field: str) -> Callable[[], int | None]:
     def where() -> int | None:
-        return admin_scope.profile_of(deps.session(), kind, request.values.get(field) or "")
+        return admin_scope.profile_of(deps.session(), kind,
+                                      posted(field, query_too=True) or "")
     return where
 
 
@@ -134,6 +147,15 @@ RULES: dict[str, Rule | str] = {
     "admin_webhooks.enable": Rule(None, Need(OWNER, url("webhook", "endpoint_id"))),
     "admin_webhooks.delivery_detail": Rule(read=Need(OWNER, url("webhook", "endpoint_id"))),
     "admin_webhooks.redeliver": Rule(None, Need(OWNER, url("webhook", "endpoint_id"))),
+    # endorsements.py: given and received endorsements are the profile's owners' (every view
+    # checks that the endorsement belongs to the profile in its URL)
+    "admin_endorsements.index": READ_ANYWHERE,
+    "admin_endorsements.page": Rule(read=Need(VIEWER, url("slug", "slug"))),
+    "admin_endorsements.give": Rule(None, Need(OWNER, url("slug", "slug"))),
+    "admin_endorsements.revoke": Rule(None, Need(OWNER, url("slug", "slug"))),
+    "admin_endorsements.receive": Rule(None, Need(OWNER, url("slug", "slug"))),
+    "admin_endorsements.detach": Rule(None, Need(OWNER, url("slug", "slug"))),
+    "admin_endorsements.check": Rule(None, Need(OWNER, url("slug", "slug"))),
     # admins.py, audit.py: the owners' (each view checks the profile of what it changes)
     "admin_admins.index": Rule(read=_any(OWNER)),
     "admin_admins.invite": Rule(None, Need(OWNER, form("slug", "profile"))),
