@@ -10,7 +10,7 @@ from __future__ import annotations
 import click
 
 from issuer.cli import (
-    api, bake, community, core, endorsements, offer, service, status, webhooks,
+    admins, api, bake, community, core, endorsements, offer, service, status, webhooks,
 )
 
 
@@ -29,3 +29,4 @@ api.register(main)
 community.register(main)  # issue 7
 webhooks.register(main)  # issue 15
 endorsements.register(main)  # issue 15
+admins.register(main)  # issue 14: several admins with roles

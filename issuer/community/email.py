@@ -294,3 +294,14 @@ def expiry_reminder_message(mail: ReminderMail, *, mail_from: str, to: str,
     message = _message(mail_from=mail_from, to=to, now=now,
                        subject=f"Your badge {mail.achievement_name} expires soon"[:200])
     return _text_and_html(message, "members/email_expiry_reminder", context)
+
+
+def admin_invitation_message(*, inviter: str, profile_name: str, role: str, role_text: str,
+                             link: str, days: int, site_name: str, mail_from: str, to: str,
+                             now: datetime) -> EmailMessage:
+    """An invitation to become an admin of an issuer profile (issue 14, item 6)."""
+    context = {"inviter": inviter, "profile_name": profile_name, "role": role,
+               "role_text": role_text, "link": link, "days": days, "site_name": site_name}
+    message = _message(mail_from=mail_from, to=to, now=now,
+                       subject=f"You are invited to {profile_name} on {site_name}")
+    return _text_and_html(message, "members/email_admin_invitation", context)

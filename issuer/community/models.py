@@ -32,6 +32,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from issuer.admin_models import AdminInvitation  # issue 14: an admin's invitation email
 from issuer.models import (
     Achievement,
     AdminUser,
@@ -282,6 +283,9 @@ class OutboxMessage(Base):
     webhook_endpoint_id: Mapped[str | None] = mapped_column(ForeignKey("webhook_endpoints.id"))
     # an OpenID4VCI offer's tx_code (kind "oid4vci_tx_code"; issue 12), computed when sent
     exchange_id: Mapped[str | None] = mapped_column(ForeignKey("wallet_exchanges.id"))
+    # an invitation to become an admin (issue 14, item 6; its link is made when sent)
+    admin_invitation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("admin_invitations.id", ondelete="SET NULL"))
     status: Mapped[str] = mapped_column(String(16), index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
@@ -293,3 +297,4 @@ class OutboxMessage(Base):
     member: Mapped[Member | None] = relationship()
     webhook_endpoint: Mapped[WebhookEndpoint | None] = relationship()
     address: Mapped[MemberEmail | None] = relationship()
+    admin_invitation: Mapped[AdminInvitation | None] = relationship()

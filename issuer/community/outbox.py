@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from issuer.community import addresses, claims, members
 from issuer.community.email import (
     CredentialMail,
+    admin_invitation_message,
     MailError,
     MailSettings,
     ReminderMail,
@@ -41,10 +42,11 @@ from issuer.community.models import (
     SignInToken,
 )
 from issuer.errors import Conflict, NotFound
+from issuer.admin_models import AdminInvitation
 from issuer.exchange_models import Exchange
 from issuer.models import Achievement, IssuedCredential
 from issuer.reminder_models import ReminderSetting
-from issuer.services import badge_files, oid4vci, urls
+from issuer.services import admins, badge_files, oid4vci, urls
 from issuer.services.tx import atomic
 from issuer.sharing import linkedin
 from issuer.webhooks.models import WebhookEndpoint
@@ -55,6 +57,7 @@ KIND_TX_CODE = "oid4vci_tx_code"
 KIND_WEBHOOK_DISABLED = "webhook_disabled"  # issue 15: to the endpoint's owner
 KIND_VERIFY_ADDRESS = "verify_email"
 KIND_EXPIRY_REMINDER = "expiry_reminder"  # issue 14: issuer.services.reminders
+KIND_ADMIN_INVITATION = "admin_invitation"  # issue 14: an admin's invitation link
 PENDING, SENDING, SENT, RETRYING, FAILED = "pending", "sending", "sent", "retrying", "failed"
 STATUSES = (PENDING, SENDING, SENT, RETRYING, FAILED)
 MAX_ERROR = 500
@@ -128,11 +131,20 @@ def expiry_reminder_mail(session: Session, credential: IssuedCredential, *, now:
     """Queue the "expires soon" reminder of ``credential`` (the caller commits)."""
     row = OutboxMessage(kind=KIND_EXPIRY_REMINDER, credential=credential, status=PENDING,
                         attempts=0, created_at=now, updated_at=now)
+def admin_invitation_mail(session: Session, invitation: AdminInvitation, *, now: datetime
+                          ) -> OutboxMessage:
+    """Queue an admin invitation (the caller commits). Its link gets a fresh token when it
+    is sent; only the token's hash is kept."""
+    row = OutboxMessage(kind=KIND_ADMIN_INVITATION, admin_invitation_id=invitation.id,
+                        status=PENDING, attempts=0, created_at=now, updated_at=now)
     session.add(row)
     return row
 
 
 def recipient_address(row: OutboxMessage) -> str:
+    if row.kind == KIND_ADMIN_INVITATION:
+        invitation = row.admin_invitation
+        return invitation.email if invitation is not None else "(invitation removed)"
     if row.kind in (KIND_CREDENTIAL, KIND_TX_CODE, KIND_EXPIRY_REMINDER):
         return row.credential.recipient.email
     if row.kind == KIND_WEBHOOK_DISABLED:
@@ -233,6 +245,8 @@ def deliver(session: Session, message_id: int, *, delivery: Delivery, now: datet
             message = _tx_code_message(session, row, delivery, to=to, now=now)
         elif row.kind == KIND_EXPIRY_REMINDER:
             message = _reminder_message(session, row, delivery, to=to, now=now)
+        elif row.kind == KIND_ADMIN_INVITATION:
+            message = _invitation_message(session, row, delivery, to=to, now=now)
         elif row.kind == KIND_WEBHOOK_DISABLED:
             endpoint = row.webhook_endpoint
             message = webhook_disabled_message(
@@ -311,6 +325,23 @@ def _reminder_message(session: Session, row: OutboxMessage, delivery: Delivery, 
         renewal_url=renewal,
         credential_url=urls.credential_url(delivery.base_url, credential.id),
     ), mail_from=delivery.mail.mail_from, to=to, now=now)
+def _invitation_message(session: Session, row: OutboxMessage, delivery: Delivery, *, to: str,
+                        now: datetime):
+    try:
+        with atomic(session):  # the token must exist before its link is sent
+            invitation, token = admins.fresh_token(session, row.admin_invitation_id or 0,
+                                                   now=now)
+    except Conflict as exc:
+        raise MailError(str(exc), permanent=True) from None
+    inviter = invitation.invited_by.email if invitation.invited_by is not None else "An owner"
+    message = admin_invitation_message(
+        inviter=inviter, profile_name=invitation.profile.name,
+        role=admins.LABELS[invitation.role].lower(), role_text=admins.DESCRIPTIONS[invitation.role],
+        link=admins.invitation_url(delivery.base_url, token),
+        days=admins.INVITE_TTL.days, site_name=delivery.site_name,
+        mail_from=delivery.mail.mail_from, to=to, now=now)
+    del token
+    return message
 
 
 def _redact(text: str, delivery: Delivery) -> str:

@@ -49,6 +49,7 @@ class CredentialFilter:
     issued_from: date | None = None
     issued_to: date | None = None
     via: str | None = None  # a key of issuance.ISSUING_PATHS, or NOT_RECORDED
+    visible_profiles: tuple[int, ...] | None = None  # the reader's profiles (None: all)
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,8 @@ def _conditions(filters: CredentialFilter, *, now: datetime) -> list:
         ))
     if filters.profile_id is not None:
         conditions.append(IssuedCredential.profile_id == filters.profile_id)
+    if filters.visible_profiles is not None:
+        conditions.append(IssuedCredential.profile_id.in_(filters.visible_profiles))
     if filters.achievement_id:
         conditions.append(IssuedCredential.achievement_id == filters.achievement_id)
     if filters.status:

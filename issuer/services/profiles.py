@@ -14,7 +14,7 @@ from issuer.dataintegrity.multikey import ED25519
 from issuer.errors import Conflict, InvalidRequest, NotFound, ValidationFailed
 from issuer.models import IssuerProfile, SigningKey, StoredImage
 from issuer.openbadges import credential as ob
-from issuer.services import endorsement_embeds, identity, urls
+from issuer.services import admins, endorsement_embeds, identity, urls
 from issuer.services.keystore import FileKeyStore, KeyInfo
 from issuer.services.users import EMAIL_RE
 
@@ -109,6 +109,7 @@ def create_profile(
         SigningKey(public_key_multibase=info.public_key_multibase, active=True, created_at=now)
     )
     session.flush()
+    admins.own_new_profile(session, profile, now=now)  # issue 14: who owns it
     return profile
 
 

@@ -12,8 +12,9 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from issuer.errors import Conflict, ValidationFailed
+from issuer.errors import Conflict, NotFound, ValidationFailed
 from issuer.models import AdminSession, AdminUser
+from issuer.services import admins
 from issuer.services.sessions import SessionStore
 
 MIN_PASSWORD_LENGTH = 10
@@ -43,8 +44,11 @@ def check_password(password: str, field: str = "password") -> None:
         )
 
 
-def create_admin(session: Session, *, email: str, password: str, now: datetime) -> AdminUser:
-    """Add an admin (the caller commits). Raises ValidationFailed or Conflict."""
+def create_admin(session: Session, *, email: str, password: str, now: datetime,
+                 owns_every_profile: bool = True) -> AdminUser:
+    """Add an admin (the caller commits). Raises ValidationFailed or Conflict. An admin made
+    by the operator owns every profile; an invited one (``owns_every_profile=False``) gets
+    the invitation's role only (issuer/services/admins.py)."""
     email = check_email(email)
     check_password(password)
     if session.scalar(select(AdminUser.id).where(AdminUser.email == email)) is not None:
@@ -55,6 +59,9 @@ def create_admin(session: Session, *, email: str, password: str, now: datetime) 
         created_at=now,
     )
     session.add(user)
+    if owns_every_profile:
+        session.flush()
+        admins.grant_every_profile(session, user, now=now)
     return user
 
 
@@ -100,3 +107,10 @@ def count_admins(session: Session) -> int:
 
 def admin_by_email(session: Session, email: str) -> AdminUser | None:
     return session.scalar(select(AdminUser).where(AdminUser.email == normalize_email(email)))
+
+
+def admin_by_id(session: Session, user_id: int) -> AdminUser:
+    user = session.get(AdminUser, user_id)
+    if user is None:
+        raise NotFound(f"no admin {user_id}")
+    return user

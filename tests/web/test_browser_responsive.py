@@ -34,6 +34,8 @@ def admin_pages(achievement_id: str, credential_id: str) -> dict[str, str]:
         "endorsements": "/admin/endorsements/main",
         "bulk": "/admin/bulk/",
         "account": "/admin/account/",
+        "admins": "/admin/admins/",  # issue 14, item 6
+        "audit": "/admin/audit/",
     }
 
 

@@ -15,6 +15,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from issuer.errors import NotFound, ValidationFailed
 from issuer.services import apiauth, profiles
 from issuer.services.tx import atomic
+from issuer.web.admin import guard
 from issuer.web.admin.auth import require_admin
 from issuer.web.admin.confirm import confirmed
 from issuer.web.admin.forms import EmptyForm
@@ -39,8 +40,9 @@ class CredentialForm(FlaskForm):
 
 def _form(prefix: str) -> CredentialForm:
     form = CredentialForm(prefix=prefix)
-    form.issuer.choices = [SelectChoice(p.slug, f"{p.name} ({p.slug})")
-                           for p in profiles.all_profiles(deps.session())]
+    form.issuer.choices = [SelectChoice(p.slug, f"{p.name} ({p.slug})")  # the owned ones
+                           for p in guard.only_owned_profiles(profiles.all_profiles(
+                               deps.session()))]
     return form
 
 
@@ -48,7 +50,8 @@ def _page(token_form=None, client_form=None, general=(), status=200):
     session = deps.session()
     return render_template(
         "admin/api_access.html",
-        tokens=apiauth.list_api_tokens(session), clients=apiauth.list_oauth_clients(session),
+        tokens=guard.only_owned(apiauth.list_api_tokens(session)),
+        clients=guard.only_owned(apiauth.list_oauth_clients(session)),
         token_form=token_form or _form("token"), client_form=client_form or _form("client"),
         revoke_form=EmptyForm(), general_errors=list(general), scopes=apiauth.SCOPES,
     ), status

@@ -5,7 +5,7 @@ issuer/services/sessions.py), checked on every request: signing out deletes that
 copied cookie stops working; *sign out everywhere* deletes all of the user's, as a password
 change deletes all others. Sign-in is throttled per account and per client address with
 counters in the database (issuer/web/core/throttling.py): over the limit the form comes back
-with 429, ``Retry-After`` and a message, and the password is not even checked.
+with 429, ``Retry-After`` and a message, and the password is not even checked. Roles: issuer/web/admin/guard.py.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from flask_login import LoginManager, current_user, login_required, login_user, 
 from issuer.models import AdminUser
 from issuer.services import users
 from issuer.services.tx import atomic
+from issuer.web.admin import audit_trail, guard
 from issuer.web.admin.forms import EmptyForm, LoginForm
 from issuer.web.core import deps, throttling
 
@@ -94,10 +95,16 @@ def _login_page(form: LoginForm, *, error: str | None = None, status: int = 200,
 
 
 
-@login_required
-def require_admin() -> None:
+def require_admin():
     """Every admin blueprint's ``before_request``: its views need a signed-in admin (else the
-    sign-in page)."""
+    sign-in page) with the role the endpoint needs on its profile (else 403; the rules are
+    issuer/web/admin/guard.py)."""
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    guard.check()
+    audit_trail.stage_for_request()
+    return None
+
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():

@@ -35,6 +35,8 @@ CONSEQUENCES = {
     "disable_webhook": "Disabling stops deliveries to this endpoint until you enable it again.",
     "remove_rule": "Removing the rule stops automatic awards for this achievement. Awards "
                    "already made stay, and their credentials keep verifying.",
+    "remove_admin": "Removing takes away this admin's access to this issuer profile at once "
+                    "(their other profiles stay). Invite them again to bring them back.",
     "end_award": "Ending the award cannot be undone (award it again instead). Its credential "
                  "keeps verifying unless you also tick “revoke”, which revokes it for good.",
 }

@@ -18,6 +18,8 @@ from wtforms import SelectChoice
 from issuer.services import achievements, credential_query, issuance, profiles
 from issuer.services import dashboard as figures
 from issuer.services.credential_query import CredentialFilter
+from issuer.services.admins import VIEWER
+from issuer.web.admin import guard
 from issuer.web.admin.charts import bar_chart
 from issuer.web.admin.forms import CredentialFilterForm
 from issuer.web.admin.pages import bp
@@ -40,10 +42,13 @@ CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 def dashboard():
     session = deps.session()
     now = deps.now()
-    all_profiles = profiles.all_profiles(session)
+    every_profile = profiles.all_profiles(session)
+    all_profiles = guard.only_visible_profiles(every_profile)  # issue 14: only theirs
     by_slug = {profile.slug: profile for profile in all_profiles}
     errors = []
     slug = request.args.get("issuer", "")
+    if not slug and all_profiles and len(all_profiles) < len(every_profile):
+        slug = all_profiles[0].slug  # the overall figures include profiles they cannot see
     if slug and slug not in by_slug:
         errors.append("Choose an issuer profile from the list.")
         slug = ""
@@ -89,13 +94,14 @@ def dashboard():
 
 def _filter_form(session) -> CredentialFilterForm:
     form = CredentialFilterForm(request.args)
-    all_profiles = profiles.all_profiles(session)
+    all_profiles = guard.only_visible_profiles(profiles.all_profiles(session))
+    visible = {profile.id for profile in all_profiles}
     form.issuer.choices = [SelectChoice("", "All issuers")] + [
         SelectChoice(profile.slug, profile.name) for profile in all_profiles]
     form.achievement.choices = [SelectChoice("", "All achievements")] + [
         SelectChoice(item.id, item.name if len(all_profiles) < 2
                      else f"{item.name} ({item.profile.name})")
-        for item in achievements.list_achievements(session)]
+        for item in achievements.list_achievements(session) if item.profile_id in visible]
     form.status.choices = [SelectChoice("", "Any status")] + [
         SelectChoice(value, STATUS_LABELS[value]) for value in credential_query.STATUSES]
     form.via.choices = [SelectChoice("", "Any path")] + [
@@ -116,6 +122,7 @@ def _query(session, form: CredentialFilterForm) -> CredentialFilter:
         text=form.q.data, profile_id=profile_id, achievement_id=form.achievement.data or None,
         status=form.status.data or None, issued_from=form.issued_from.data,
         issued_to=form.issued_to.data, via=form.via.data or None,
+        visible_profiles=tuple(guard.profile_ids(VIEWER)),  # issue 14: only your profiles
     )
 
 

@@ -17,6 +17,7 @@ from wtforms import SelectChoice, SelectField, StringField
 from issuer.errors import Conflict, NotFound, ValidationFailed
 from issuer.services import profiles
 from issuer.services.tx import atomic
+from issuer.web.admin import guard
 from issuer.web.admin.auth import require_admin
 from issuer.web.admin.confirm import confirmed
 from issuer.web.admin.forms import EmptyForm, checkboxes, show_errors
@@ -40,7 +41,8 @@ class EndpointForm(FlaskForm):
 def _form(**kwargs) -> EndpointForm:
     form = EndpointForm(**kwargs)
     form.issuer.choices = [SelectChoice(p.slug, f"{p.name} ({p.slug})")
-                           for p in profiles.all_profiles(deps.session())]
+                           for p in guard.only_owned_profiles(profiles.all_profiles(
+                               deps.session()))]
     return form
 
 
@@ -50,7 +52,7 @@ def _allow_private() -> bool:
 
 def _index(form=None, general=(), status=200):
     return render_template("admin/webhooks/index.html",
-                           endpoints=endpoints.list_endpoints(deps.session()),
+                           endpoints=guard.only_owned(endpoints.list_endpoints(deps.session())),
                            form=form or _form(owner_email=current_user.user.email),
                            general_errors=list(general),
                            disable_hours=int(schedule.DISABLE_AFTER.total_seconds() // 3600)
