@@ -131,6 +131,10 @@ def expiry_reminder_mail(session: Session, credential: IssuedCredential, *, now:
     """Queue the "expires soon" reminder of ``credential`` (the caller commits)."""
     row = OutboxMessage(kind=KIND_EXPIRY_REMINDER, credential=credential, status=PENDING,
                         attempts=0, created_at=now, updated_at=now)
+    session.add(row)
+    return row
+
+
 def admin_invitation_mail(session: Session, invitation: AdminInvitation, *, now: datetime
                           ) -> OutboxMessage:
     """Queue an admin invitation (the caller commits). Its link gets a fresh token when it
@@ -325,6 +329,8 @@ def _reminder_message(session: Session, row: OutboxMessage, delivery: Delivery, 
         renewal_url=renewal,
         credential_url=urls.credential_url(delivery.base_url, credential.id),
     ), mail_from=delivery.mail.mail_from, to=to, now=now)
+
+
 def _invitation_message(session: Session, row: OutboxMessage, delivery: Delivery, *, to: str,
                         now: datetime):
     try:

@@ -103,6 +103,7 @@ RULES: dict[str, Rule | str] = {
     "admin_status.suspend": Rule(None, Need(ISSUER, url("credential", "credential_id"))),
     "admin_status.reinstate": Rule(None, Need(ISSUER, url("credential", "credential_id"))),
     "admin_notify.resend": Rule(None, Need(ISSUER, url("credential", "credential_id"))),
+    "admin_markdown.preview": Rule(None, _any(OWNER)),  # changes nothing; the achievement form's
     "admin_archive.archive": Rule(None, Need(OWNER, url("achievement", "achievement_id"))),
     "admin_archive.restore": Rule(None, Need(OWNER, url("achievement", "achievement_id"))),
     # access.py: API tokens and OAuth clients are the owners'
