@@ -18,11 +18,36 @@ change on its next request.
 from __future__ import annotations
 
 from datetime import datetime
+from itertools import chain
+from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Integer,
+    String,
+    UniqueConstraint,
+    event,
+    inspect,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column
 
-from issuer.models import Base, UTCDateTime
+from issuer.models import (
+    Achievement,
+    ApiToken,
+    Base,
+    IssuerProfile,
+    OAuthClient,
+    SigningKey,
+    UTCDateTime,
+)
+
+GENERATION = "issuing"
+WATCHED = (IssuerProfile, SigningKey, Achievement, OAuthClient, ApiToken)
+WATCHED_TABLES = frozenset(model.__tablename__ for model in WATCHED)
+QUIET = "issuer_cache_quiet"  # execution option: this statement changes nothing cached
+SEEN_GENERATION = "issuer.issuing_cache.generation"  # Session.info: the value read
 
 
 class StatusIndexBlock(Base):
@@ -54,3 +79,41 @@ class CacheGeneration(Base):
 
     name: Mapped[str] = mapped_column(String(32), primary_key=True)
     value: Mapped[int] = mapped_column(Integer, default=0)
+
+
+def bump(session: Session) -> None:
+    """Invalidate every process's caches when this transaction commits."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(CacheGeneration).values(name=GENERATION, value=1)
+    session.execute(statement.on_conflict_do_update(
+        index_elements=["name"], set_={"value": CacheGeneration.value + 1}))
+    session.info.pop(SEEN_GENERATION, None)
+
+
+def _changes_cached_data(obj: Any, *, new: bool) -> bool:
+    if not isinstance(obj, WATCHED):
+        return False
+    if isinstance(obj, ApiToken):
+        if new:
+            return False  # no cache can hold a token that did not exist
+        changed = {attr.key for attr in inspect(obj).attrs if attr.history.has_changes()}
+        return bool(changed - {"last_used_at"})
+    return True
+
+
+@event.listens_for(Session, "before_flush")
+def _bump_on_flush(session: Session, _context, _instances) -> None:
+    if (any(_changes_cached_data(obj, new=True) for obj in session.new)
+            or any(_changes_cached_data(obj, new=False)
+                   for obj in chain(session.dirty, session.deleted))):
+        bump(session)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _bump_on_statement(state: ORMExecuteState) -> None:
+    if not (state.is_update or state.is_delete) or state.execution_options.get(QUIET):
+        return
+    table = getattr(state.statement, "table", None)
+    if getattr(table, "name", None) in WATCHED_TABLES:
+        bump(state.session)
