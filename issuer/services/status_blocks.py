@@ -42,6 +42,7 @@ from issuer.services.status_allocation import (
     allocate,
     check_arguments,
     open_list,
+    write_lock,
 )
 from issuer.statuslist import permutation
 
@@ -145,6 +146,7 @@ def _take(session: Session, profile_id: int, purpose: str, *, keystore, base_url
         return allocate(session, session.get(IssuerProfile, profile_id), keystore=keystore,
                         base_url=base_url, now=now, list_size=list_size, purposes=[purpose])[0]
     session.flush()  # the caller's pending rows: their errors are not for our SAVEPOINTs
+    write_lock(session)  # before reading what we are about to change (BEGIN IMMEDIATE)
     if not session.info.get(_LISTENING):
         session.info[_LISTENING] = True
         event.listen(session, "after_commit", _promote)
