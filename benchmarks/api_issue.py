@@ -3,6 +3,9 @@
 Usage: python benchmarks/api_issue.py [--database-url URL] [--workers 4] [--clients 8]
                                       [--requests 400]
 
+Prints credentials/s, latency p50/p95/p99, the CPU-seconds of the server (gunicorn and its
+workers) and of the client threads, and the load average.
+
 Starts a real `issuer serve` (gunicorn, --workers processes) on a free loopback port against
 a fresh schema of the PostgreSQL database (dropped afterwards), creates an issuer, an
 achievement and an API token, then sends --requests issue requests from --clients threads
@@ -16,6 +19,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import secrets
 import signal
 import socket
@@ -96,6 +100,8 @@ def main() -> int:
         achievement = cli(env, "achievements", "create", "--name", "Benchmark badge",
                           "--description", "Issued by the benchmark.", "--criteria", "Run it.")
         token = cli(env, "tokens", "create", "--issuer", "main", "--scope", "issue")
+        cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        client_cpu = time.process_time()
         server = subprocess.Popen(
             [*CLI, "serve", "--port", str(port), "--workers", str(args.workers),
              "--no-queue-worker"], cwd=REPO, env=env, stdout=subprocess.DEVNULL,
@@ -131,19 +137,30 @@ def main() -> int:
         with ThreadPoolExecutor(max_workers=args.clients) as pool:
             results = list(pool.map(issue, range(args.requests)))
         elapsed = time.perf_counter() - started
+        load = os.getloadavg()
     finally:
         if server is not None:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=60)
         drop_schema(plain, schema)
+    cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    server_cpu = (cpu_after.ru_utime + cpu_after.ru_stime
+                  - cpu_before.ru_utime - cpu_before.ru_stime)
+    client_cpu = time.process_time() - client_cpu
     statuses = [status for status, _ in results]
     latencies = sorted(latency for _, latency in results)
     print(machine_line())
     print(f"POST /api/v1/credentials: {args.requests} requests, {args.clients} clients, "
           f"{args.workers} gunicorn workers, PostgreSQL")
     print(f"throughput: {args.requests / elapsed:.1f} credentials/s ({elapsed:.1f} s)")
-    print(f"latency: median {statistics.median(latencies) * 1000:.0f} ms, "
-          f"p95 {latencies[int(len(latencies) * 0.95) - 1] * 1000:.0f} ms")
+    def percentile(share: float) -> float:
+        return latencies[max(0, int(len(latencies) * share) - 1)] * 1000
+
+    print(f"latency: p50 {statistics.median(latencies) * 1000:.0f} ms, "
+          f"p95 {percentile(0.95):.0f} ms, p99 {percentile(0.99):.0f} ms")
+    print(f"CPU: server {server_cpu:.1f} s (gunicorn and its workers, start-up and warm-up "
+          f"included: {server_cpu * 1000 / (args.requests + args.clients):.1f} ms per request), "
+          f"clients {client_cpu:.1f} s | load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
     bad = [status for status in statuses if status != 201]
     if bad:
         print(f"FAILED: {len(bad)} answers were not 201: {sorted(set(bad))}")
