@@ -77,12 +77,18 @@ def cached(session: Session, key: tuple, load: Callable[[], T]) -> T:
     current = generation(session)  # read before loading: what is loaded is at least as new
     cache = _cache(session.get_bind())
     with cache.lock:
-        if cache.generation != current:
-            cache.entries.clear()
-            cache.generation = current
-        if key in cache.entries:
-            return cache.entries[key]
+        if cache.generation is not None and current < cache.generation:
+            stale = True  # a request that began before a change another thread saw: no cache
+        else:
+            stale = False
+            if cache.generation != current:
+                cache.entries.clear()
+                cache.generation = current
+            if key in cache.entries:
+                return cache.entries[key]
     value = load()
+    if stale:
+        return value
     with cache.lock:
         if cache.generation == current:
             if len(cache.entries) >= MAX_ENTRIES:
