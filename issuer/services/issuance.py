@@ -1,4 +1,5 @@
-"""Issue one credential: build → schema-validate → sign → persist, in one transaction.
+"""Issue one credential: check → build → schema-validate → sign (:func:`prepare`) → persist
+(:func:`store`), in one transaction.
 
 The signed credential is stored as the exact JSON text we hand out; it is never rebuilt or
 re-serialised afterwards, so its bytes (and proof) stay as issued.
@@ -188,8 +189,13 @@ def issue(
     what it adds (an idempotency key, a bulk row's status) is saved with the credential or
     not at all.
 
-    Two first credentials for the same new recipient at the same moment collide on the
-    recipient's unique email; the loser is retried once, then reported as a Conflict.
+    The recipient is upserted, so two first credentials for one new recipient at the same
+    moment do not collide; another unique-constraint race (e.g. an idempotency key saved
+    meanwhile) is retried once, then reported as a Conflict.
+
+    The database work is a handful of statements: the achievement, its profile and active
+    key come from the per-process issuing context (:func:`issuing_context`), the status
+    indexes from the worker's index block (issuer.services.status_blocks).
     """
     for attempt in range(2):
         try:
