@@ -3,6 +3,9 @@
 Usage: python benchmarks/api_issue.py [--database-url URL] [--workers 4] [--clients 8]
                                       [--requests 400]
 
+Prints credentials/s, latency p50/p95/p99, the CPU-seconds of the server (gunicorn and its
+workers) and of the client threads, and the load average.
+
 Starts a real `issuer serve` (gunicorn, --workers processes) on a free loopback port against
 a fresh schema of the PostgreSQL database (dropped afterwards), creates an issuer, an
 achievement and an API token, then sends --requests issue requests from --clients threads
@@ -86,6 +89,24 @@ def cli(env, *args) -> str:
     return done.stdout.strip()
 
 
+def group_cpu_seconds(pgid: int) -> float:
+    """User + system CPU-seconds of the live processes in process group ``pgid`` (the
+    server: gunicorn and its workers), from /proc."""
+    total = 0
+    ticks = os.sysconf("SC_CLK_TCK")
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid:  # fields after the name: state, ppid, pgrp, ...
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
 def machine_line() -> str:
     from importlib.metadata import version
 
@@ -148,10 +169,15 @@ def main() -> int:
 
         for number in range(-args.clients, 0):  # warm every worker (contexts, schemas)
             issue(number)
+        server_cpu = group_cpu_seconds(server.pid)
+        client_cpu = time.process_time()
         started = time.perf_counter()
         with ThreadPoolExecutor(max_workers=args.clients) as pool:
             results = list(pool.map(issue, range(args.requests)))
         elapsed = time.perf_counter() - started
+        server_cpu = group_cpu_seconds(server.pid) - server_cpu
+        client_cpu = time.process_time() - client_cpu
+        load = os.getloadavg()
     finally:
         if server is not None:
             os.killpg(server.pid, signal.SIGTERM)
@@ -163,8 +189,14 @@ def main() -> int:
     print(f"POST /api/v1/credentials: {args.requests} requests, {args.clients} clients, "
           f"{args.workers} gunicorn workers, PostgreSQL")
     print(f"throughput: {args.requests / elapsed:.1f} credentials/s ({elapsed:.1f} s)")
-    print(f"latency: median {statistics.median(latencies) * 1000:.0f} ms, "
-          f"p95 {latencies[int(len(latencies) * 0.95) - 1] * 1000:.0f} ms")
+    def percentile(share: float) -> float:
+        return latencies[max(0, int(len(latencies) * share) - 1)] * 1000
+
+    print(f"latency: p50 {statistics.median(latencies) * 1000:.0f} ms, "
+          f"p95 {percentile(0.95):.0f} ms, p99 {percentile(0.99):.0f} ms")
+    print(f"CPU: server {server_cpu:.2f} s ({server_cpu * 1000 / args.requests:.1f} ms per "
+          f"credential: gunicorn and its workers, measured requests only), clients "
+          f"{client_cpu:.2f} s | load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
     bad = [status for status in statuses if status != 201]
     if bad:
         print(f"FAILED: {len(bad)} answers were not 201: {sorted(set(bad))}")

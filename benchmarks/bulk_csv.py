@@ -6,7 +6,8 @@ Usage: python benchmarks/bulk_csv.py [--rows 10000] [--database-url URL]
 Creates a fresh PostgreSQL schema (dropped afterwards), an issuer and an achievement, writes a
 --rows CSV file, starts one `issuer worker --workers N` (process workers) on the queue, runs
 `issuer bulk FILE --achievement ID` and times it from the first to the last row issued. It
-checks that every row was issued exactly once. Only 127.0.0.1 is contacted.
+checks that every row was issued exactly once, and prints rows/s with the CPU-seconds of the
+worker processes and the load average. Only 127.0.0.1 is contacted.
 """
 
 from __future__ import annotations
@@ -24,7 +25,16 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from api_issue import CLI, DEFAULT_DB, REPO, cli, drop_schema, machine_line, postgres_schema
+from api_issue import (
+    CLI,
+    DEFAULT_DB,
+    REPO,
+    cli,
+    drop_schema,
+    group_cpu_seconds,
+    machine_line,
+    postgres_schema,
+)
 
 
 def main() -> int:
@@ -59,11 +69,14 @@ def main() -> int:
         worker = subprocess.Popen([*CLI, "worker", "--workers", str(args.workers)], cwd=REPO,
                                   env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                   start_new_session=True)
+        worker_cpu = group_cpu_seconds(worker.pid)
         started = time.perf_counter()
         run = subprocess.run([*CLI, "bulk", str(people), "--achievement", achievement,
                               "-o", str(work / "results.csv")], cwd=REPO, env=env,
                              capture_output=True, text=True)
         elapsed = time.perf_counter() - started
+        worker_cpu = group_cpu_seconds(worker.pid) - worker_cpu
+        load = os.getloadavg()
         if run.returncode != 0:
             print(run.stderr[-2000:])
             return 1
@@ -80,6 +93,9 @@ def main() -> int:
           f"1 worker process with {args.workers} process workers, PostgreSQL")
     print(f"throughput: {args.rows / elapsed:.1f} rows/s ({elapsed:.1f} s for the whole file, "
           "preview included)")
+    print(f"CPU: worker {worker_cpu:.1f} s ({worker_cpu * 1000 / args.rows:.1f} ms per row: "
+          f"`issuer worker` and its process workers) | load average {load[0]:.2f} "
+          f"{load[1]:.2f} {load[2]:.2f}")
     if issued != args.rows or unique != args.rows:
         print(f"FAILED: {issued} issued, {unique} distinct credentials for {args.rows} rows")
         return 1

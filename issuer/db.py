@@ -13,6 +13,8 @@ from flask import Flask, current_app, g
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+import issuer.issuing_models  # noqa: F401  (its Session listeners invalidate the issuing caches)
+
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 _EXTENSION = "issuer.db"
 

@@ -72,11 +72,11 @@ def _register(huey: Huey, app: Flask) -> Jobs:
     def issue_bulk_rows(job_id: str, first_line: int, last_line: int) -> int:
         """Issue one chunk of a bulk job's pending rows."""
         from issuer.clock import utc_now
-        from issuer.services import bulk
+        from issuer.services import bulk_worker
         from issuer.services.keystore import FileKeyStore
 
         with app.app_context():
-            return bulk.process_rows(
+            return bulk_worker.process_rows(
                 db.get_session(), job_id, first_line, last_line,
                 keystore=FileKeyStore(app.config["KEYS_DIR"]),
                 base_url=app.config["BASE_URL"], clock=utc_now,

@@ -21,6 +21,7 @@ from sqlalchemy import make_url
 
 from issuer import create_app, db
 from issuer.models import Base
+from issuer.services import status
 
 TEST_DATABASE_ENV = "ISSUER_TEST_DATABASE_URL"
 BASE_URL = "http://localhost:5000"
@@ -89,6 +90,7 @@ def empty_tables(application) -> None:
         for table in reversed(Base.metadata.sorted_tables):
             connection.execute(table.delete())
     engine.dispose()
+    status.drop_blocks()  # the lists their positions belonged to are gone
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ def register(group: click.Group) -> None:
     group.add_command(revoke)
     group.add_command(suspend)
     group.add_command(reinstate)
+    group.add_command(status_lists)
 
 
 def credential_id_of(value: str) -> str:
@@ -66,3 +67,24 @@ def suspend(credential: str, reason: str | None) -> None:
 def reinstate(credential: str, reason: str | None) -> None:
     """Lift the suspension of CREDENTIAL (its id or URL). Prints "active"."""
     _run("reinstate", credential, reason)
+
+
+@click.command("status-lists")
+@click.option("--issuer", "slug", default=None, help="Only this issuer profile's lists.")
+def status_lists(slug: str | None) -> None:
+    """Every status list's figures, one line each: size, positions reserved by workers in
+    blocks, used (credentials with an index in it), unused (gaps: blocks of workers that
+    stopped, issues that failed, plus what running workers still hold), free, blocks."""
+    from issuer import db
+    from issuer.services import profiles, status
+
+    with app_context():
+        session = db.get_session()
+        profile_id = profiles.profile_by_slug(session, slug).id if slug else None
+        click.echo("list                                  purpose     state    size  reserved"
+                   "    used  unused    free  blocks")
+        for item in status.list_figures(session, profile_id):
+            click.echo(f"{item.list_id}  {item.purpose:<10}  "
+                       f"{'current' if item.is_current else 'retired':<7} {item.size:>6} "
+                       f"{item.reserved:>9} {item.used:>7} {item.unused:>7} {item.free:>7} "
+                       f"{item.blocks:>7}")

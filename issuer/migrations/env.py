@@ -8,6 +8,7 @@ from sqlalchemy import engine_from_config, pool
 import issuer.community.models  # noqa: F401  (issue 7: registers the community tables)
 import issuer.endorsement_models  # noqa: F401  (issue 15: registers the endorsement tables)
 import issuer.exchange_models  # noqa: F401  (issue 12: registers the wallet exchange tables)
+import issuer.issuing_models  # noqa: F401  (issue 13: status index blocks, cache generations)
 import issuer.oid4vci_models  # noqa: F401  (issue 12: registers the OpenID4VCI tables)
 import issuer.admin_models  # noqa: F401  (issue 14: admin roles, invitations, audit log)
 import issuer.obapi.models  # noqa: F401  (issue 15: registers the OB 3.0 API tables)

@@ -13,14 +13,16 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from issuer.errors import IssuerError, NotFound, ValidationFailed
 from issuer.models import AdminUser, ApiToken, IssuerProfile, OAuthClient
+from issuer.services import issuing_cache
 
 # The scopes a token or client may hold. Keep the order: forms and docs list them like this.
 # A later feature adds its scope here (e.g. "events").
@@ -296,25 +298,58 @@ def client_credentials_grant(
 # -- bearer authentication --------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _LiveToken:
+    """What a valid token's row said when this process last read it (cached per process
+    under the shared generation: issuer.services.issuing_cache)."""
+
+    principal: Principal
+    expires_at: datetime | None
+    last_used_at: datetime | None
+
+
+_last_used: dict[int, datetime] = {}  # token id -> last_used_at this process wrote or read
+_last_used_lock = threading.Lock()
+
+
+def _load_token(session: Session, lookup: str, digest: str) -> _LiveToken:
+    row = session.scalar(select(ApiToken).where(ApiToken.lookup == lookup))
+    expected = row.token_hash if row is not None else hash_secret(secrets.token_hex(16))
+    if not hmac.compare_digest(expected, digest) or row is None:
+        raise AuthenticationFailed("the bearer token is not valid")
+    if row.revoked_at is not None:
+        raise AuthenticationFailed("the bearer token was revoked")
+    if row.client is not None and row.client.revoked_at is not None:
+        raise AuthenticationFailed("the OAuth client of this token was revoked")
+    return _LiveToken(Principal(token_id=row.id, kind=row.kind, profile_id=row.profile_id,
+                                scopes=frozenset(row.scopes), client_id=row.client_id),
+                      row.expires_at, row.last_used_at)
+
+
 def authenticate_bearer(session: Session, token: str, *, now: datetime) -> Principal:
     """The principal of a bearer token; AuthenticationFailed when it is not a live token.
 
-    ``last_used_at`` is updated at most once a minute (the caller commits)."""
+    A valid token is cached per process under the shared generation, which a revocation
+    (of the token or its OAuth client) bumps in its own transaction: every worker refuses a
+    revoked token on its next request. ``last_used_at`` is updated at most once a minute
+    per process (the caller commits)."""
     parts = token.split("_", 2)
     if (len(parts) != 3 or parts[0] not in (API_TOKEN_PREFIX, ACCESS_TOKEN_PREFIX)
             or len(parts[1]) != _LOOKUP_HEX):
         raise AuthenticationFailed("the bearer token is not one of this issuer's tokens")
-    row = session.scalar(select(ApiToken).where(ApiToken.lookup == parts[1]))
-    expected = row.token_hash if row is not None else hash_secret(secrets.token_hex(16))
-    if not hmac.compare_digest(expected, hash_secret(token)) or row is None:
-        raise AuthenticationFailed("the bearer token is not valid")
-    if row.revoked_at is not None:
-        raise AuthenticationFailed("the bearer token was revoked")
-    if row.expires_at is not None and row.expires_at <= now:
+    digest = hash_secret(token)
+    live = issuing_cache.cached(session, ("token", digest),
+                                lambda: _load_token(session, parts[1], digest))
+    if live.expires_at is not None and live.expires_at <= now:
         raise AuthenticationFailed("the access token has expired; ask /oauth/token for a new one")
-    if row.client is not None and row.client.revoked_at is not None:
-        raise AuthenticationFailed("the OAuth client of this token was revoked")
-    if row.last_used_at is None or now - row.last_used_at >= timedelta(minutes=1):
-        row.last_used_at = now
-    return Principal(token_id=row.id, kind=row.kind, profile_id=row.profile_id,
-                     scopes=frozenset(row.scopes), client_id=row.client_id)
+    token_id = live.principal.token_id
+    with _last_used_lock:
+        last = _last_used.get(token_id, live.last_used_at)
+        due = last is None or now - last >= timedelta(minutes=1)
+        if due:
+            _last_used[token_id] = now
+    if due:
+        session.execute(update(ApiToken).where(ApiToken.id == token_id)
+                        .values(last_used_at=now)
+                        .execution_options(**{issuing_cache.QUIET: True}))
+    return live.principal

@@ -1,5 +1,5 @@
 """Bulk issuance from a CSV file: check every row first (the preview), then issue the rows in
-the background, each in its own transaction, never twice.
+the background (issuer.services.bulk_worker: in batches, one commit per batch), never twice.
 
 CSV columns (a header row is required; names are case-insensitive, in any order):
 
@@ -24,28 +24,22 @@ import csv
 import hashlib
 import io
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timezone
 
-from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from issuer.clock import parse_datetime
 from issuer.errors import (
-    Conflict,
     InvalidRequest,
-    IssuerError,
     NotFound,
     ValidationFailed,
-    field_messages,
     join_messages,
 )
 from issuer.models import Achievement, AdminUser, BulkJob, BulkRow, IdempotencyKey
 from issuer.services import achievements, idempotency, ids, issuance, urls
-from issuer.services.keystore import FileKeyStore
-from issuer.services.tx import atomic
 
 COLUMNS = ("email", "name", "did", "valid_until", "evidence_url", "evidence_narrative")
 MAX_ROWS = 100_000
@@ -311,120 +305,6 @@ def start_job(session: Session, job: BulkJob, *, now: datetime) -> list[tuple[in
     job.started_at = job.started_at or now
     job.finished_at = None
     return chunks
-
-
-class RowSettled(IssuerError):
-    """Another worker settled the row while this one was issuing it (its credential is
-    rolled back: the row keeps the other worker's outcome)."""
-
-    title = "Row settled meanwhile"
-    status = 409
-
-
-def process_rows(
-    session: Session,
-    job_id: str,
-    first_line: int,
-    last_line: int,
-    *,
-    keystore: FileKeyStore,
-    base_url: str,
-    clock: Callable[[], datetime],
-) -> int:
-    """Issue the pending rows of one chunk, each in its own transaction; returns how many
-    were issued. Safe to run twice or concurrently (a stale chunk still in the queue after a
-    resume, a retried task): a row moves only out of "pending", once, and its key is unique,
-    so what one run settled no other run changes."""
-    job = get_job(session, job_id)
-    if job.status == JOB_QUEUED:
-        session.execute(update(BulkJob).where(BulkJob.id == job_id, BulkJob.status == JOB_QUEUED)
-                        .values(status=JOB_RUNNING))
-        session.commit()
-    achievement_id = job.achievement_id
-    row_ids = list(session.scalars(
-        select(BulkRow.id).where(BulkRow.job_id == job_id, BulkRow.status == PENDING,
-                                 BulkRow.line.between(first_line, last_line))
-        .order_by(BulkRow.line)
-    ))
-    issued = 0
-    for row_id in row_ids:
-        issued += _process_row(session, row_id, achievement_id, keystore=keystore,
-                               base_url=base_url, clock=clock)
-    finish_if_done(session, job_id, now=clock())
-    return issued
-
-
-def _process_row(session: Session, row_id: int, achievement_id: str, *,
-                 keystore: FileKeyStore, base_url: str, clock: Callable[[], datetime]) -> int:
-    """Issue one row if it is still pending (1 if this call issued it, else 0)."""
-    row = session.get(BulkRow, row_id, populate_existing=True)  # as committed now
-    if row is None or row.status != PENDING:
-        return 0  # another run settled it since the chunk was listed
-    now = clock()
-    key_hook = idempotency.record(scope=idempotency.BULK_SCOPE, key=row.row_key,
-                                  request_hash=row.row_key, now=now)
-
-    def on_issued(inner: Session, credential) -> None:
-        # Claim the row in the credential's own transaction, before its key is written:
-        # on PostgreSQL this waits for a concurrent worker holding the row and then sees its
-        # outcome; on SQLite the issuing transaction holds the write lock already.
-        if not settle_row(inner, row_id, ISSUED, credential_id=credential.id):
-            raise RowSettled(f"row {row.line} was settled by another worker")
-        key_hook(inner, credential)
-
-    request = issuance.IssueRequest(
-        achievement_id=achievement_id, email=row.email, name=row.name, did=row.did,
-        valid_until=row.valid_until, evidence_url=row.evidence_url,
-        evidence_narrative=row.evidence_narrative,
-    )
-    try:
-        issuance.issue(session, request, keystore=keystore, base_url=base_url, now=now,
-                       via="bulk", on_issued=on_issued)
-        return 1
-    except RowSettled:
-        session.rollback()
-    except (Conflict, IntegrityError):
-        session.rollback()
-        first = idempotency.find(session, scope=idempotency.BULK_SCOPE, key=row.row_key)
-        with atomic(session):
-            if first is not None:  # issued by an earlier upload, or meanwhile by another run
-                settle_row(session, row_id, SKIPPED, credential_id=first.credential_id)
-            else:
-                settle_row(session, row_id, FAILED, error="another request saved this "
-                        "recipient at the same moment; upload the row again to retry")
-    except ValidationFailed as exc:
-        _fail(session, row_id, field_messages(exc.errors))
-    except IssuerError as exc:
-        _fail(session, row_id, str(exc))
-    return 0
-
-
-def settle_row(session: Session, row_id: int, status: str, *,
-               credential_id: str | None = None, error: str | None = None) -> bool:
-    """Move a pending row to ``status`` (the caller's transaction). False when it is not
-    pending any more: a row's outcome, once written, is never overwritten (an issued row
-    never becomes skipped, failed or pending again)."""
-    moved = session.execute(
-        update(BulkRow).where(BulkRow.id == row_id, BulkRow.status == PENDING)
-        .values(status=status, credential_id=credential_id, error=error)
-    ).rowcount
-    return moved == 1
-
-
-def _fail(session: Session, row_id: int, message: str) -> None:
-    session.rollback()
-    with atomic(session):
-        settle_row(session, row_id, FAILED, error=message[:2000])
-
-
-def finish_if_done(session: Session, job_id: str, *, now: datetime) -> None:
-    with atomic(session):
-        pending = session.scalar(select(func.count()).select_from(BulkRow).where(
-            BulkRow.job_id == job_id, BulkRow.status == PENDING))
-        if not pending:
-            session.execute(update(BulkJob).where(
-                BulkJob.id == job_id, BulkJob.status.in_((JOB_QUEUED, JOB_RUNNING))
-            ).values(status=JOB_DONE, finished_at=now))
 
 
 def progress(session: Session, job: BulkJob) -> Progress:

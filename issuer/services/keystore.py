@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+import threading
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -29,6 +30,9 @@ from issuer.dataintegrity.processing_errors import ProofError
 from issuer.errors import KeyError_
 
 KEY_FILE_MODE = 0o600
+# Secret keys read so far, by (directory, publicKeyMultibase): FileKeyStore.signing_key.
+_SECRETS: dict[tuple[str, str], SigningKey] = {}
+_SECRETS_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -123,7 +127,22 @@ class FileKeyStore:
 
     def signing_key(self, public_key_multibase: str) -> SigningKey:
         """The private key (a nacl SigningKey for Ed25519, a cryptography EC key for P-256 /
-        P-384). Callers must never log, print or store what this returns."""
+        P-384). Callers must never log, print or store what this returns.
+
+        Read from its file once per process: a key file is named after its public key and
+        must hold that key's secret (checked), so what was read stays right (content-
+        addressed); the cache holds key objects in memory only, never in a log or repr."""
+        slot = (str(self.directory.resolve()), public_key_multibase)
+        with _SECRETS_LOCK:
+            found = _SECRETS.get(slot)
+        if found is not None:
+            return found
+        found = self._read_signing_key(public_key_multibase)
+        with _SECRETS_LOCK:
+            _SECRETS[slot] = found
+        return found
+
+    def _read_signing_key(self, public_key_multibase: str) -> SigningKey:
         data = self._read(self._path(public_key_multibase))
         try:
             algorithm, secret = multikey.decode_secret_multikey(data.get("secretKeyMultibase", ""))

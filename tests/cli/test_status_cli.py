@@ -107,3 +107,17 @@ def test_a_credential_without_a_suspension_entry_is_refused_clearly(app, env):
     assert (revoked.exit_code, revoked.stdout) == (0, "revoked\n")
     refused = run(env, "reinstate", credential_id)  # revoked first: the message says so
     assert "revocation is permanent" in refused.stderr
+
+
+def test_status_lists_shows_reserved_used_and_unused_positions(app, env, credential_id):
+    listed = run(env, "status-lists")
+    assert listed.exit_code == 0, listed.output
+    header, *lines = listed.stdout.splitlines()
+    assert header.split() == ["list", "purpose", "state", "size", "reserved", "used",
+                              "unused", "free", "blocks"]
+    rows = {line.split()[1]: line.split() for line in lines}
+    assert set(rows) == {"revocation", "suspension"}
+    for cells in rows.values():  # one credential from one block of the test process
+        assert cells[2:] == ["current", "131072", str(status.BLOCK_SIZE), "1",
+                             str(status.BLOCK_SIZE - 1), str(131072 - status.BLOCK_SIZE), "1"]
+    assert run(env, "status-lists", "--issuer", "main").stdout == listed.stdout

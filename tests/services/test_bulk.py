@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 
 import pytest
 from sqlalchemy import func, select
@@ -12,7 +13,7 @@ from sqlalchemy import func, select
 from issuer import db
 from issuer.clock import utc_now
 from issuer.models import BulkRow, IdempotencyKey, IssuedCredential
-from issuer.services import bulk
+from issuer.services import bulk, bulk_worker
 from issuer.services.keystore import FileKeyStore
 from issuer.services.tx import atomic
 from tests.service_fixtures import make_achievement
@@ -30,9 +31,9 @@ def achievement(app, profile) -> str:
 def run_job(app, session, job) -> int:
     with atomic(session):
         chunks = bulk.start_job(session, job, now=utc_now())
-    return sum(bulk.process_rows(session, job.id, first, last,
-                                 keystore=FileKeyStore(app.config["KEYS_DIR"]),
-                                 base_url=app.config["BASE_URL"], clock=utc_now)
+    return sum(bulk_worker.process_rows(session, job.id, first, last,
+                                        keystore=FileKeyStore(app.config["KEYS_DIR"]),
+                                        base_url=app.config["BASE_URL"], clock=utc_now)
                for first, last in chunks)
 
 
@@ -132,8 +133,8 @@ def _worker_first(app, job_id: str, first: int, last: int):
     def clock():
         if not ran:
             with db.session_factory(app)() as other:
-                ran.append(bulk.process_rows(other, job_id, first, last, keystore=keystore,
-                                             base_url=app.config["BASE_URL"], clock=utc_now))
+                ran.append(bulk_worker.process_rows(other, job_id, first, last, keystore=keystore,
+                                                    base_url=app.config["BASE_URL"], clock=utc_now))
         return utc_now()
 
     return clock, ran
@@ -148,8 +149,8 @@ def test_a_stale_chunk_never_undoes_what_another_worker_issued(app, session, ach
     job, [(first, last)] = _job(session, achievement, data)
     clock, ran = _worker_first(app, job.id, first, last)
     keystore = FileKeyStore(app.config["KEYS_DIR"])
-    stale = bulk.process_rows(session, job.id, first, last, keystore=keystore,
-                              base_url=app.config["BASE_URL"], clock=clock)
+    stale = bulk_worker.process_rows(session, job.id, first, last, keystore=keystore,
+                                     base_url=app.config["BASE_URL"], clock=clock)
     assert ran == [4] and stale == 0
     rows = _rows(session, job)
     assert {status for status, _ in rows.values()} == {bulk.ISSUED}
@@ -164,8 +165,8 @@ def test_a_stale_chunk_never_undoes_what_another_worker_issued(app, session, ach
     assert progress["status"] == bulk.JOB_DONE
 
     # Replaying the chunk once more (a retried task) changes nothing either.
-    assert bulk.process_rows(session, job.id, first, last, keystore=keystore,
-                             base_url=app.config["BASE_URL"], clock=utc_now) == 0
+    assert bulk_worker.process_rows(session, job.id, first, last, keystore=keystore,
+                                    base_url=app.config["BASE_URL"], clock=utc_now) == 0
     assert _rows(session, job) == rows
 
 
@@ -176,9 +177,9 @@ def test_a_row_another_upload_issues_meanwhile_is_skipped(app, session, achievem
     second_job, [(second_first, second_last)] = _job(session, achievement)
     clock, ran = _worker_first(app, first_job.id, first, last)
     keystore = FileKeyStore(app.config["KEYS_DIR"])
-    assert bulk.process_rows(session, second_job.id, second_first, second_last,
-                             keystore=keystore, base_url=app.config["BASE_URL"],
-                             clock=clock) == 0
+    assert bulk_worker.process_rows(session, second_job.id, second_first, second_last,
+                                    keystore=keystore, base_url=app.config["BASE_URL"],
+                                    clock=clock) == 0
     assert ran == [2]
     issued, skipped = _rows(session, first_job), _rows(session, second_job)
     assert {status for status, _ in issued.values()} == {bulk.ISSUED}
@@ -193,15 +194,15 @@ def test_a_settled_row_is_never_moved_again(app, session, achievement):
     job, [(first, last)] = _job(session, achievement)
     run = {"keystore": FileKeyStore(app.config["KEYS_DIR"]),
            "base_url": app.config["BASE_URL"], "clock": utc_now}
-    assert bulk.process_rows(session, job.id, first, last, **run) == 2
+    assert bulk_worker.process_rows(session, job.id, first, last, **run) == 2
     before = _rows(session, job)
     with atomic(session):  # a stale worker's outcomes arrive late
         for line in before:
             row_id = session.scalar(select(BulkRow.id).where(BulkRow.job_id == job.id,
                                                              BulkRow.line == line))
-            assert not bulk.settle_row(session, row_id, bulk.SKIPPED)
-            assert not bulk.settle_row(session, row_id, bulk.FAILED, error="late")
-            assert not bulk.settle_row(session, row_id, bulk.PENDING)
+            assert not bulk_worker.settle_row(session, row_id, bulk.SKIPPED)
+            assert not bulk_worker.settle_row(session, row_id, bulk.FAILED, error="late")
+            assert not bulk_worker.settle_row(session, row_id, bulk.PENDING)
     assert _rows(session, job) == before
 
 
@@ -239,3 +240,43 @@ def test_an_invalid_job_cannot_start(session, achievement):
     with pytest.raises(InvalidRequest):
         bulk.start_job(session, job, now=utc_now())
     assert db is not None
+
+
+def test_a_chunk_is_issued_in_batches_with_one_commit_each(app, session, achievement):
+    """Group commits: a chunk of 60 rows (one bad) is issued in two batches, each one
+    transaction (plus the job's own state changes), every row issued or failed once, with
+    distinct status indexes from the worker's block."""
+    from sqlalchemy import event
+
+    data = b"email,valid_until\n" + b"".join(b"g%d@example.org,2099-12-31\n" % i
+                                             for i in range(60))
+    job, [(first, last)] = _job(session, achievement, data)
+    with atomic(session):  # a row that became invalid after the preview (its date passed)
+        session.execute(BulkRow.__table__.update().where(
+            BulkRow.job_id == job.id, BulkRow.line == 7).values(valid_until=utc_now()))
+    engine = db.engine_of(app)
+    commits = []
+
+    def committed(connection) -> None:
+        commits.append(connection)
+
+    event.listen(engine, "commit", committed)
+    try:
+        issued = bulk_worker.process_rows(session, job.id, first, last,
+                                          keystore=FileKeyStore(app.config["KEYS_DIR"]),
+                                          base_url=app.config["BASE_URL"], clock=utc_now)
+    finally:
+        event.remove(engine, "commit", committed)
+    assert issued == 59
+    batches = -(-60 // bulk_worker.BATCH_ROWS)
+    # running, the batches, done (on PostgreSQL one more: the status index block's own)
+    assert len(commits) <= 1 + batches + 1 + 2
+    rows = _rows(session, job)
+    assert sum(1 for status, _ in rows.values() if status == bulk.ISSUED) == 59
+    assert rows[7][0] == bulk.FAILED
+    entries = [json.loads(document)["credentialStatus"] for document in
+               session.execute(select(IssuedCredential.document)).scalars()]
+    indexes = {(entry if isinstance(entry, dict) else entry[0])["statusListIndex"]
+               for entry in entries}
+    assert len(entries) == 59 and len(indexes) == 59
+    assert count(session, IdempotencyKey) == 59

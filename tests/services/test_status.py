@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from issuer.clock import utc_now
 from issuer.errors import Conflict, InvalidRequest, ValidationFailed
+from issuer.issuing_models import StatusIndexBlock
 from issuer.models import IssuedCredential, StatusEntry, StatusEvent, StatusList
 from issuer.services import issuance, profiles, status
 from issuer.services.fetch import FetchPolicy
@@ -144,7 +145,11 @@ def test_a_profile_offering_suspension_gives_a_revocation_and_a_suspension_entry
         assert entry["id"] == f"{entry['statusListCredential']}#{entry['statusListIndex']}"
         listed = _list_of(session, entry)
         assert listed.purpose == entry["statusPurpose"] and listed.size == 131_072
-        assert listed.is_current and listed.allocated == 1
+        assert listed.is_current and listed.allocated == status.BLOCK_SIZE  # one block
+        figures, = [item for item in status.list_figures(session, listed.profile_id)
+                    if item.list_id == listed.id]
+        assert (figures.reserved, figures.used, figures.unused, figures.blocks) == (
+            status.BLOCK_SIZE, 1, status.BLOCK_SIZE - 1, 1)
     assert entries[0]["statusListCredential"] != entries[1]["statusListCredential"]
     stored = session.scalars(select(StatusEntry).where(StatusEntry.credential_id == row.id)).all()
     assert sorted((e.purpose, e.list_index) for e in stored) == [
@@ -183,7 +188,9 @@ def test_a_full_list_is_retired_and_a_new_one_opened(app, session, achievement_i
     old = _list_of(session, _entries(first[0])["revocation"])
     new = _list_of(session, _entries(later[0])["revocation"])
     assert (old.is_current, old.allocated) == (False, size)
-    assert (new.is_current, new.allocated) == (True, 3)
+    assert (new.is_current, new.allocated) == (True, size)  # one block: the whole small list
+    used = {item.list_id: item.used for item in status.list_figures(session)}
+    assert (used[old.id], used[new.id]) == (size, 3)
     # the published bitstring keeps the spec's minimum length even for a test-sized list
     published = json.loads(new.document)
     assert len(bitstring.decode_list(published["credentialSubject"]["encodedList"])) * 8 == 131_072
@@ -216,8 +223,12 @@ def test_a_failed_issue_leaves_no_index_taken(app, session, achievement_id):
         _issue(app, session, achievement_id, email="not an email")
     with pytest.raises(ValidationFailed):
         _issue(app, session, achievement_id, valid_until=utc_now() - timedelta(days=1))
-    assert session.scalar(select(func.sum(StatusList.allocated))) == 2
     assert session.scalar(select(func.count()).select_from(StatusEntry)) == 2
+    later = _issue(app, session, achievement_id, email="later@example.org")
+    for entry in _entries(later).values():  # the failed issues took no position
+        listed = _list_of(session, entry)
+        assert int(entry["statusListIndex"]) == permutation.index_at(
+            listed.permutation_key, 1, listed.size)
 
 
 class _AfterSigning(Exception):
@@ -228,26 +239,26 @@ def _fail_after_signing(_session, _row):
     raise _AfterSigning
 
 
-def test_when_indexes_are_taken_on_each_database(app, session, achievement_id):
-    """As the README says: on PostgreSQL the indexes are reserved (and committed) before the
-    credential is signed, so a failure later leaves them unused, never handed out again; on
-    SQLite they are taken inside the issuing transaction and roll back with it."""
+def test_an_index_of_a_failed_issue_is_a_counted_gap_never_reused(app, session, achievement_id):
+    """The indexes come from the process's block (committed before the credential is signed
+    on PostgreSQL, with the first credential's transaction on SQLite): a failure after they
+    were handed out leaves them unused, never handed out again, and counted as a gap."""
     first = _issue(app, session, achievement_id)
     with pytest.raises(_AfterSigning):
         _issue(app, session, achievement_id, email="bob@example.org",
                on_issued=_fail_after_signing)
     session.rollback()
     third = _issue(app, session, achievement_id, email="carol@example.org")
-    postgres = session.get_bind().dialect.name == "postgresql"
-    assert session.scalar(select(func.sum(StatusList.allocated))) == (6 if postgres else 4)
+    assert session.scalar(select(func.sum(StatusList.allocated))) == 2 * status.BLOCK_SIZE
     assert session.scalar(select(func.count()).select_from(StatusEntry)) == 4
     assert session.scalar(select(func.count()).select_from(IssuedCredential)) == 2
     for purpose, entry in _entries(third).items():
         listed = _list_of(session, entry)
-        position = 2 if postgres else 1  # the n-th credential of the list (from 0)
         assert int(entry["statusListIndex"]) == permutation.index_at(
-            listed.permutation_key, position, listed.size)
+            listed.permutation_key, 2, listed.size)  # position 1 is the failed issue's gap
         assert entry["statusListCredential"] == _entries(first)[purpose]["statusListCredential"]
+    for figures in status.list_figures(session):
+        assert (figures.used, figures.unused) == (2, status.BLOCK_SIZE - 2)
 
 
 def test_on_postgresql_one_profile_issues_in_parallel(app, session, achievement_id, database_url):
@@ -457,8 +468,10 @@ def test_an_unknown_list_of_ours_is_not_checked_rather_than_fetched(app, session
                                  BASE_URL)
     assert status.local_status_list(session, "https://elsewhere.example/status/1", BASE_URL) is None
     session.query(StatusEntry).delete()
+    session.query(StatusIndexBlock).delete()
     session.query(StatusList).delete()
     session.commit()
+    status.drop_blocks()
     result = _verify(session, json.loads(row.document))
     assert result.check("status").status is Status.NOT_CHECKED
     assert "has no status list" in result.check("status").detail

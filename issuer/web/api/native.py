@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from issuer.clock import parse_datetime
 from issuer.errors import Conflict, InvalidRequest, NotFound, ValidationFailed
-from issuer.services import achievements, idempotency, issuance, signing, urls
+from issuer.services import idempotency, issuance, signing, urls
 from issuer.web.api import json_api_blueprint
 from issuer.web.api.auth import authenticate
 from issuer.web.core import deps
@@ -151,11 +151,12 @@ def issue():
     jwt = _wants_jwt(body.get("format"))
     session = deps.session()
     try:
-        achievement = achievements.get_achievement(session, issue_request.achievement_id)
+        context = issuance.issuing_context(session, issue_request.achievement_id,
+                                           keystore=deps.keystore(), base_url=deps.base_url())
     except NotFound:
         raise ValidationFailed({"achievement": f"no achievement {issue_request.achievement_id!r}"})\
             from None
-    principal.require_profile(achievement.profile, f"achievement {achievement.id}")
+    principal.require_profile(context.profile, f"achievement {context.achievement_id}")
     if key is None:
         row = issuance.issue(session, issue_request, keystore=deps.keystore(),
                              base_url=deps.base_url(), now=deps.now(), via="api")
