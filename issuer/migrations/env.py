@@ -9,6 +9,7 @@ import issuer.community.models  # noqa: F401  (issue 7: registers the community 
 import issuer.exchange_models  # noqa: F401  (issue 12: registers the wallet exchange tables)
 import issuer.oid4vci_models  # noqa: F401  (issue 12: registers the OpenID4VCI tables)
 import issuer.obapi.models  # noqa: F401  (issue 15: registers the OB 3.0 API tables)
+import issuer.render_models  # noqa: F401  (issue 13: registers the public pages' caches)
 from issuer.models import Base
 
 config = context.config
