@@ -48,8 +48,9 @@ log = logging.getLogger(__name__)
 
 # Bump when verification itself changes what it answers for the same inputs.
 VERIFIER_VERSION = "1"
-# Wider than the verifier's clock skew (5 minutes): a view this close to a validity
-# boundary is verified afresh, and no stored verdict is reused across one.
+# At least the verifier's clock skew (5 minutes): a view this close past a validity
+# boundary (where the answer depends on the skew) is verified afresh, and no stored verdict
+# is reused across a boundary.
 BOUNDARY_MARGIN = timedelta(minutes=10)
 
 
@@ -58,6 +59,9 @@ def _package_version() -> str:
         return version("issuer")
     except PackageNotFoundError:  # pragma: no cover - running from a bare checkout
         return "unknown"
+
+
+PACKAGE_VERSION = _package_version()  # read once: parsing the metadata costs a millisecond
 
 
 def _status_list_ids(document: dict[str, Any], base_url: str) -> list[str]:
@@ -85,7 +89,7 @@ def fingerprint(session: Session, row: IssuedCredential, document: dict[str, Any
         .outerjoin(SigningKey, SigningKey.profile_id == IssuerProfile.id)
         .order_by(IssuerProfile.id, SigningKey.id)).all()
     inputs = {
-        "verifier": [VERIFIER_VERSION, _package_version()],
+        "verifier": [VERIFIER_VERSION, PACKAGE_VERSION],
         "base_url": base_url,
         "credential": hashlib.sha256(row.document.encode("utf-8")).hexdigest(),
         "status_lists": [[list_id, lists.get(list_id)] for list_id in list_ids],
@@ -96,33 +100,41 @@ def fingerprint(session: Session, row: IssuedCredential, document: dict[str, Any
                           .encode("utf-8")).hexdigest()
 
 
-def _boundaries(document: dict[str, Any]) -> list[datetime]:
-    found = []
-    for name in ("validFrom", "issuanceDate", "validUntil", "expirationDate"):
-        value = document.get(name)
-        if isinstance(value, str):
-            try:
-                found.append(parse_datetime(value))
-            except (ValueError, TypeError):
-                continue
-    return found
+def _date(document: dict[str, Any], *names: str) -> datetime | None:
+    for name in names:
+        if name in document:
+            return parse_datetime(document[name])
+    return None
 
 
 def _window(document: dict[str, Any], now: datetime
             ) -> tuple[datetime | None, datetime | None] | None:
-    """(from, until) around ``now`` in which no validity boundary falls; None when ``now``
-    is too near one (or a date cannot be read) to reuse a verdict."""
-    start: datetime | None = None
-    end: datetime | None = None
-    for boundary in _boundaries(document):
-        low, high = boundary - BOUNDARY_MARGIN, boundary + BOUNDARY_MARGIN
-        if low <= now < high:
-            return None
-        if high <= now:
-            start = high if start is None else max(start, high)
+    """(from, until): the times around ``now`` at which the validity check answers as it
+    does at ``now`` whatever clock skew (up to :data:`BOUNDARY_MARGIN`) the verifier allows;
+    None when ``now`` is within a margin of a boundary or a date cannot be read."""
+    try:
+        start = _date(document, "validFrom", "issuanceDate")
+        end = _date(document, "validUntil", "expirationDate")
+    except (ValueError, TypeError):
+        return None
+    fresh_from: datetime | None = None
+    fresh_until: datetime | None = None
+    if start is not None:  # valid from start - skew on
+        if now >= start:
+            fresh_from = start
+        elif now < start - BOUNDARY_MARGIN:
+            fresh_until = start - BOUNDARY_MARGIN
         else:
-            end = low if end is None else min(end, low)
-    return start, end
+            return None
+    if end is not None:  # expired after end + skew
+        if now < end:
+            fresh_until = end if fresh_until is None else min(fresh_until, end)
+        elif now >= end + BOUNDARY_MARGIN:
+            fresh_from = end + BOUNDARY_MARGIN if fresh_from is None else max(
+                fresh_from, end + BOUNDARY_MARGIN)
+        else:
+            return None
+    return fresh_from, fresh_until
 
 
 def result_to_json(result: VerificationResult) -> str:
