@@ -27,19 +27,18 @@ import argparse
 import http.client
 import os
 import secrets
-import signal
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from api_issue import (  # noqa: E402
-    CLI, DEFAULT_DB, REPO, cli, drop_schema, free_port, machine_line, postgres_schema)
+    DEFAULT_DB, REPO, cli, drop_schema, free_port, machine_line, postgres_schema, start_server,
+    stop_server)
 
 MEMBER_SCRIPT = """
 import sys
@@ -143,19 +142,7 @@ def main() -> int:
                                  "--name", "Ada Learner").splitlines()[-1].strip()
         slug = subprocess.run([sys.executable, "-c", MEMBER_SCRIPT, email], cwd=REPO, env=env,
                               capture_output=True, text=True, check=True).stdout.strip()
-        server = subprocess.Popen(
-            [*CLI, "serve", "--port", str(port), "--workers", str(args.workers),
-             "--no-queue-worker"], cwd=REPO, env=env, stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL, start_new_session=True)
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(base + "/openapi.json", timeout=2).read()
-                break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise SystemExit("the server did not start") from None
-                time.sleep(0.2)
+        server = start_server(env, port, args.workers)
         credential = urlsplit(credential_url).path
         targets = {
             "page": (credential, "text/html"),
@@ -172,8 +159,7 @@ def main() -> int:
                                 requests=args.requests, group=server.pid)
     finally:
         if server is not None:
-            os.killpg(server.pid, signal.SIGTERM)
-            server.wait(timeout=60)
+            stop_server(server)
         drop_schema(plain, schema)
     print(machine_line())
     print(f"{args.requests} GETs per line, {args.clients} clients, {args.workers} gunicorn "

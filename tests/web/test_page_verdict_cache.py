@@ -6,6 +6,7 @@ another app instance on the same database; incomplete verdicts never stored."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import timedelta
 
 import pytest
@@ -15,18 +16,29 @@ from issuer import db
 from issuer.clock import utc_now
 from issuer.models import IssuedCredential, IssuerProfile, SigningKey
 from issuer.render_models import PageVerification
-from issuer.services import page_verification, profiles, standalone_verification, status
+from issuer.services import page_verification, profiles, standalone_verification
 from issuer.services.keystore import FileKeyStore
 from issuer.services.tx import atomic
 from issuer.verification.results import Status
 from issuer.web.app import create_app
-from tests.service_fixtures import BASE_URL, issue_credential, make_achievement, offer_suspension
-from tests.web.test_credential_page import BROWSER, _state
+from tests.service_fixtures import (
+    BASE_URL,
+    change_status,
+    issue_credential,
+    make_achievement,
+    offer_suspension,
+)
+
+BROWSER = {"Accept": "text/html"}
 
 
 @pytest.fixture
 def achievement_id(app, profile):
     return make_achievement(app, name="Cached Badge")
+
+
+def _state(html: str) -> str:
+    return re.search(r'id="verification-status"\s+data-state="([^"]+)"', html).group(1)
 
 
 def _html(client, credential_id: str) -> str:
@@ -44,15 +56,6 @@ def _stored(app, credential_id: str) -> PageVerification | None:
 def _forget(app) -> None:
     with db.engine_of(app).begin() as connection:
         connection.execute(delete(PageVerification.__table__))
-
-
-def _change(app, credential_id: str, action: str) -> None:
-    with app.app_context():
-        session = db.get_session()
-        row = session.get(IssuedCredential, credential_id)
-        getattr(status, action)(session, row, reason="Issued in error", actor=status.CLI,
-                                keystore=FileKeyStore(app.config["KEYS_DIR"]),
-                                base_url=app.config["BASE_URL"], now=utc_now())
 
 
 def test_the_stored_verdict_renders_the_same_page(app, client, achievement_id, clock):
@@ -97,11 +100,11 @@ def test_a_status_change_through_another_instance_shows_at_once(app, app_config,
         assert _state(_html(client, credential_id)) == "verified"
         assert _stored(app, credential_id) is not None
         if offers:
-            _change(other, credential_id, "suspend")
+            change_status(other, credential_id, "suspend")
             assert _state(_html(client, credential_id)) == "suspended"
-            _change(other, credential_id, "reinstate")
+            change_status(other, credential_id, "reinstate")
             assert _state(_html(client, credential_id)) == "verified"
-        _change(other, credential_id, "revoke")
+        change_status(other, credential_id, "revoke")
         page = _html(client, credential_id)
         assert _state(page) == "revoked"
         assert "Issued in error" in page  # the reason recorded with the change

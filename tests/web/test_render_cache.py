@@ -20,6 +20,7 @@ from issuer.sharing import qr
 from tests.service_fixtures import (
     BASE_URL,
     SAFE_SVG,
+    change_status,
     issue_credential,
     make_achievement,
     png_bytes,
@@ -134,15 +135,8 @@ def test_an_uploaded_image_asked_for_as_is_is_not_copied(app, client, achievemen
 
 def test_revoking_leaves_the_bake_alone(app, client, credential_id):
     """The bake holds the credential's text only, which a revocation does not change."""
-    from issuer.services import status
-    from issuer.services.keystore import FileKeyStore
-
     before = client.get(f"/credentials/{credential_id}/baked.png")
-    with app.app_context():
-        session = db.get_session()
-        status.revoke(session, session.get(IssuedCredential, credential_id), reason="x",
-                      actor=status.CLI, keystore=FileKeyStore(app.config["KEYS_DIR"]),
-                      base_url=BASE_URL, now=utc_now())
+    change_status(app, credential_id, "revoke")
     after = client.get(f"/credentials/{credential_id}/baked.png")
     assert after.get_data() == before.get_data()
 
