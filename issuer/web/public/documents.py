@@ -106,7 +106,9 @@ def credential(credential_id: str):
     if media_type:
         response = Response(row.document.encode("utf-8"), mimetype=media_type)
         response.vary.add("Accept")
-        return visibility.seal(row, caching.conditional(response, caching.FIXED_DOCUMENT))
+        if visibility.is_private(row):  # no ETag, no 304: never kept by any cache
+            return visibility.seal(row, response)
+        return caching.conditional(response, caching.FIXED_DOCUMENT)
     document = json.loads(row.document)
     response = _html("credential.html", credential=row, document=document,
                      private=visibility.is_private(row), **share.page_context(row, document))
