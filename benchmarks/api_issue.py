@@ -73,6 +73,15 @@ def machine_line() -> str:
             f"gunicorn {version('gunicorn')} | psycopg {version('psycopg')}")
 
 
+def server_env(database_url: str, work: Path, base: str) -> dict[str, str]:
+    """The environment of a benchmark's `issuer` commands: its database, a key directory,
+    instance folder and job queue under ``work``, and ``base`` as the public URL."""
+    return {**os.environ, "ISSUER_DATABASE_URL": database_url,
+            "ISSUER_KEYS_DIR": str(work / "keys"), "ISSUER_INSTANCE_PATH": str(work / "instance"),
+            "ISSUER_BASE_URL": base, "ISSUER_ADMIN_PASSWORD": secrets.token_urlsafe(16),
+            "ISSUER_QUEUE_URL": f"sqlite:///{work / 'queue.sqlite3'}"}
+
+
 def start_server(env: dict[str, str], port: int, workers: int) -> subprocess.Popen:
     """`issuer serve` with ``workers`` gunicorn processes on ``port``, in its own process
     group, once it answers (SystemExit if it does not within a minute)."""
@@ -111,10 +120,7 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="issuer-bench-"))
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "ISSUER_DATABASE_URL": scoped, "ISSUER_KEYS_DIR": str(work / "keys"),
-           "ISSUER_INSTANCE_PATH": str(work / "instance"), "ISSUER_BASE_URL": base,
-           "ISSUER_ADMIN_PASSWORD": secrets.token_urlsafe(16),
-           "ISSUER_QUEUE_URL": f"sqlite:///{work / 'queue.sqlite3'}"}
+    env = server_env(scoped, work, base)
     server = None
     try:
         cli(env, "init", "--admin-email", "bench@example.org")

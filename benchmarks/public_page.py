@@ -26,7 +26,6 @@ from __future__ import annotations
 import argparse
 import http.client
 import os
-import secrets
 import subprocess
 import sys
 import tempfile
@@ -37,8 +36,8 @@ from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from api_issue import (  # noqa: E402
-    DEFAULT_DB, REPO, cli, drop_schema, free_port, machine_line, postgres_schema, start_server,
-    stop_server)
+    DEFAULT_DB, REPO, cli, drop_schema, free_port, machine_line, postgres_schema, server_env,
+    start_server, stop_server)
 
 MEMBER_SCRIPT = """
 import sys
@@ -125,10 +124,7 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="issuer-bench-"))
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "ISSUER_DATABASE_URL": scoped, "ISSUER_KEYS_DIR": str(work / "keys"),
-           "ISSUER_INSTANCE_PATH": str(work / "instance"), "ISSUER_BASE_URL": base,
-           "ISSUER_ADMIN_PASSWORD": secrets.token_urlsafe(16),
-           "ISSUER_QUEUE_URL": f"sqlite:///{work / 'queue.sqlite3'}"}
+    env = server_env(scoped, work, base)
     server = None
     figures = {}
     try:
