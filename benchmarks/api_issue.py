@@ -115,6 +115,40 @@ def machine_line() -> str:
             f"gunicorn {version('gunicorn')} | psycopg {version('psycopg')}")
 
 
+def server_env(database_url: str, work: Path, base: str) -> dict[str, str]:
+    """The environment of a benchmark's `issuer` commands: its database, a key directory,
+    instance folder and job queue under ``work``, and ``base`` as the public URL."""
+    return {**os.environ, "ISSUER_DATABASE_URL": database_url,
+            "ISSUER_KEYS_DIR": str(work / "keys"), "ISSUER_INSTANCE_PATH": str(work / "instance"),
+            "ISSUER_BASE_URL": base, "ISSUER_ADMIN_PASSWORD": secrets.token_urlsafe(16),
+            "ISSUER_QUEUE_URL": f"sqlite:///{work / 'queue.sqlite3'}"}
+
+
+def start_server(env: dict[str, str], port: int, workers: int) -> subprocess.Popen:
+    """`issuer serve` with ``workers`` gunicorn processes on ``port``, in its own process
+    group, once it answers (SystemExit if it does not within a minute)."""
+    server = subprocess.Popen(
+        [*CLI, "serve", "--port", str(port), "--workers", str(workers), "--no-queue-worker"],
+        cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        start_new_session=True)
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/openapi.json", timeout=2).read()
+            return server
+        except OSError:
+            if time.monotonic() > deadline or server.poll() is not None:
+                stop_server(server)
+                raise SystemExit("the server did not start") from None
+            time.sleep(0.2)
+
+
+def stop_server(server: subprocess.Popen) -> None:
+    if server.poll() is None:
+        os.killpg(server.pid, signal.SIGTERM)
+    server.wait(timeout=60)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--database-url", default=os.environ.get("ISSUER_BENCH_DATABASE_URL",
@@ -128,29 +162,14 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="issuer-bench-"))
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "ISSUER_DATABASE_URL": scoped, "ISSUER_KEYS_DIR": str(work / "keys"),
-           "ISSUER_INSTANCE_PATH": str(work / "instance"), "ISSUER_BASE_URL": base,
-           "ISSUER_ADMIN_PASSWORD": secrets.token_urlsafe(16),
-           "ISSUER_QUEUE_URL": f"sqlite:///{work / 'queue.sqlite3'}"}
+    env = server_env(scoped, work, base)
     server = None
     try:
         cli(env, "init", "--admin-email", "bench@example.org")
         achievement = cli(env, "achievements", "create", "--name", "Benchmark badge",
                           "--description", "Issued by the benchmark.", "--criteria", "Run it.")
         token = cli(env, "tokens", "create", "--issuer", "main", "--scope", "issue")
-        server = subprocess.Popen(
-            [*CLI, "serve", "--port", str(port), "--workers", str(args.workers),
-             "--no-queue-worker"], cwd=REPO, env=env, stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL, start_new_session=True)
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(base + "/openapi.json", timeout=2).read()
-                break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise SystemExit("the server did not start") from None
-                time.sleep(0.2)
+        server = start_server(env, port, args.workers)
 
         def issue(number: int) -> tuple[int, float]:
             body = json.dumps({"achievement": achievement, "recipient": {
@@ -180,8 +199,7 @@ def main() -> int:
         load = os.getloadavg()
     finally:
         if server is not None:
-            os.killpg(server.pid, signal.SIGTERM)
-            server.wait(timeout=60)
+            stop_server(server)
         drop_schema(plain, schema)
     statuses = [status for status, _ in results]
     latencies = sorted(latency for _, latency in results)

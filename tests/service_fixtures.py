@@ -231,3 +231,19 @@ def admin_client(client, admin, profile):
     response = sign_in(client)
     assert response.status_code == 302, response.get_data(as_text=True)
     return client
+
+
+def change_status(app, credential_id: str, action: str, *, reason: str = "Issued in error"
+                  ) -> None:
+    """``action`` ("revoke", "suspend" or "reinstate") one of our credentials, as the CLI."""
+    from issuer.clock import utc_now
+    from issuer.models import IssuedCredential
+    from issuer.services import status
+    from issuer.services.keystore import FileKeyStore
+
+    with app.app_context():
+        session = db.get_session()
+        row = session.get(IssuedCredential, credential_id)
+        getattr(status, action)(session, row, reason=reason, actor=status.CLI,
+                                keystore=FileKeyStore(app.config["KEYS_DIR"]),
+                                base_url=app.config["BASE_URL"], now=utc_now())

@@ -13,6 +13,7 @@ import issuer.oid4vci_models  # noqa: F401  (issue 12: registers the OpenID4VCI 
 import issuer.admin_models  # noqa: F401  (issue 14: admin roles, invitations, audit log)
 import issuer.obapi.models  # noqa: F401  (issue 15: registers the OB 3.0 API tables)
 import issuer.reminder_models  # noqa: F401  (issue 14: registers the expiry reminder tables)
+import issuer.render_models  # noqa: F401  (issue 13: registers the public pages' caches)
 from issuer.models import Base
 
 config = context.config

@@ -18,14 +18,16 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from sqlalchemy.orm import Session
+from sqlalchemy import select
+from sqlalchemy.orm import Session, object_session
 
 from issuer.models import Achievement, IssuedCredential, StoredImage
 from issuer.openbadges import baking
 from issuer.services import images
 from issuer.sharing.badge_image import badge_png, badge_svg, png_in_svg
 
-__all__ = ["BadgeFile", "Format", "achievement_badge", "badge_image", "baked"]
+__all__ = ["BadgeFile", "Format", "Plan", "achievement_badge", "badge_image", "baked",
+           "bake_plan", "plan_for_achievement", "plan_for_credential", "render"]
 
 Format = Literal["png", "svg"]
 CONTENT_TYPES = {"png": images.PNG, "svg": images.SVG}
@@ -39,8 +41,28 @@ class BadgeFile:
     generated: bool  # True: a plain generated badge, not an uploaded image
 
 
-def _named_image(session: Session, row: IssuedCredential, base_url: str) -> StoredImage | None:
-    """The uploaded image the credential's achievement names, if it is one of ours."""
+@dataclass(frozen=True)
+class Plan:
+    """How a badge file is made, decided from ids and content types alone (no image bytes
+    read): ``stored`` serves the stored image ``image_id`` as it is; ``wrap`` wraps that PNG
+    in an SVG; ``default`` draws the designed default from ``name``. Every input is in the
+    plan, so equal plans make equal files (issuer.services.render_cache keys on it)."""
+
+    how: Literal["stored", "wrap", "default"]
+    fmt: Format
+    name: str
+    image_id: str | None = None
+
+    @property
+    def generated(self) -> bool:
+        return self.how == "default"
+
+    def parts(self) -> tuple[str, ...]:
+        return (self.how, self.fmt, self.name, self.image_id or "")
+
+
+def _named_image_id(row: IssuedCredential, base_url: str) -> str | None:
+    """The id of the uploaded image the credential's achievement names, if it is ours."""
     try:
         document = json.loads(row.document)
         image = document["credentialSubject"]["achievement"]["image"]
@@ -50,35 +72,71 @@ def _named_image(session: Session, row: IssuedCredential, base_url: str) -> Stor
     if not isinstance(url, str) or not url.startswith(base_url + "/images/"):
         return None
     match = IMAGE_URL.search(url)
-    return session.get(StoredImage, match.group(1)) if match else None
+    return match.group(1) if match else None
+
+
+def _content_types(session: Session | None, *image_ids: str | None) -> dict[str, str]:
+    """Content type by image id, in one query that reads no image bytes."""
+    wanted = sorted({image_id for image_id in image_ids if image_id})
+    if not wanted or session is None:
+        return {}
+    return dict(session.execute(select(StoredImage.id, StoredImage.content_type)
+                                .where(StoredImage.id.in_(wanted))).all())
+
+
+def _plan(achievement: Achievement, named: str | None, types: dict[str, str],
+          fmt: Format) -> Plan:
+    image = achievement.image_id if achievement.image_id in types else None
+    named = named if named in types else None
+    current = named or image
+    if current is not None and types[current] == CONTENT_TYPES[fmt]:
+        return Plan("stored", fmt, achievement.name, current)
+    if fmt == "svg" and current is not None:
+        if current == image and achievement.design_svg_id is not None:
+            return Plan("stored", fmt, achievement.name, achievement.design_svg_id)
+        return Plan("wrap", fmt, achievement.name, current)
+    if fmt == "png" and named is not None and image is not None and types[image] == images.PNG:
+        return Plan("stored", fmt, achievement.name, image)
+    return Plan("default", fmt, achievement.name)
+
+
+def plan_for_credential(session: Session, row: IssuedCredential, *, base_url: str,
+                        fmt: Format) -> Plan:
+    """How the badge image of ``row`` is made: the credential's (or else the achievement's)
+    image in ``fmt``, a designed SVG, a PNG wrapped in SVG, or the designed default."""
+    named = _named_image_id(row, base_url)
+    achievement = row.achievement
+    return _plan(achievement, named, _content_types(session, named, achievement.image_id), fmt)
+
+
+def plan_for_achievement(achievement: Achievement, *, fmt: Format) -> Plan:
+    """How the achievement's current badge image in ``fmt`` is made."""
+    return _plan(achievement, None,
+                 _content_types(object_session(achievement), achievement.image_id), fmt)
+
+
+def render(session: Session | None, plan: Plan) -> BadgeFile:
+    """The file ``plan`` describes (reads the one stored image it needs, if any)."""
+    if plan.how == "default":
+        return _default(plan.name, plan.fmt)
+    found = session.get(StoredImage, plan.image_id) if session is not None else None
+    if found is None:  # deleted since the plan was made
+        return _default(plan.name, plan.fmt)
+    if plan.how == "stored":
+        return BadgeFile(found.data, found.content_type, generated=False)
+    svg = png_in_svg(found.data, title=plan.name)
+    return BadgeFile(svg.encode("utf-8"), images.SVG, generated=False)
 
 
 def badge_image(session: Session, row: IssuedCredential, *, base_url: str,
                 fmt: Format) -> BadgeFile:
-    """The badge image of ``row`` in ``fmt``: the credential's (or else the achievement's)
-    image in that format, a designed SVG, a PNG wrapped in SVG, or the designed default."""
-    return _badge_of(row.achievement, _named_image(session, row, base_url), fmt)
+    """The badge image of ``row`` in ``fmt`` (:func:`plan_for_credential`)."""
+    return render(session, plan_for_credential(session, row, base_url=base_url, fmt=fmt))
 
 
 def achievement_badge(achievement: Achievement, *, fmt: Format) -> BadgeFile:
     """The achievement's current badge image in ``fmt`` (the designed default without one)."""
-    return _badge_of(achievement, None, fmt)
-
-
-def _badge_of(achievement: Achievement, named: StoredImage | None, fmt: Format) -> BadgeFile:
-    current = named or achievement.image
-    if current is not None and current.content_type == CONTENT_TYPES[fmt]:
-        return BadgeFile(current.data, current.content_type, generated=False)
-    if fmt == "svg" and current is not None:
-        designed = achievement.design_svg if current is achievement.image else None
-        if designed is not None:
-            return BadgeFile(designed.data, images.SVG, generated=False)
-        svg = png_in_svg(current.data, title=achievement.name)
-        return BadgeFile(svg.encode("utf-8"), images.SVG, generated=False)
-    if fmt == "png" and named is not None and achievement.image is not None \
-            and achievement.image.content_type == images.PNG:
-        return BadgeFile(achievement.image.data, images.PNG, generated=False)
-    return _default(achievement.name, fmt)
+    return render(object_session(achievement), plan_for_achievement(achievement, fmt=fmt))
 
 
 def _default(name: str, fmt: Format) -> BadgeFile:
@@ -87,16 +145,22 @@ def _default(name: str, fmt: Format) -> BadgeFile:
     return BadgeFile(badge_svg(name).encode("utf-8"), images.SVG, generated=True)
 
 
-def baked(session: Session, row: IssuedCredential, *, base_url: str, fmt: Format) -> BadgeFile:
-    """The badge image with the stored credential text baked in, byte for byte. An uploaded
-    image that cannot carry it (e.g. an SVG already bound to the Open Badges 2.0 namespace)
-    is replaced by a generated one."""
-    image = badge_image(session, row, base_url=base_url, fmt=fmt)
+def bake_plan(session: Session, row: IssuedCredential, plan: Plan) -> BadgeFile:
+    """The image of ``plan`` with the stored credential text baked in, byte for byte. An
+    uploaded image that cannot carry it (e.g. an SVG already bound to the Open Badges 2.0
+    namespace) is replaced by a generated one."""
+    image = render(session, plan)
     try:
         return BadgeFile(baking.bake(image.data, row.document), image.content_type,
                          image.generated)
     except baking.BakingError:
         if image.generated:
             raise
-    image = _default(row.achievement.name, fmt)
+    image = _default(plan.name, plan.fmt)
     return BadgeFile(baking.bake(image.data, row.document), image.content_type, True)
+
+
+def baked(session: Session, row: IssuedCredential, *, base_url: str, fmt: Format) -> BadgeFile:
+    """The badge image of ``row`` with the stored credential text baked in (:func:`bake_plan`)."""
+    return bake_plan(session, row, plan_for_credential(session, row, base_url=base_url,
+                                                       fmt=fmt))

@@ -63,6 +63,7 @@ def test_private_credentials_are_the_holders_alone(app, client, smtp_server, pro
     json_answer = client.get(f"/credentials/{secret}", headers={"Accept": "application/json"})
     assert json_answer.headers["Cache-Control"] == "private, no-store"
     assert "Cookie" in json_answer.headers["Vary"]
+    assert "ETag" not in json_answer.headers  # nothing a cache could revalidate
     html = client.get(f"/credentials/{secret}").get_data(as_text=True)
     assert 'id="private-notice"' in html and "linkedin.com" not in html
     assert client.get(f"/credentials/{secret}/baked.png").headers["Cache-Control"] == \

@@ -8,19 +8,15 @@ Templates use ``badge_url(achievement)``.
 
 from __future__ import annotations
 
-import hashlib
-
 from flask import Blueprint, Flask, Response, request, url_for
 
 from issuer.models import Achievement
-from issuer.services import achievements, badge_files
+from issuer.services import achievements, render_cache
 from issuer.web.core import deps
 from issuer.web.core.security import SVG_CSP
+from issuer.web.public import caching
 
 bp = Blueprint("badges", __name__)
-
-MAX_AGE = 3600  # the achievement's image or name may change
-
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
@@ -39,10 +35,11 @@ def badge_url(achievement: Achievement, extension: str = "svg") -> str:
 
 @bp.get("/achievements/<uuid:achievement_id>/badge.<any(png, svg):extension>")
 def badge(achievement_id: str, extension: str):
-    found = achievements.get_achievement(deps.session(), str(achievement_id))
-    image = badge_files.achievement_badge(found, fmt=extension)
+    session = deps.session()
+    found = achievements.get_achievement(session, str(achievement_id))
+    image = render_cache.achievement_badge(session, found, fmt=extension, now=deps.now())
     response = Response(image.data, mimetype=image.content_type)
-    response.headers["Cache-Control"] = f"public, max-age={MAX_AGE}"
+    response.headers["Cache-Control"] = caching.CHANGING_IMAGE  # the image or name may change
     response.headers["Content-Security-Policy"] = SVG_CSP
-    response.set_etag(hashlib.sha256(image.data).hexdigest())
+    response.set_etag(image.sha256)
     return response.make_conditional(request)

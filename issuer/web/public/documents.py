@@ -17,16 +17,16 @@ from issuer.services import (
 from issuer.web.core import counting, deps
 from issuer.web.core.negotiation import json_type_wanted
 from issuer.web.core.security import SCRIPT_PAGE_CSP, SVG_CSP
-from issuer.web.public import hosted, share, visibility
+from issuer.web.public import caching, hosted, share, visibility
 
 bp = Blueprint("public", __name__)
 
-def _json(document: Any, media_type: str, *, max_age: int = 300) -> Response:
+
+def _json(document: Any, media_type: str, *, cache_control: str) -> Response:
     response = Response(jsontext.document_text(document),
                         mimetype=media_type)
-    response.headers["Cache-Control"] = f"public, max-age={max_age}"
     response.vary.add("Accept")
-    return response
+    return caching.conditional(response, cache_control)
 
 
 def _html(template: str, **context: Any) -> Response:
@@ -50,7 +50,8 @@ def profile(slug: str):
     base_url = deps.base_url()
     media_type = json_type_wanted(request)
     if media_type:
-        return _json(profiles.hosted_profile_document(found, base_url), media_type)
+        return _json(profiles.hosted_profile_document(found, base_url), media_type,
+                     cache_control=caching.LIVE_DOCUMENT)  # its keys
     return _html(
         "profile.html",
         profile=found,
@@ -63,7 +64,8 @@ def profile(slug: str):
 def _did_response(found) -> Response:
     if found.did is not None:  # a did:key issuer has no did:web document
         raise NotFound(f"issuer profile {found.slug!r} uses {found.did}, not did:web")
-    return _json(profiles.did_document(found, deps.base_url()), "application/did+json")
+    return _json(profiles.did_document(found, deps.base_url()), "application/did+json",
+                 cache_control=caching.LIVE_DOCUMENT)  # keys rotate and are revoked
 
 
 @bp.get("/.well-known/did.json")
@@ -86,7 +88,8 @@ def achievement(achievement_id: str):
     base_url = deps.base_url()
     media_type = json_type_wanted(request)
     if media_type:
-        return _json(achievements.hosted_document(found, base_url), media_type)
+        return _json(achievements.hosted_document(found, base_url), media_type,
+                     cache_control=caching.FIXED_DOCUMENT)
     return _html(
         "achievement.html",
         achievement=found,
@@ -106,14 +109,15 @@ def credential(credential_id: str):
     media_type = json_type_wanted(request)
     if media_type:
         response = Response(row.document.encode("utf-8"), mimetype=media_type)
-        response.headers["Cache-Control"] = "public, max-age=300"
         response.vary.add("Accept")
-        return visibility.seal(row, response)
+        if visibility.is_private(row):  # no ETag, no 304: never kept by any cache
+            return visibility.seal(row, response)
+        return caching.conditional(response, caching.FIXED_DOCUMENT)
     document = json.loads(row.document)
     response = _html("credential.html", credential=row, document=document,
                      private=visibility.is_private(row), **share.page_context(row, document))
     response.headers["Content-Security-Policy"] = SCRIPT_PAGE_CSP
-    response.headers["Cache-Control"] = "no-cache"  # the verification status is live
+    response.headers["Cache-Control"] = caching.PAGE  # the verification status is live
     return counting.count_after_response(visibility.seal(row, response), row.id,
                                          activity.VIEW)
 
@@ -138,7 +142,7 @@ def image(image_id: str, extension: str):
     if found is None or extension != expected:
         abort(404)
     response = Response(found.data, mimetype=found.content_type)
-    response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+    response.headers["Cache-Control"] = caching.IMMUTABLE  # a new image is a new id
     response.headers["Content-Security-Policy"] = SVG_CSP
     response.set_etag(found.sha256)
-    return response
+    return response.make_conditional(request)

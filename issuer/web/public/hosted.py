@@ -10,6 +10,7 @@ from flask import Response, render_template, request
 from issuer.services import vcapi
 from issuer.web.core import deps
 from issuer.web.core.negotiation import json_type_wanted
+from issuer.web.public import caching
 
 
 def hosted_response(credential_id: str, *, download: bool = False) -> Response:
@@ -22,8 +23,8 @@ def hosted_response(credential_id: str, *, download: bool = False) -> Response:
             response.headers["Content-Disposition"] = (
                 f'attachment; filename="credential-{row.id}.json"')
         else:
-            response.headers["Cache-Control"] = "public, max-age=300"
             response.vary.add("Accept")
+            return caching.conditional(response, caching.FIXED_DOCUMENT)
         return response
     document = json.loads(row.document)
     response = Response(render_template("signed_credential.html", row=row, document=document),

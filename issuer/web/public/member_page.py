@@ -15,7 +15,7 @@ from flask import Blueprint, Response, current_app, render_template, request
 
 from issuer.community import members
 from issuer.community.models import Member
-from issuer.services import badge_files, images, profiles, status
+from issuer.services import images, profiles, render_cache, status
 from issuer.sharing import member_card, social
 from issuer.web.core import deps
 from issuer.web.core.security import SCRIPT_PAGE_CSP
@@ -27,8 +27,10 @@ CARD_MAX_AGE = 300
 
 def public_badges(session, member: Member) -> list[members.Badge]:
     """The badges the member shows, minus revoked or suspended credentials."""
+    # status_state is kept with the status lists' bits in the same transaction
+    # (issuer.services.status), so no query per badge is needed to leave off revoked ones.
     return [badge for badge in members.badges(session, member, public_only=True)
-            if status.credential_state(session, badge.credential).is_active]
+            if badge.credential.status_state == status.ACTIVE]
 
 
 def _card_url(member: Member) -> str:
@@ -82,8 +84,9 @@ def card(slug: str):
         data = member_card.render_card(member_card.MemberCard(
             name=member.display_name, headline=member.headline, badge_count=len(badges),
             site_name=site_name, avatar_png=avatar.data if avatar is not None else None,
-            badge_pngs=tuple(badge_files.badge_image(session, badge.credential,
-                                                     base_url=base_url, fmt="png").data
+            badge_pngs=tuple(render_cache.badge_image(session, badge.credential,
+                                                      base_url=base_url, fmt="png",
+                                                      now=deps.now()).data
                              for badge in shown)))
         response = Response(data, mimetype="image/png")
     response.set_etag(etag)

@@ -7,7 +7,6 @@ Routes (GET, public): /credentials/<id>/baked.png, /baked.svg, /qr.png, /qr.svg,
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass, replace
 from typing import Any
@@ -16,25 +15,29 @@ from flask import Blueprint, Response, current_app, redirect, request, url_for
 
 from issuer.errors import NotFound
 from issuer.models import IssuedCredential
-from issuer.services import activity, badge_files, issuance, urls
-from issuer.sharing import embed, linkedin, qr, social
+from issuer.services import (
+    activity,
+    badge_files,
+    issuance,
+    page_verification,
+    render_cache,
+    urls,
+)
+from issuer.sharing import embed, linkedin, social
 from issuer.verification import status as status_check
 from issuer.verification.results import CheckResult, Status, VerificationResult
 from issuer.web.core import counting, deps, verifying
 from issuer.web.core.security import SVG_CSP
-from issuer.web.public import visibility
+from issuer.web.public import caching, visibility
 
 bp = Blueprint("share", __name__)
 
-BAKED_MAX_AGE = 3600  # the credential never changes; the badge image might be re-uploaded
-QR_MAX_AGE = 86400
 
-
-def _file(data: bytes, content_type: str, *, max_age: int) -> Response:
-    response = Response(data, mimetype=content_type)
-    response.headers["Cache-Control"] = f"public, max-age={max_age}"
-    response.set_etag(hashlib.sha256(data).hexdigest())
-    if content_type == "image/svg+xml":
+def _file(found: render_cache.Rendered, *, cache_control: str) -> Response:
+    response = Response(found.data, mimetype=found.content_type)
+    response.headers["Cache-Control"] = cache_control
+    response.set_etag(found.sha256)
+    if found.content_type == "image/svg+xml":
         response.headers["Content-Security-Policy"] = SVG_CSP
     return response
 
@@ -46,8 +49,9 @@ def _credential(credential_id: str) -> IssuedCredential:
 
 def _baked(credential_id: str, fmt: badge_files.Format) -> Response:
     row = _credential(credential_id)
-    found = badge_files.baked(deps.session(), row, base_url=deps.base_url(), fmt=fmt)
-    response = _file(found.data, found.content_type, max_age=BAKED_MAX_AGE)
+    found = render_cache.baked(deps.session(), row, base_url=deps.base_url(), fmt=fmt,
+                               now=deps.now())
+    response = _file(found, cache_control=caching.CHANGING_IMAGE)
     return visibility.seal(row, response.make_conditional(request))
 
 
@@ -61,20 +65,23 @@ def baked_svg(credential_id: str):
     return _baked(credential_id, "svg")
 
 
+def _qr(credential_id: str, fmt: badge_files.Format) -> Response:
+    row = _credential(credential_id)
+    found = render_cache.qr_code(deps.session(), row.id,
+                                 urls.credential_url(deps.base_url(), row.id), fmt=fmt,
+                                 now=deps.now())
+    return visibility.seal(row, _file(found, cache_control=caching.QR_CODE)
+                           .make_conditional(request))
+
+
 @bp.get("/credentials/<uuid:credential_id>/qr.png")
 def qr_png(credential_id: str):
-    row = _credential(credential_id)
-    data = qr.qr_png(urls.credential_url(deps.base_url(), row.id))
-    return visibility.seal(row, _file(data, "image/png", max_age=QR_MAX_AGE)
-                           .make_conditional(request))
+    return _qr(credential_id, "png")
 
 
 @bp.get("/credentials/<uuid:credential_id>/qr.svg")
 def qr_svg(credential_id: str):
-    row = _credential(credential_id)
-    data = qr.qr_svg(urls.credential_url(deps.base_url(), row.id)).encode("utf-8")
-    return visibility.seal(row, _file(data, "image/svg+xml", max_age=QR_MAX_AGE)
-                           .make_conditional(request))
+    return _qr(credential_id, "svg")
 
 
 # -- the public credential page ---------------------------------------------------------------
@@ -162,12 +169,15 @@ def page_context(row: IssuedCredential, document: dict[str, Any]) -> dict[str, A
     """Everything credential.html needs beyond the credential itself, under ``share``."""
     base_url = deps.base_url()
     page_url = urls.credential_url(base_url, row.id)
-    status = page_status(verifying.verify(document, network=False))
+    session = deps.session()
+    status = page_status(page_verification.verify_page(
+        session, row, document, base_url=base_url, now=deps.now(),
+        policy=verifying.fetch_policy()))
     image_url = _image_url(document)
     # Link previews want a PNG: the stored one, else the designed default (baked). Only a
-    # .png address is looked up, so no default is rendered just to learn it is one.
-    stored_png = bool(image_url and image_url.endswith(".png")) and not badge_files.badge_image(
-        deps.session(), row, base_url=base_url, fmt="png").generated
+    # .png address is looked up, and only its plan (ids and types): nothing is rendered.
+    stored_png = bool(image_url and image_url.endswith(".png")) and not \
+        badge_files.plan_for_credential(session, row, base_url=base_url, fmt="png").generated
     og_image = image_url if stored_png else f"{page_url}/baked.png"
     issuer_name = _issuer_name(row, document)
     name = _achievement_name(row, document)
