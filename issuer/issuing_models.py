@@ -33,6 +33,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column
 
+from issuer.endorsement_models import IssuedEndorsement, ReceivedEndorsement
 from issuer.models import (
     Achievement,
     ApiToken,
@@ -44,7 +45,10 @@ from issuer.models import (
 )
 
 GENERATION = "issuing"
-WATCHED = (IssuerProfile, SigningKey, Achievement, OAuthClient, ApiToken)
+# Endorsements are embedded in the achievement and profile of every credential issued after
+# they are attached (issuer.services.achievements/profiles.to_open_badges).
+WATCHED = (IssuerProfile, SigningKey, Achievement, OAuthClient, ApiToken, IssuedEndorsement,
+           ReceivedEndorsement)
 WATCHED_TABLES = frozenset(model.__tablename__ for model in WATCHED)
 QUIET = "issuer_cache_quiet"  # execution option: this statement changes nothing cached
 SEEN_GENERATION = "issuer.issuing_cache.generation"  # Session.info: the value read

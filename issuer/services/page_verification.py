@@ -175,7 +175,10 @@ def verify_page(session: Session, row: IssuedCredential, document: dict[str, Any
             return result_from_json(stored.result)
     result = verify_document(session, document, base_url=base_url, now=now, policy=policy,
                              network=False)
-    if window is not None and not result.not_checked:
+    # Not stored: a verdict with a check that could not be made, and one with embedded
+    # endorsements (their own results rest on other issuers' keys and status lists, which
+    # the fingerprint does not cover; they are verified on every view).
+    if window is not None and not result.not_checked and not result.endorsements:
         _store(session, row.id, current, result, window, now)
     return result
 
