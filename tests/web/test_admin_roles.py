@@ -304,3 +304,14 @@ def test_an_owner_of_one_profile_creates_achievements_there_only(app, admin_clie
     with app.app_context():
         rows = list(db.get_session().scalars(select(Achievement)))
         assert [(row.name, row.profile.slug) for row in rows] == [("Theirs", "other")]
+
+
+def test_the_issue_form_offers_only_achievements_the_admin_may_issue(app, admin_client):
+    ours = make_achievement(app, name="Main Badge")
+    make_profile(app, slug="other", name="Other College")
+    theirs = make_achievement(app, issuer="other", name="Other Badge")
+    issuer = client_as(app, "issuer@example.org", {"main": "issuer"})
+    form = issuer.get("/admin/issue").get_data(as_text=True)
+    assert f'value="{ours}"' in form and f'value="{theirs}"' not in form
+    both = admin_client.get("/admin/issue").get_data(as_text=True)  # owner of every profile
+    assert f'value="{ours}"' in both and f'value="{theirs}"' in both

@@ -17,6 +17,7 @@ from wtforms import SelectChoice
 from issuer.errors import Conflict, ValidationFailed
 from issuer.services import (
     achievements,
+    admins,
     dashboard,
     exchanges,
     holder_copies,
@@ -27,7 +28,7 @@ from issuer.services import (
 )
 from issuer.services.profiles import ProfileFields
 from issuer.services.tx import atomic
-from issuer.web.admin import achievement_form, notify, uploads
+from issuer.web.admin import achievement_form, guard, notify, uploads
 from issuer.web.admin.auth import require_admin
 from issuer.web.admin.confirm import confirmed
 from issuer.web.admin.forms import (
@@ -234,9 +235,11 @@ def _end_of_day(value) -> datetime | None:
 def issue():
     session = deps.session()
     form = IssueForm()
+    allowed = set(guard.profile_ids(admins.ISSUER))  # the profiles this admin may issue for
     form.achievement.choices = [SelectChoice("", "— choose —")] + [
         SelectChoice(item.id, f"{item.name} ({item.profile.name})")
         for item in achievements.list_achievements(session, archived=False)
+        if item.profile_id in allowed
     ]
     if request.method == "GET" and request.args.get("achievement"):
         form.achievement.data = request.args["achievement"]
