@@ -36,7 +36,7 @@ def _page(client, slug="main"):
 
 def _received(app):
     with app.app_context():
-        return db.get_session().query(ReceivedEndorsement).all()
+        return db.get_session().query(ReceivedEndorsement).order_by(ReceivedEndorsement.id).all()
 
 
 def _attach(client, token, target, *, text="", file=None):

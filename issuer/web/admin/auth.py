@@ -99,6 +99,8 @@ def require_admin():
     """Every admin blueprint's ``before_request``: its views need a signed-in admin (else the
     sign-in page) with the role the endpoint needs on its profile (else 403; the rules are
     issuer/web/admin/guard.py)."""
+    if request.method == "OPTIONS":  # Flask's own answer (the Allow header); no view runs
+        return None
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
     guard.check()
