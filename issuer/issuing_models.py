@@ -33,6 +33,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column
 
+from issuer.community.models import AwardRuleComponent
 from issuer.endorsement_models import IssuedEndorsement, ReceivedEndorsement
 from issuer.models import (
     Achievement,
@@ -43,12 +44,15 @@ from issuer.models import (
     SigningKey,
     UTCDateTime,
 )
+from issuer.webhooks.models import WebhookEndpoint
 
 GENERATION = "issuing"
 # Endorsements are embedded in the achievement and profile of every credential issued after
-# they are attached (issuer.services.achievements/profiles.to_open_badges).
+# they are attached (issuer.services.achievements/profiles.to_open_badges); whether a
+# credential has webhook subscribers or may complete a meta badge is cached too
+# (issuer.webhooks.hooks, issuer.community.hooks).
 WATCHED = (IssuerProfile, SigningKey, Achievement, OAuthClient, ApiToken, IssuedEndorsement,
-           ReceivedEndorsement)
+           ReceivedEndorsement, WebhookEndpoint, AwardRuleComponent)
 WATCHED_TABLES = frozenset(model.__tablename__ for model in WATCHED)
 QUIET = "issuer_cache_quiet"  # execution option: this statement changes nothing cached
 SEEN_GENERATION = "issuer.issuing_cache.generation"  # Session.info: the value read

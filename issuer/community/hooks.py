@@ -29,6 +29,7 @@ from issuer.community.models import AwardRuleComponent, MemberEmail, OutboxMessa
 from issuer.exchange_models import Exchange
 from issuer.models import IssuedCredential
 from issuer.oid4vci_models import Oid4vciGrant
+from issuer.services import issuing_cache
 
 log = logging.getLogger(__name__)
 INFO_KEY = "issuer.community.pending"
@@ -102,9 +103,12 @@ def _completes_meta(session: Session, row: IssuedCredential) -> bool:
     if recipient_id is None or achievement_id is None:
         return False  # a brand-new recipient is no member yet
     with session.no_autoflush:
-        if session.scalar(select(AwardRuleComponent.rule_id)
-                          .where(AwardRuleComponent.achievement_id == achievement_id)
-                          .limit(1)) is None:
+        in_a_rule = issuing_cache.cached(  # AwardRuleComponent changes bump the generation
+            session, ("meta-rule-component", achievement_id),
+            lambda: session.scalar(select(AwardRuleComponent.rule_id)
+                                   .where(AwardRuleComponent.achievement_id == achievement_id)
+                                   .limit(1)) is not None)
+        if not in_a_rule:
             return False
         return session.scalar(select(MemberEmail.id).where(
             MemberEmail.recipient_id == recipient_id)) is not None

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from issuer.clock import format_datetime
 from issuer.models import IssuedCredential, SignedCredential
-from issuer.services import urls
+from issuer.services import issuing_cache, urls
 from issuer.webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
 
 CREDENTIAL_ISSUED = "credential.issued"
@@ -70,6 +70,14 @@ def subscribed(session: Session, event_type: str, profile_id: int | None
     with session.no_autoflush:
         endpoints = session.scalars(statement.order_by(WebhookEndpoint.created_at)).all()
     return [endpoint for endpoint in endpoints if event_type in (endpoint.events or ())]
+
+
+def wanted(session: Session, event_type: str, profile_id: int | None) -> bool:
+    """Whether any enabled endpoint wants ``event_type`` of ``profile_id``: cached per process
+    under the shared generation (endpoint changes bump it, issuer.issuing_models), so issuing
+    without webhooks costs no query here."""
+    return issuing_cache.cached(session, ("webhooks-wanted", event_type, profile_id),
+                                lambda: bool(subscribed(session, event_type, profile_id)))
 
 
 def record(session: Session, event_type: str, data: dict[str, Any], *, profile_id: int | None,

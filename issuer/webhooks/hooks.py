@@ -51,6 +51,9 @@ def init_app(app: Flask) -> None:
         with session.no_autoflush:
             for obj in new:
                 if isinstance(obj, IssuedCredential):
+                    profile_id = obj.profile_id if obj.profile_id is not None else obj.profile.id
+                    if not events.wanted(session, events.CREDENTIAL_ISSUED, profile_id):
+                        continue  # nobody listens: no payload to build, no query
                     _complete(session, obj)
                     events.record(session, events.CREDENTIAL_ISSUED,
                                   events.credential_data(obj, base_url=base_url),
