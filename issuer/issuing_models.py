@@ -56,6 +56,9 @@ WATCHED = (IssuerProfile, SigningKey, Achievement, OAuthClient, ApiToken, Issued
 WATCHED_TABLES = frozenset(model.__tablename__ for model in WATCHED)
 QUIET = "issuer_cache_quiet"  # execution option: this statement changes nothing cached
 SEEN_GENERATION = "issuer.issuing_cache.generation"  # Session.info: the value read
+# Session.info: this transaction bumped the generation; until it ends, what it reads may be
+# its own uncommitted change, which no cache may keep (issuer.services.issuing_cache).
+BUMPED = "issuer.issuing_cache.bumped"
 
 
 class StatusIndexBlock(Base):
@@ -97,6 +100,7 @@ def bump(session: Session) -> None:
     session.execute(statement.on_conflict_do_update(
         index_elements=["name"], set_={"value": CacheGeneration.value + 1}))
     session.info.pop(SEEN_GENERATION, None)
+    session.info[BUMPED] = True
 
 
 def _changes_cached_data(obj: Any, *, new: bool) -> bool:
@@ -116,6 +120,12 @@ def _bump_on_flush(session: Session, _context, _instances) -> None:
             or any(_changes_cached_data(obj, new=False)
                    for obj in chain(session.dirty, session.deleted))):
         bump(session)
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _transaction_ended(session: Session, *_args) -> None:
+    session.info.pop(BUMPED, None)
 
 
 @event.listens_for(Session, "do_orm_execute")

@@ -26,7 +26,14 @@ from typing import Any, TypeVar
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from issuer.issuing_models import GENERATION, QUIET, SEEN_GENERATION, CacheGeneration, bump
+from issuer.issuing_models import (
+    BUMPED,
+    GENERATION,
+    QUIET,
+    SEEN_GENERATION,
+    CacheGeneration,
+    bump,
+)
 
 MAX_ENTRIES = 10_000  # per process; the cache starts over beyond this
 __all__ = ["GENERATION", "QUIET", "bump", "cached", "forget_generation", "generation"]
@@ -74,6 +81,8 @@ def _cache(engine: Engine) -> _Cache:
 def cached(session: Session, key: tuple, load: Callable[[], T]) -> T:
     """``load()``'s value for ``key``, from this process's cache when it was built under the
     current generation. ``load`` must return plain values (no ORM instances)."""
+    if session.info.get(BUMPED):  # this transaction changed cached data: it may roll back
+        return load()
     current = generation(session)  # read before loading: what is loaded is at least as new
     cache = _cache(session.get_bind())
     with cache.lock:

@@ -53,3 +53,31 @@ def test_changes_to_cached_things_bump_the_generation_and_nothing_else_does(app,
     except RuntimeError:
         pass
     assert _generation(app) == start + 3  # the bump rolls back with the change
+
+
+def test_a_transaction_that_bumped_the_generation_caches_nothing(app):
+    """What a transaction reads after changing cached data may be its own uncommitted change:
+    if it rolled back, a cache built from it would be served later. So nothing is kept."""
+    from issuer import db
+    from issuer.issuing_models import BUMPED, bump
+    from issuer.services import issuing_cache
+
+    calls = []
+
+    def load():
+        calls.append(1)
+        return "value"
+
+    with app.app_context():
+        session = db.get_session()
+        bump(session)
+        assert session.info.get(BUMPED)
+        issuing_cache.cached(session, ("t", 1), load)
+        issuing_cache.cached(session, ("t", 1), load)
+        assert len(calls) == 2  # loaded each time, kept never
+        session.rollback()
+        assert not session.info.get(BUMPED)
+        issuing_cache.cached(session, ("t", 1), load)
+        issuing_cache.cached(session, ("t", 1), load)
+        assert len(calls) == 3  # a fresh transaction caches again
+        session.rollback()
