@@ -353,3 +353,49 @@ def test_issuer_verify_cli_checks_ob2_badges(tmp_path, http_server):
     report = json.loads(revoked.stdout)
     assert report["verdict"] == "not_verified"
     assert {"ob2.hosted", "ob2.revocation"} <= {e["check"] for e in report["errors"]}
+
+
+def test_one_verification_gets_one_time_budget_for_all_its_documents():
+    """Six slow documents do not get six deadlines: past 1.5x the policy's deadline the rest
+    are not fetched (not checked), so a request cannot hold a worker for a minute."""
+    import threading
+    import time
+    from datetime import UTC, datetime
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from issuer.services.fetch import FetchPolicy
+    from issuer.services.standalone_verification import verify_standalone
+
+    routes: dict[str, bytes] = {}
+
+    class Slow(BaseHTTPRequestHandler):
+        def do_GET(self):
+            time.sleep(0.6)
+            body = routes.get(self.path, b"{}")
+            self.send_response(200 if self.path in routes else 404)
+            self.send_header("Content-Type", "application/ld+json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Slow)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        documents = [vector(f"2_0_basic_{name}", base, "/s")
+                     for name in ("assertion", "badgeclass", "issuer")]
+        for document in documents:
+            routes[document["id"].removeprefix(base)] = json.dumps(document).encode()
+        started = time.monotonic()
+        result = verify_standalone(documents[0], now=datetime.now(UTC),
+                                   policy=FetchPolicy(allow_private=True, deadline=1.0))
+        took = time.monotonic() - started
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert took < 2.2, took
+    assert result.verified is False
+    assert any(check.status.value == "not_checked" for check in result.checks)
