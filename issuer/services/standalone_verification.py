@@ -109,7 +109,7 @@ OB2_ACCEPT = "application/ld+json, application/json;q=0.9"
 
 
 # An OB 2.0 badge may need six documents (the hosted assertion twice, BadgeClass, Issuer, key,
-# revocation list); together they get one fetch policy's deadline, not six.
+# revocation list); together they get 1.5 times one fetch's deadline, not a deadline each.
 OB2_DEADLINE_FACTOR = 1.5
 
 
