@@ -23,8 +23,11 @@ def test_member_signs_in_by_emailed_link_and_hides_a_badge(app, live_server, bro
     from selenium.webdriver.support import expected_conditions as EC
     from selenium.webdriver.support.ui import WebDriverWait
 
-    def wait(condition):
-        return WebDriverWait(browser, 30).until(condition)
+    from selenium.common.exceptions import WebDriverException
+
+    def wait(condition):  # a node may be replaced while the page reloads: look again
+        return WebDriverWait(browser, 30, ignored_exceptions=(WebDriverException,)).until(
+            condition)
 
     with app.app_context():
         slug = members.ensure_member(db.get_session(),

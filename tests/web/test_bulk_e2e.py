@@ -127,12 +127,15 @@ def test_upload_needs_the_csrf_token(app, admin_client):
 
 
 def test_admin_bulk_job_survives_a_killed_worker_and_resumes(app, admin_client, tmp_path):
+    # Enough rows that the worker is still busy when it is killed: batches of 50 are signed
+    # and committed at a few hundred rows a second (issuer/services/bulk_worker.py).
+    ROWS = 1000  # noqa: N806
     achievement = make_achievement(app)
-    response = upload(admin_client, achievement, people_csv(150))
+    response = upload(admin_client, achievement, people_csv(ROWS))
     job_url = response.headers["Location"]
     job_id = job_url.rsplit("/", 1)[-1]
     preview = admin_client.get(job_url)
-    assert "All rows are valid: 150 to issue" in preview.get_data(as_text=True)
+    assert f"All rows are valid: {ROWS} to issue" in preview.get_data(as_text=True)
     assert "script-src 'self'" in preview.headers["Content-Security-Policy"]
     started = admin_client.post(f"/admin/bulk/{job_id}/start",
                                 data={"csrf_token": csrf_token(admin_client, job_url)})
@@ -169,16 +172,16 @@ def test_admin_bulk_job_survives_a_killed_worker_and_resumes(app, admin_client, 
                            what="the job to finish")
     finally:
         stop(worker)
-    assert final["issued"] == 150 and final["pending"] == final["failed"] == 0
+    assert final["issued"] == ROWS and final["pending"] == final["failed"] == 0
     progress = admin_client.get(f"/admin/bulk/{job_id}/progress").get_json()
     assert progress == final and progress["percent"] == 100
     with app.app_context():
-        assert db.get_session().scalar(select(func.count()).select_from(IssuedCredential)) == 150
+        assert db.get_session().scalar(select(func.count()).select_from(IssuedCredential)) == ROWS
 
     results = admin_client.get(f"/admin/bulk/{job_id}/results.csv")
     assert results.mimetype == "text/csv"
     rows = list(csv.DictReader(io.StringIO(results.get_data(as_text=True))))
-    assert len(rows) == 150 and {row["status"] for row in rows} == {"issued"}
+    assert len(rows) == ROWS and {row["status"] for row in rows} == {"issued"}
     assert rows[0]["row"] == "2" and rows[0]["email"] == "person0@example.org"
     url = rows[0]["credential_url"]
     document = admin_client.get(url.removeprefix(app.config["BASE_URL"]),
@@ -188,9 +191,9 @@ def test_admin_bulk_job_survives_a_killed_worker_and_resumes(app, admin_client, 
                              resolve_controller={did_document["id"]: did_document}.get).verified
 
     # The same file again: every row is recognised as issued; nothing is issued twice.
-    again = upload(admin_client, achievement, people_csv(150))
+    again = upload(admin_client, achievement, people_csv(ROWS))
     html = admin_client.get(again.headers["Location"]).get_data(as_text=True)
-    assert "0 to issue" in html and "150 issued by an earlier upload (skipped)" in html
+    assert "0 to issue" in html and f"{ROWS} issued by an earlier upload (skipped)" in html
 
 
 def test_cli_bulk_on_a_redis_queue(app, profile, tmp_path):
