@@ -12,8 +12,7 @@ Values of one property of one node are de-duplicated as pyld's node map does, an
 
 :func:`document_undefined_terms` walks the same way with the plan of the "safe mode" probe
 (the document behind a leading ``@vocab``) and collects what
-``canonicalize.find_undefined_terms`` collects. :func:`to_pyld_dataset` turns quads back into
-pyld's dataset form (the adapter to pyld's RDFC-1.0 implementation).
+``canonicalize.find_undefined_terms`` collects.
 """
 
 from __future__ import annotations
@@ -23,7 +22,6 @@ import functools
 import itertools
 import json
 import math
-import re
 from collections import defaultdict
 from typing import Any
 
@@ -286,41 +284,3 @@ def document_undefined_terms(probe: dict[str, Any], plan: Plan,
     walker = _Walker(plan, limits, lambda text: text, collect=True)
     walker.node(probe, plan.root)
     return sorted(walker.undefined)
-
-
-# --- the adapter to pyld's dataset form -----------------------------------------------------
-
-_UNESCAPES = {"b": "\b", "t": "\t", "n": "\n", "f": "\f", "r": "\r", '"': '"', "\\": "\\"}
-_ESCAPE = re.compile(r'\\(u[0-9A-F]{4}|[btnfr"\\])')
-_LITERAL = re.compile(r'^"(.*)"(?:\^\^<([^>]*)>|@(.+))?$', re.DOTALL)
-
-
-def _unescape(text: str) -> str:
-    return _ESCAPE.sub(lambda m: chr(int(m.group(1)[1:], 16)) if m.group(1)[0] == "u"
-                       else _UNESCAPES[m.group(1)], text)
-
-
-def _component(term: str) -> dict[str, str]:
-    if term.startswith("<"):
-        return {"type": "IRI", "value": term[1:-1]}
-    if term.startswith("_:"):
-        return {"type": "blank node", "value": term}
-    match = _LITERAL.match(term)
-    value, datatype, language = match.group(1), match.group(2), match.group(3)
-    literal = {"type": "literal", "value": _unescape(value)}
-    if language:
-        literal.update(datatype=_RDF_LANGSTRING, language=language)
-    else:
-        literal["datatype"] = datatype or _XSD_STRING
-    return literal
-
-
-def to_pyld_dataset(quads: list[tuple[str, str, str, str]]) -> dict[str, list[dict]]:
-    """pyld's dataset form of quads in N-Quads term syntax (graph "" = the default graph)."""
-    dataset: dict[str, list[dict]] = {}
-    for subject, predicate, obj, graph in quads:
-        name = "@default" if graph == "" else _component(graph)["value"]
-        dataset.setdefault(name, []).append(
-            {"subject": _component(subject), "predicate": _component(predicate),
-             "object": _component(obj)})
-    return dataset
